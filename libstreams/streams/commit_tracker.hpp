@@ -1,0 +1,50 @@
+#pragma once
+
+#include "streams/lineage.hpp"
+#include "streams/source.hpp"
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <vector>
+
+namespace streams {
+
+/// Knows, for one source, which offsets are still in flight and which are done, and so
+/// which positions may be committed (DESIGN.md idea 3). Owned by the source's actor.
+///
+/// Offsets are tracked in the order the source hands them out (increasing per partition,
+/// gaps allowed). An offset is done once the weights returned for it add up to
+/// `origin::full_weight`; the commit position of a partition is the offset after the
+/// longest done prefix.
+class commit_tracker {
+public:
+  /// The source handed out `offset` of `partition`.
+  void track(std::int32_t partition, std::int64_t offset);
+  /// A share of an offset came back (delivered by a sink or dropped on purpose).
+  void done(const origin& o);
+
+  /// Positions that moved since the last call; marks them as committed.
+  std::vector<partition_offset> take_commits();
+  /// The partitions are gone: forget them, returning their last uncommitted done positions.
+  std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions);
+
+  /// Offsets handed out and not yet done.
+  std::size_t in_flight() const { return in_flight_; }
+
+private:
+  struct entry {
+    std::int64_t offset;
+    std::uint64_t returned;
+  };
+  struct partition_state {
+    std::deque<entry> pending;     // offsets in flight, in source order
+    std::int64_t position = -1;    // first offset not done; -1 before anything was done
+    std::int64_t committed = -1;   // the position last returned by take_commits
+  };
+
+  std::map<std::int32_t, partition_state> partitions_;
+  std::size_t in_flight_ = 0;
+};
+
+} // namespace streams

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "streams/message.hpp"
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+namespace streams {
+
+/// How a sink reports what became of the messages it was given. Implemented by the runtime.
+class delivery_report {
+public:
+  virtual ~delivery_report() = default;
+  /// The message with this lineage is durable where the sink puts things.
+  virtual void delivered(const lineage& l) = 0;
+  /// The message could not be delivered and retrying will not help: the pipeline fails
+  /// (its offsets are never committed, so nothing is lost).
+  virtual void failed(const lineage& l, const std::string& reason) = 0;
+};
+
+/// Where a branch of a pipeline ends. The runtime owns one instance per sink step and calls
+/// it from one thread at a time. A synchronous sink reports each message delivered before
+/// `write` returns; an asynchronous one reports later, from `poll` or `flush`.
+class sink {
+public:
+  virtual ~sink() = default;
+
+  virtual void write(std::vector<message>& batch, delivery_report& report) = 0;
+  /// Serves delivery reports that have arrived; called regularly by the runtime.
+  virtual void poll(delivery_report& /*report*/) {}
+  /// Messages written but not yet reported; the runtime waits when there are too many.
+  virtual std::size_t pending() const { return 0; }
+  /// Blocks until every written message is reported (shutdown).
+  virtual void flush(delivery_report& /*report*/) {}
+};
+
+} // namespace streams

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "streams/message.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace streams {
+
+/// A partition's commit position: the first offset that is not yet done.
+struct partition_offset {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+
+  friend bool operator==(const partition_offset& a, const partition_offset& b) {
+    return a.partition == b.partition && a.offset == b.offset;
+  }
+};
+
+/// What a source may ask of the runtime while it runs (Kafka rebalances).
+class source_context {
+public:
+  virtual ~source_context() = default;
+  /// The partitions are being taken away: the runtime forgets them and returns the
+  /// positions that are done and may be committed before they go.
+  virtual std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) = 0;
+};
+
+/// Where a pipeline's messages come from. The runtime owns one instance per source step
+/// and calls it from one thread at a time; no call may block for long.
+///
+/// Every message returned by `poll` carries one origin (partition and offset, in
+/// increasing offset order per partition); the runtime fills in the source index.
+class source {
+public:
+  virtual ~source() = default;
+
+  virtual void start(source_context& /*ctx*/) {}
+  /// Up to `max` messages that are ready now; may return none.
+  virtual std::vector<message> poll(std::size_t max) = 0;
+  /// True once a finite source has returned everything it has.
+  virtual bool exhausted() const { return false; }
+  /// The runtime has no room downstream: stop fetching (but keep the group alive).
+  virtual void pause() {}
+  virtual void resume() {}
+  /// The messages before these positions are done; make that durable.
+  virtual void commit(const std::vector<partition_offset>& /*positions*/) {}
+  /// The pipeline is stopping; release resources (a last commit has been made).
+  virtual void stop() {}
+};
+
+} // namespace streams
