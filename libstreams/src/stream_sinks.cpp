@@ -1,5 +1,8 @@
 #include "streams/sinks/stream_sinks.hpp"
 
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
@@ -40,6 +43,28 @@ void line_sink::write(std::vector<message>& batch, delivery_report& report) {
       report.failed(m.lineage(), reason);
     return;
   }
+  report_all(batch, report);
+}
+
+void dead_letter_log_sink::write(std::vector<message>& batch, delivery_report& report) {
+  for (auto& m : batch) {
+    rapidjson::StringBuffer buf;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buf);
+    w.StartObject();
+    w.Key("dead_letter");
+    w.StartObject();
+    for (auto& h : m.headers()) {
+      w.Key(h.name.c_str());
+      w.String(h.value.c_str(), static_cast<rapidjson::SizeType>(h.value.size()));
+    }
+    w.Key("payload");
+    auto& p = m.payload<bytes>();
+    w.String(p.c_str(), static_cast<rapidjson::SizeType>(p.size()));
+    w.EndObject();
+    w.EndObject();
+    std::fprintf(stderr, "%s\n", buf.GetString());
+  }
+  std::fflush(stderr);
   report_all(batch, report);
 }
 

@@ -35,6 +35,12 @@ public:
   const std::vector<origin>& origins() const { return origins_; }
   bool empty() const { return origins_.empty(); }
 
+  /// Stamps every origin with the index of the source that handed it out.
+  void set_source(std::uint32_t source) {
+    for (auto& o : origins_)
+      o.source = source;
+  }
+
   /// Appends the origins of another message (a batch gathering its inputs).
   void absorb(const lineage& other) {
     origins_.insert(origins_.end(), other.origins_.begin(), other.origins_.end());

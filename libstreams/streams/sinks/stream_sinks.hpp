@@ -29,6 +29,13 @@ private:
   std::string name_;
 };
 
+/// Writes dead letters (see dead_letter.hpp) to standard error as JSON lines: the step,
+/// the error, the origins and the payload. The default dead-letter sink.
+class dead_letter_log_sink : public sink {
+public:
+  void write(std::vector<message>& batch, delivery_report& report) override;
+};
+
 /// Throws everything away, reporting it delivered.
 class devnull_sink : public sink {
 public:

@@ -1,0 +1,59 @@
+#pragma once
+
+// The messages the runtime's actors exchange. Internal to actors/: CAF stays out of the
+// public headers.
+
+#include "streams/actors/runtime.hpp"
+#include "streams/message.hpp"
+
+#include <caf/allowed_unsafe_message_type.hpp>
+#include <caf/atom.hpp>
+#include <caf/fwd.hpp>
+#include <caf/actor.hpp>
+
+#include <cstdint>
+#include <vector>
+
+namespace streams::actors {
+
+using batch = std::vector<message>;
+using origins = std::vector<origin>;
+
+// downstream-bound
+using batch_atom = caf::atom_constant<caf::atom("batch")>;      // (batch)
+using eos_atom = caf::atom_constant<caf::atom("eos")>;          // the upstream has ended
+using dead_atom = caf::atom_constant<caf::atom("dead")>;        // (message) for the dead-letter sink
+// upstream-bound
+using credit_atom = caf::atom_constant<caf::atom("credit")>;    // (port, n) n more messages may come
+using ack_atom = caf::atom_constant<caf::atom("ack")>;          // (origins) done: delivered or dropped
+using closed_atom = caf::atom_constant<caf::atom("closed")>;    // a sink has delivered all it will
+// control
+using wire_atom = caf::atom_constant<caf::atom("wire")>;        // (wiring)
+using start_atom = caf::atom_constant<caf::atom("start")>;
+using stop_atom = caf::atom_constant<caf::atom("stop")>;        // drain and stop
+using abort_atom = caf::atom_constant<caf::atom("abort")>;      // commit what is done, quit now
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using commit_atom = caf::atom_constant<caf::atom("commit")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;        // (step_stats) an actor finished
+using failed_atom = caf::atom_constant<caf::atom("failed")>;    // (reason) the pipeline must stop
+
+/// Who an actor talks to; sent once by the supervisor before anything starts.
+struct wiring {
+  caf::actor upstream;              ///< invalid for sources
+  std::uint32_t upstream_port = 0;  ///< the port of `upstream` this actor hangs off
+  std::vector<caf::actor> downstream;  ///< per output port
+  std::vector<caf::actor> sources;     ///< every source, by source index: where acks go
+  caf::actor dead_letters;
+  caf::actor supervisor;
+  std::size_t upstream_count = 1;   ///< how many end-of-streams to wait for (sinks)
+  std::size_t sink_count = 0;       ///< how many `closed` to wait for (sources)
+};
+
+} // namespace streams::actors
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::batch)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::origins)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::message)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::wiring)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::step_stats)

@@ -1,0 +1,163 @@
+#include "streams/actors/runtime.hpp"
+
+#include "log.hpp"
+#include "step_actors.hpp"
+#include "supervisor.hpp"
+
+#include "streams/error.hpp"
+#include "streams/pipeline.hpp"
+#include "streams/sinks/stream_sinks.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <future>
+#include <thread>
+
+namespace streams {
+
+using namespace actors;
+
+const step_stats* run_result::find(const std::string& step) const {
+  for (auto& s : steps)
+    if (s.name == step)
+      return &s;
+  return nullptr;
+}
+
+struct runtime::impl {
+  const graph& g;
+  runtime_options options;
+  std::unique_ptr<caf::actor_system_config> cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  caf::actor supervisor;
+  std::future<run_result> result;
+  bool started = false;
+  bool waited = false;
+
+  impl(const graph& graph, runtime_options opts) : g(graph), options(std::move(opts)) {}
+
+  /// Makes the step's connector or operator now, so that a bad file or setting fails start().
+  setup_ptr make_setup(std::size_t index) {
+    auto& node = g.step(index);
+    auto setup = std::make_shared<step_setup>();
+    setup->name = node.name;
+    setup->options = options;
+    try {
+      switch (node.kind) {
+        case step_kind::source: setup->src = node.make_source(); break;
+        case step_kind::sink: setup->snk = node.make_sink(); break;
+        default:
+          setup->make_operator = node.make_operator;
+          setup->op = node.make_operator();
+      }
+    } catch (const std::exception& e) {
+      throw std::runtime_error("step '" + node.name + "': " + e.what());
+    }
+    return setup;
+  }
+};
+
+runtime::runtime(const graph& g, runtime_options opts)
+    : impl_(std::make_unique<impl>(g, std::move(opts))) {}
+
+runtime::~runtime() {
+  if (impl_->started && !impl_->waited) {
+    stop();
+    wait();
+  }
+}
+
+void runtime::start() {
+  auto& d = *impl_;
+  if (d.started)
+    throw std::logic_error("runtime::start called twice");
+  d.g.validate();
+  auto& steps = d.g.steps();
+
+  std::vector<setup_ptr> setups;
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    setups.push_back(d.make_setup(i));
+  auto dlq = std::make_shared<step_setup>();
+  dlq->name = "dead-letters";
+  dlq->options = d.options;
+  dlq->snk = d.options.dead_letters ? d.options.dead_letters() : std::make_unique<dead_letter_log_sink>();
+
+  d.cfg = std::make_unique<caf::actor_system_config>();
+  auto threads = d.options.threads ? d.options.threads : std::max(2u, std::thread::hardware_concurrency());
+  d.cfg->set("scheduler.max-threads", threads);
+  d.cfg->set("logger.verbosity", caf::atom("quiet"));
+  d.sys = std::make_unique<caf::actor_system>(*d.cfg);
+
+  // Spawn every actor first, then wire them: sources need their sinks and vice versa.
+  std::vector<managed_actor> actors(steps.size());
+  std::vector<caf::actor> sources;
+  std::uint32_t source_index = 0;
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto& a = actors[i];
+    a.step = steps[i].name;
+    switch (steps[i].kind) {
+      case step_kind::source:
+        setups[i]->source_index = source_index++;
+        a.handle = spawn_source(*d.sys, setups[i]);
+        a.is_source = true;
+        sources.push_back(a.handle);
+        break;
+      case step_kind::sink: a.handle = spawn_sink(*d.sys, setups[i]); break;
+      default: a.handle = spawn_transform(*d.sys, setups[i]);
+    }
+  }
+  managed_actor dead_letters{dlq->name, spawn_sink(*d.sys, dlq), {}, false};
+
+  std::size_t sinks = d.g.sinks().size() + 1; // and the dead-letter sink
+  std::size_t transforms = steps.size() - sources.size() - (sinks - 1);
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto& w = actors[i].w;
+    w.sources = sources;
+    w.dead_letters = dead_letters.handle;
+    w.sink_count = sinks;
+    if (auto in = d.g.input(i)) {
+      w.upstream = actors[in->from].handle;
+      w.upstream_port = static_cast<std::uint32_t>(in->port);
+    }
+    for (auto& out : d.g.outputs(i))
+      w.downstream.push_back(actors[out.to].handle);
+  }
+  dead_letters.w.sources = sources;
+  dead_letters.w.upstream_count = transforms;
+  actors.push_back(std::move(dead_letters));
+
+  if (d.options.stop_on_signals)
+    install_signal_handlers();
+  auto promise = std::make_shared<std::promise<run_result>>();
+  d.result = promise->get_future();
+  d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options.stop_on_signals, promise);
+  d.started = true;
+}
+
+void runtime::stop() {
+  if (impl_->started && !impl_->waited)
+    caf::anon_send(impl_->supervisor, stop_atom::value);
+}
+
+run_result runtime::wait() {
+  auto& d = *impl_;
+  if (!d.started)
+    throw std::logic_error("runtime::wait called before start");
+  if (d.waited)
+    throw std::logic_error("runtime::wait called twice");
+  auto result = d.result.get();
+  d.waited = true;
+  d.supervisor = nullptr;
+  d.sys.reset(); // waits for every actor to finish
+  return result;
+}
+
+run_result run(const pipeline& p, runtime_options opts) {
+  runtime r(p.graph(), std::move(opts));
+  r.start();
+  return r.wait();
+}
+
+} // namespace streams

@@ -1,0 +1,152 @@
+// A sink step's actor (and the dead-letter actor): writes batches to its sink, hands the
+// delivered messages' origins back to their sources, and grants its upstream credit while
+// the sink's backlog of unreported messages stays within bounds.
+
+#include "log.hpp"
+#include "step_actors.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <chrono>
+
+namespace streams::actors {
+
+namespace {
+
+struct sink_state;
+
+class report_to_actor : public delivery_report {
+public:
+  explicit report_to_actor(sink_state& s) : s_(s) {}
+  void delivered(const lineage& l) override;
+  void failed(const lineage& l, const std::string& reason) override;
+
+private:
+  sink_state& s_;
+};
+
+struct sink_state {
+  setup_ptr setup;
+  wiring w;
+  ack_buffer acks;
+  report_to_actor report{*this};
+  std::string failure;
+  bool failed = false;
+  std::size_t ended = 0;       // end-of-streams received
+  std::uint64_t owed = 0;      // credit withheld while the sink's backlog is too large
+  bool poll_scheduled = false;
+  step_stats stats;
+
+  static inline const char* name = "streams.sink";
+};
+
+void report_to_actor::delivered(const lineage& l) {
+  s_.acks.add(l);
+  ++s_.stats.messages_out;
+}
+
+void report_to_actor::failed(const lineage&, const std::string& reason) {
+  if (s_.failure.empty())
+    s_.failure = reason;
+}
+
+using self_ptr = caf::stateful_actor<sink_state>*;
+
+constexpr auto poll_interval = std::chrono::milliseconds(2);
+
+/// Sends acks, reports a failure, grants owed credit; false once the pipeline failed.
+bool settle(self_ptr self) {
+  auto& s = self->state;
+  s.acks.flush(self, s.w.sources);
+  if (!s.failure.empty() && !s.failed) {
+    s.failed = true;
+    self->send(s.w.supervisor, failed_atom::value, "sink '" + s.setup->name + "': " + s.failure);
+  }
+  if (s.failed)
+    return false;
+  auto& snk = *s.setup->snk;
+  if (s.owed > 0 && snk.pending() <= s.setup->options.credit) {
+    self->send(s.w.upstream, credit_atom::value, s.w.upstream_port, s.owed);
+    s.owed = 0;
+  }
+  if (!s.poll_scheduled && (snk.pending() > 0 || s.owed > 0)) {
+    s.poll_scheduled = true;
+    self->delayed_send(self, poll_interval, poll_atom::value);
+  }
+  return true;
+}
+
+template <class F>
+void guarded(self_ptr self, F f) {
+  auto& s = self->state;
+  try {
+    f();
+  } catch (const std::exception& e) {
+    if (s.failure.empty())
+      s.failure = e.what();
+  }
+}
+
+void write(self_ptr self, batch& b, bool counts_credit) {
+  auto& s = self->state;
+  if (s.failed)
+    return;
+  auto n = b.size();
+  s.stats.messages_in += n;
+  s.stats.max_in_flight = std::max(s.stats.max_in_flight, n);
+  guarded(self, [&] { s.setup->snk->write(b, s.report); });
+  if (counts_credit)
+    s.owed += n;
+  settle(self);
+}
+
+/// Every upstream has ended: deliver the rest, then tell the sources and the supervisor.
+void finish(self_ptr self) {
+  auto& s = self->state;
+  guarded(self, [&] { s.setup->snk->flush(s.report); });
+  if (!settle(self))
+    return;
+  for (auto& src : s.w.sources)
+    self->send(src, closed_atom::value);
+  self->send(s.w.supervisor, done_atom::value, s.stats);
+  self->quit();
+}
+
+caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
+  self->state.setup = std::move(setup);
+  self->state.stats.name = self->state.setup->name;
+  return {
+    [=](wire_atom, wiring& w) {
+      self->state.w = std::move(w);
+      if (self->state.w.upstream_count == 0) // a dead-letter sink with no transform to feed it
+        finish(self);
+    },
+    [=](batch_atom, batch& b) { write(self, b, true); },
+    [=](dead_atom, message& m) {
+      batch b;
+      b.push_back(std::move(m));
+      write(self, b, false);
+    },
+    [=](poll_atom) {
+      auto& s = self->state;
+      s.poll_scheduled = false;
+      guarded(self, [&] { s.setup->snk->poll(s.report); });
+      settle(self);
+    },
+    [=](eos_atom) {
+      auto& s = self->state;
+      if (++s.ended == s.w.upstream_count && !s.failed)
+        finish(self);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_sink(caf::actor_system& sys, setup_ptr setup) {
+  return sys.spawn(sink_actor, std::move(setup));
+}
+
+} // namespace streams::actors

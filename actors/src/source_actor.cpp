@@ -1,0 +1,214 @@
+// A source step's actor: polls its source while it has credit (pausing the source when it
+// has none), tracks every offset it hands out, and commits what its sinks report done.
+
+#include "log.hpp"
+#include "step_actors.hpp"
+
+#include "streams/commit_tracker.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <chrono>
+
+namespace streams::actors {
+
+namespace {
+
+struct source_state;
+
+class tracker_context : public source_context {
+public:
+  explicit tracker_context(source_state& s) : s_(s) {}
+  std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) override;
+
+private:
+  source_state& s_;
+};
+
+struct source_state {
+  setup_ptr setup;
+  wiring w;
+  commit_tracker tracker;
+  tracker_context ctx{*this};
+  std::size_t credit = 0;
+  bool paused = false;
+  bool poll_scheduled = false;
+  bool poll_delayed = false;
+  std::uint64_t poll_generation = 0; // a poll message of an older generation is stale
+  bool ended = false;      // end-of-stream sent downstream
+  bool finished = false;
+  std::size_t closed = 0;  // sinks that have delivered all they will
+  step_stats stats;
+
+  static inline const char* name = "streams.source";
+};
+
+std::vector<partition_offset> tracker_context::revoke(const std::vector<std::int32_t>& partitions) {
+  return s_.tracker.revoke(partitions);
+}
+
+using self_ptr = caf::stateful_actor<source_state>*;
+
+constexpr auto idle_poll = std::chrono::milliseconds(1);
+constexpr auto paused_poll = std::chrono::milliseconds(50);
+
+void fail(self_ptr self, const std::string& reason) {
+  auto& s = self->state;
+  s.finished = true;
+  self->send(s.w.supervisor, failed_atom::value, "source '" + s.setup->name + "': " + reason);
+}
+
+void commit(self_ptr self) {
+  auto& s = self->state;
+  auto positions = s.tracker.take_commits();
+  if (positions.empty())
+    return;
+  try {
+    s.setup->src->commit(positions);
+  } catch (const std::exception& e) {
+    log().error("source '{}': commit failed, will retry: {}", s.setup->name, e.what());
+  }
+}
+
+void schedule_poll(self_ptr self, std::chrono::milliseconds delay) {
+  auto& s = self->state;
+  bool supersede = delay.count() == 0 && s.poll_delayed;
+  if (s.ended || (s.poll_scheduled && !supersede))
+    return;
+  s.poll_scheduled = true;
+  s.poll_delayed = delay.count() > 0;
+  ++s.poll_generation;
+  if (s.poll_delayed)
+    self->delayed_send(self, delay, poll_atom::value, s.poll_generation);
+  else
+    self->send(self, poll_atom::value, s.poll_generation);
+}
+
+void finish_if_done(self_ptr self) {
+  auto& s = self->state;
+  if (s.finished || !s.ended || s.closed < s.w.sink_count)
+    return;
+  s.finished = true;
+  commit(self);
+  try {
+    s.setup->src->stop();
+  } catch (const std::exception& e) {
+    log().error("source '{}': stopping failed: {}", s.setup->name, e.what());
+  }
+  s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
+  self->send(s.w.supervisor, done_atom::value, s.stats);
+  self->quit();
+}
+
+void end_input(self_ptr self) {
+  auto& s = self->state;
+  if (s.ended)
+    return;
+  s.ended = true;
+  for (auto& d : s.w.downstream)
+    self->send(d, eos_atom::value);
+  finish_if_done(self);
+}
+
+void poll(self_ptr self) {
+  auto& s = self->state;
+  s.poll_scheduled = false;
+  if (s.ended || s.finished)
+    return;
+  auto& src = *s.setup->src;
+  try {
+    if (s.credit == 0) {
+      if (!s.paused) {
+        src.pause();
+        s.paused = true;
+      }
+      src.poll(0); // keeps a consumer group alive and serves rebalances
+      schedule_poll(self, paused_poll);
+      return;
+    }
+    if (s.paused) {
+      src.resume();
+      s.paused = false;
+    }
+    auto b = src.poll(std::min(s.credit, s.setup->options.max_batch));
+    auto n = b.size();
+    for (auto& m : b) {
+      m.lineage().set_source(s.setup->source_index);
+      auto& o = m.lineage().origins().front();
+      s.tracker.track(o.partition, o.offset);
+    }
+    s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
+    if (n > 0) {
+      s.stats.messages_out += n;
+      s.credit -= n;
+      self->send(s.w.downstream.front(), batch_atom::value, std::move(b));
+    }
+    if (src.exhausted()) {
+      end_input(self);
+      return;
+    }
+    schedule_poll(self, n > 0 ? std::chrono::milliseconds(0) : idle_poll);
+  } catch (const std::exception& e) {
+    fail(self, e.what());
+  }
+}
+
+caf::behavior source_actor(self_ptr self, setup_ptr setup) {
+  self->state.setup = std::move(setup);
+  self->state.stats.name = self->state.setup->name;
+  return {
+    [=](wire_atom, wiring& w) {
+      auto& s = self->state;
+      s.w = std::move(w);
+      s.credit = s.setup->options.credit;
+    },
+    [=](start_atom) {
+      auto& s = self->state;
+      try {
+        s.setup->src->start(s.ctx);
+      } catch (const std::exception& e) {
+        return fail(self, e.what());
+      }
+      self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
+      schedule_poll(self, std::chrono::milliseconds(0));
+    },
+    [=](poll_atom, std::uint64_t generation) {
+      if (generation == self->state.poll_generation)
+        poll(self);
+    },
+    [=](credit_atom, std::uint32_t, std::uint64_t n) {
+      self->state.credit += n;
+      schedule_poll(self, std::chrono::milliseconds(0));
+    },
+    [=](ack_atom, origins& done) {
+      for (auto& o : done)
+        self->state.tracker.done(o);
+    },
+    [=](commit_atom) {
+      auto& s = self->state;
+      if (s.finished)
+        return;
+      commit(self);
+      self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
+    },
+    [=](stop_atom) { end_input(self); },
+    [=](closed_atom) {
+      ++self->state.closed;
+      finish_if_done(self);
+    },
+    [=](abort_atom) {
+      commit(self); // only what is done: safe whatever failed
+      self->quit();
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_source(caf::actor_system& sys, setup_ptr setup) {
+  return sys.spawn(source_actor, std::move(setup));
+}
+
+} // namespace streams::actors

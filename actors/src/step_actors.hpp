@@ -1,0 +1,51 @@
+#pragma once
+
+// The actors that execute a pipeline's steps, and what the supervisor gives each one.
+
+#include "messages.hpp"
+
+#include "streams/graph.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <memory>
+#include <string>
+
+namespace streams::actors {
+
+/// Everything a step actor needs besides its wiring. Built (and its connector opened) by
+/// the runtime before any actor starts, so that a bad file or config fails `start()`.
+struct step_setup {
+  std::string name;
+  std::uint32_t source_index = 0;   ///< sources only
+  std::unique_ptr<source> src;
+  std::unique_ptr<sink> snk;
+  std::unique_ptr<step_operator> op;
+  operator_factory make_operator;   ///< to restart a failed transform
+  runtime_options options;
+};
+
+using setup_ptr = std::shared_ptr<step_setup>;
+
+caf::actor spawn_source(caf::actor_system& sys, setup_ptr setup);
+caf::actor spawn_transform(caf::actor_system& sys, setup_ptr setup);
+caf::actor spawn_sink(caf::actor_system& sys, setup_ptr setup);
+
+/// Hands back what is done, grouped per source so that each source gets one message.
+class ack_buffer {
+public:
+  void add(const lineage& l) {
+    for (auto& o : l.origins()) {
+      if (o.source >= pending_.size())
+        pending_.resize(o.source + 1);
+      pending_[o.source].push_back(o);
+    }
+  }
+  /// Sends what has gathered to the sources, from `self`.
+  void flush(caf::event_based_actor* self, const std::vector<caf::actor>& sources);
+
+private:
+  std::vector<origins> pending_;
+};
+
+} // namespace streams::actors

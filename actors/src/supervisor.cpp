@@ -1,0 +1,134 @@
+#include "supervisor.hpp"
+
+#include "log.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <map>
+
+namespace streams::actors {
+
+namespace {
+
+std::atomic<bool> signalled{false};
+
+void on_signal(int) {
+  signalled = true;
+}
+
+using signal_atom = caf::atom_constant<caf::atom("signal")>;
+constexpr auto signal_check = std::chrono::milliseconds(100);
+
+struct supervisor_state {
+  std::vector<managed_actor> actors;
+  std::map<caf::actor_addr, std::string> steps;
+  std::size_t running = 0;
+  bool stopping = false;
+  bool ended = false;
+  run_result result;
+  std::shared_ptr<std::promise<run_result>> promise;
+
+  static inline const char* name = "streams.supervisor";
+};
+
+using self_ptr = caf::stateful_actor<supervisor_state>*;
+
+void end(self_ptr self) {
+  auto& s = self->state;
+  if (s.ended)
+    return;
+  s.ended = true;
+  s.promise->set_value(std::move(s.result));
+  self->quit();
+}
+
+void request_stop(self_ptr self) {
+  auto& s = self->state;
+  if (s.stopping)
+    return;
+  s.stopping = true;
+  log().info("stopping: draining what is in flight");
+  for (auto& a : s.actors)
+    if (a.is_source)
+      self->send(a.handle, stop_atom::value);
+}
+
+void abort(self_ptr self, const std::string& reason) {
+  auto& s = self->state;
+  if (!s.result.ok || s.ended)
+    return;
+  log().error("pipeline failed: {}", reason);
+  s.result.ok = false;
+  s.result.error = reason;
+  for (auto& a : s.actors) {
+    if (a.is_source)
+      self->send(a.handle, abort_atom::value);
+    else
+      self->send_exit(a.handle, caf::exit_reason::user_shutdown);
+  }
+  end(self);
+}
+
+caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, bool stop_on_signals,
+                         std::shared_ptr<std::promise<run_result>> promise) {
+  auto& s = self->state;
+  s.actors = std::move(actors);
+  s.promise = std::move(promise);
+  s.running = s.actors.size();
+  for (auto& a : s.actors) {
+    a.w.supervisor = self;
+    s.steps[a.handle.address()] = a.step;
+    self->monitor(a.handle);
+    self->send(a.handle, wire_atom::value, a.w);
+  }
+  for (auto& a : s.actors)
+    if (a.is_source)
+      self->send(a.handle, start_atom::value);
+  if (stop_on_signals)
+    self->delayed_send(self, signal_check, signal_atom::value);
+
+  self->set_down_handler([=](caf::down_msg& msg) {
+    auto& s = self->state;
+    if (msg.reason && msg.reason != caf::exit_reason::user_shutdown)
+      abort(self, "the actor of step '" + s.steps[msg.source] + "' died: " + to_string(msg.reason));
+  });
+  return {
+    [=](done_atom, step_stats& stats) {
+      auto& s = self->state;
+      s.result.steps.push_back(std::move(stats));
+      if (--s.running == 0)
+        end(self);
+    },
+    [=](failed_atom, std::string& reason) { abort(self, reason); },
+    [=](stop_atom) { request_stop(self); },
+    [=](signal_atom) {
+      if (signalled)
+        request_stop(self);
+      else
+        self->delayed_send(self, signal_check, signal_atom::value);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> actors,
+                            bool stop_on_signals, std::shared_ptr<std::promise<run_result>> result) {
+  return sys.spawn(supervisor, std::move(actors), stop_on_signals, std::move(result));
+}
+
+void install_signal_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESETHAND; // a second signal terminates at once
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+} // namespace streams::actors

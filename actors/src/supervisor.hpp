@@ -1,0 +1,32 @@
+#pragma once
+
+#include "messages.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <future>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace streams::actors {
+
+/// One step actor as the supervisor knows it.
+struct managed_actor {
+  std::string step;
+  caf::actor handle;
+  wiring w;
+  bool is_source = false;
+};
+
+/// Spawns the supervisor of a running pipeline: it wires and starts the step actors, collects
+/// their statistics, stops them on request (drain) or on failure (abort), and fulfils
+/// `result` when the pipeline has ended.
+caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> actors,
+                            bool stop_on_signals, std::shared_ptr<std::promise<run_result>> result);
+
+/// Installs the SIGINT/SIGTERM handlers that ask supervisors to drain (a second signal
+/// kills the process the default way).
+void install_signal_handlers();
+
+} // namespace streams::actors

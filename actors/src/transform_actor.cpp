@@ -1,0 +1,252 @@
+// A transform step's actor: takes batches from its upstream against credit, runs the step's
+// operator on each message, and sends the outputs on under its downstreams' credit.
+
+#include "log.hpp"
+#include "step_actors.hpp"
+
+#include "streams/dead_letter.hpp"
+#include "streams/error.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include <deque>
+
+namespace streams::actors {
+
+namespace {
+
+struct transform_state;
+
+/// Collects a step's outputs per port and its drops for acknowledgement.
+class port_emitter : public emitter {
+public:
+  explicit port_emitter(transform_state& s) : s_(s) {}
+  void emit(std::size_t port, message&& m) override;
+  void drop(message&& m) override;
+
+private:
+  transform_state& s_;
+};
+
+struct transform_state {
+  setup_ptr setup;
+  wiring w;
+  std::deque<batch> inbox;
+  std::size_t cursor = 0;   // next message of inbox.front()
+  std::size_t queued = 0;   // received and not yet consumed: bounded by the upstream's credit
+  std::vector<batch> out;   // per port, waiting for credit
+  std::vector<std::size_t> credit;
+  ack_buffer acks;
+  bool upstream_ended = false;
+  bool closed = false;
+  bool failed = false;
+  std::optional<clock::time_point> tick_at;
+  std::deque<clock::time_point> restarts;
+  step_stats stats;
+  port_emitter em{*this};
+
+  static inline const char* name = "streams.transform";
+};
+
+void port_emitter::emit(std::size_t port, message&& m) {
+  s_.out[port].push_back(std::move(m));
+  ++s_.stats.messages_out;
+}
+
+void port_emitter::drop(message&& m) {
+  s_.acks.add(m.lineage());
+  ++s_.stats.dropped;
+}
+
+using self_ptr = caf::stateful_actor<transform_state>*;
+
+void fail(self_ptr self, const std::string& reason) {
+  auto& s = self->state;
+  s.failed = true;
+  self->send(s.w.supervisor, failed_atom::value, "step '" + s.setup->name + "': " + reason);
+}
+
+/// A user function threw: restart the operator, unless it has failed too often lately.
+bool restart(self_ptr self, const std::string& what) {
+  auto& s = self->state;
+  auto& o = s.setup->options;
+  auto now = clock::now();
+  while (!s.restarts.empty() && now - s.restarts.front() > o.restart_window)
+    s.restarts.pop_front();
+  if (s.restarts.size() >= o.max_restarts) {
+    fail(self, "failed " + std::to_string(s.restarts.size() + 1) + " times within "
+                   + std::to_string(o.restart_window.count()) + " ms, last error: " + what);
+    return false;
+  }
+  s.restarts.push_back(now);
+  ++s.stats.restarts;
+  log().warn("step '{}' threw ({}); restarting it ({} of {} allowed)", s.setup->name, what,
+             s.restarts.size(), o.max_restarts);
+  try {
+    s.setup->op = s.setup->make_operator();
+  } catch (const std::exception& e) {
+    fail(self, std::string("could not be restarted: ") + e.what());
+    return false;
+  }
+  return true;
+}
+
+/// Runs `f` (one call into the operator), handling what it throws; false when the step failed.
+template <class F>
+bool guarded(self_ptr self, message* m, F f) {
+  auto& s = self->state;
+  for (;;) {
+    std::string what;
+    try {
+      f();
+      return true;
+    } catch (const invalid_message& e) {
+      if (!m)
+        return fail(self, e.what()), false;
+      ++s.stats.invalid;
+      self->send(s.w.dead_letters, dead_atom::value, to_dead_letter(std::move(*m), s.setup->name, e.what()));
+      return true;
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+      what = "unknown exception";
+    }
+    if (!m) // ticks and close hold state a restart would lose: fail instead
+      return fail(self, what), false;
+    if (!restart(self, what))
+      return false;
+  }
+}
+
+bool room(const transform_state& s) {
+  for (auto& o : s.out)
+    if (o.size() >= s.setup->options.max_batch)
+      return false;
+  return true;
+}
+
+/// Sends what credit allows; true when anything was sent.
+bool flush_out(self_ptr self) {
+  auto& s = self->state;
+  bool sent = false;
+  for (std::size_t p = 0; p < s.out.size(); ++p) {
+    auto& o = s.out[p];
+    while (s.credit[p] > 0 && !o.empty()) {
+      auto n = std::min({s.credit[p], s.setup->options.max_batch, o.size()});
+      batch b;
+      if (n == o.size()) {
+        b.swap(o);
+      } else {
+        b.assign(std::make_move_iterator(o.begin()), std::make_move_iterator(o.begin() + n));
+        o.erase(o.begin(), o.begin() + n);
+      }
+      s.credit[p] -= n;
+      self->send(s.w.downstream[p], batch_atom::value, std::move(b));
+      sent = true;
+    }
+  }
+  return sent;
+}
+
+void schedule_tick(self_ptr self) {
+  auto& s = self->state;
+  auto deadline = s.setup->op->next_deadline();
+  if (!deadline || (s.tick_at && *s.tick_at <= *deadline))
+    return;
+  s.tick_at = deadline;
+  auto delay = std::max(clock::duration::zero(), *deadline - clock::now());
+  self->delayed_send(self, delay, tick_atom::value);
+}
+
+void finish_if_done(self_ptr self) {
+  auto& s = self->state;
+  if (s.failed || !s.upstream_ended || !s.inbox.empty())
+    return;
+  if (!s.closed) {
+    s.closed = true;
+    guarded(self, nullptr, [&] { s.setup->op->on_close(s.em); });
+    flush_out(self);
+  }
+  for (auto& o : s.out)
+    if (!o.empty())
+      return; // waiting for credit
+  s.acks.flush(self, s.w.sources);
+  for (auto& d : s.w.downstream)
+    self->send(d, eos_atom::value);
+  self->send(s.w.dead_letters, eos_atom::value);
+  self->send(s.w.supervisor, done_atom::value, s.stats);
+  self->quit();
+}
+
+/// Processes queued input while there is room downstream, sends what credit allows, and
+/// grants the upstream credit for what was consumed.
+void pump(self_ptr self) {
+  auto& s = self->state;
+  std::size_t consumed = 0;
+  for (;;) {
+    while (!s.failed && !s.inbox.empty() && room(s)) {
+      auto& b = s.inbox.front();
+      auto& m = b[s.cursor];
+      if (!guarded(self, &m, [&] { s.setup->op->process(m, s.em); }))
+        return;
+      ++consumed;
+      if (++s.cursor == b.size()) {
+        s.inbox.pop_front();
+        s.cursor = 0;
+      }
+    }
+    if (!flush_out(self) || s.inbox.empty())
+      break;
+  }
+  s.queued -= consumed;
+  if (consumed > 0)
+    self->send(s.w.upstream, credit_atom::value, s.w.upstream_port, static_cast<std::uint64_t>(consumed));
+  s.acks.flush(self, s.w.sources);
+  schedule_tick(self);
+  finish_if_done(self);
+}
+
+caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
+  self->state.setup = std::move(setup);
+  self->state.stats.name = self->state.setup->name;
+  return {
+    [=](wire_atom, wiring& w) {
+      auto& s = self->state;
+      s.w = std::move(w);
+      s.out.resize(s.w.downstream.size());
+      s.credit.assign(s.w.downstream.size(), s.setup->options.credit);
+    },
+    [=](batch_atom, batch& b) {
+      auto& s = self->state;
+      s.stats.messages_in += b.size();
+      s.queued += b.size();
+      s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.queued);
+      s.inbox.push_back(std::move(b));
+      pump(self);
+    },
+    [=](credit_atom, std::uint32_t port, std::uint64_t n) {
+      self->state.credit.at(port) += n;
+      pump(self);
+    },
+    [=](tick_atom) {
+      auto& s = self->state;
+      s.tick_at.reset();
+      if (!s.failed && guarded(self, nullptr, [&] { s.setup->op->on_tick(clock::now(), s.em); }))
+        pump(self);
+    },
+    [=](eos_atom) {
+      self->state.upstream_ended = true;
+      pump(self);
+    },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_transform(caf::actor_system& sys, setup_ptr setup) {
+  return sys.spawn(transform_actor, std::move(setup));
+}
+
+} // namespace streams::actors

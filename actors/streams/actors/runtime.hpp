@@ -1,0 +1,86 @@
+#pragma once
+
+#include "streams/graph.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace streams {
+
+class pipeline;
+
+/// How the local runtime executes a pipeline.
+struct runtime_options {
+  /// Messages one step may have in flight towards the next (sent, not yet consumed).
+  std::size_t credit = 2048;
+  /// The largest batch one actor sends another.
+  std::size_t max_batch = 512;
+  /// How often sources commit what is done (also on revocation and on stop).
+  std::chrono::milliseconds commit_interval{1000};
+  /// A step whose user code throws (other than `invalid_message`) is restarted; more than
+  /// `max_restarts` restarts within `restart_window` stop the pipeline with an error.
+  std::size_t max_restarts = 3;
+  std::chrono::milliseconds restart_window{60000};
+  /// Where invalid messages go; by default JSON lines on standard error.
+  sink_factory dead_letters;
+  /// Worker threads of the actor system; 0 means one per core.
+  std::size_t threads = 0;
+  /// Drain and stop on SIGINT/SIGTERM.
+  bool stop_on_signals = false;
+};
+
+/// What one step did during a run.
+struct step_stats {
+  std::string name;
+  std::uint64_t messages_in = 0;
+  std::uint64_t messages_out = 0;
+  std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
+  std::uint64_t invalid = 0;        ///< sent to the dead-letter sink
+  std::uint64_t restarts = 0;
+  std::size_t max_in_flight = 0;    ///< most messages received but not yet consumed
+};
+
+/// The outcome of a run: `ok` unless the pipeline failed, then `error` says why and where.
+struct run_result {
+  bool ok = true;
+  std::string error;
+  std::vector<step_stats> steps;
+  /// The source's largest number of offsets handed out and not yet done.
+  std::size_t max_source_in_flight = 0;
+
+  const step_stats* find(const std::string& step) const;
+};
+
+/// Runs a pipeline on the actors of one process (DESIGN.md ideas 1-5): one actor per step,
+/// batches between them, credit-based backpressure, exact commits, a supervisor that
+/// restarts failing steps and routes invalid messages to the dead-letter sink.
+///
+/// `start` returns at once; `wait` blocks until every finite source is exhausted and all
+/// it produced is done, or until `stop` (or a signal, when asked for) has drained the
+/// pipeline. Thread-safe: `stop` may be called from any thread.
+class runtime {
+public:
+  explicit runtime(const graph& g, runtime_options opts = {});
+  ~runtime();
+  runtime(const runtime&) = delete;
+  runtime& operator=(const runtime&) = delete;
+
+  /// Validates the graph (throws `pipeline_error`) and starts every step.
+  void start();
+  /// Asks the sources to stop; what is in flight is finished and committed.
+  void stop();
+  run_result wait();
+
+private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+/// Starts, waits and returns the result.
+run_result run(const pipeline& p, runtime_options opts = {});
+
+} // namespace streams
