@@ -138,6 +138,7 @@ bool flush_out(self_ptr self) {
       batch b;
       if (n == o.size()) {
         b.swap(o);
+        o.reserve(s.setup->options.max_batch);
       } else {
         b.assign(std::make_move_iterator(o.begin()), std::make_move_iterator(o.begin() + n));
         o.erase(o.begin(), o.begin() + n);

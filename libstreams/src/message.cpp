@@ -16,14 +16,27 @@ std::int64_t now_ms() {
   return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
 }
 
+void lineage::absorb(const lineage& other) {
+  if (other.size_ == 0)
+    return;
+  if (size_ == 0) {
+    *this = other;
+    return;
+  }
+  if (size_ == 1)
+    many_.assign(1, one_);
+  many_.insert(many_.end(), other.origins().begin(), other.origins().end());
+  size_ = many_.size();
+}
+
 std::vector<lineage> lineage::split(std::size_t n) {
   std::vector<lineage> rest(n > 0 ? n - 1 : 0);
-  for (auto& o : origins_) {
-    auto share = o.weight / n;
-    auto remainder = o.weight - share * n;
+  for (auto* o = data(); o != data() + size_; ++o) {
+    auto share = o->weight / n;
+    auto remainder = o->weight - share * n;
     for (auto& r : rest)
-      r.origins_.push_back({o.source, o.partition, o.offset, share});
-    o.weight = share + remainder;
+      r.absorb(lineage(origin{o->source, o->partition, o->offset, share}));
+    o->weight = share + remainder;
   }
   return rest;
 }

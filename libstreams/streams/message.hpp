@@ -1,8 +1,9 @@
 #pragma once
 
 #include "streams/lineage.hpp"
+#include "streams/value.hpp"
 
-#include <any>
+#include <stdexcept>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -28,7 +29,7 @@ using bytes = std::string;
 
 /// The unit that flows through a pipeline.
 ///
-/// The payload is typed by the step that produced it (`bytes` from sources and serializers,
+/// The payload (a `streams::value`) is typed by the step that produced it (`bytes` from sources and serializers,
 /// `streams::json` from the JSON parser, anything a user map returns); the typed builder
 /// (stream.hpp) checks at compile time that adjacent steps agree. Key, headers, timestamp
 /// and schema travel unchanged through every step unless a step says otherwise. The
@@ -40,22 +41,26 @@ public:
   template <class T>
   explicit message(T payload) : payload_(std::move(payload)) {}
 
-  /// The payload as `T`; throws `std::bad_any_cast` when it holds another type.
+  /// The payload as `T`; throws `std::bad_cast` when it holds another type.
   template <class T>
   const T& payload() const {
-    return std::any_cast<const T&>(payload_);
+    if (auto p = payload_.get_if<T>())
+      return *p;
+    throw std::bad_cast();
   }
   template <class T>
   T& payload() {
-    return std::any_cast<T&>(payload_);
+    if (auto p = payload_.get_if<T>())
+      return *p;
+    throw std::bad_cast();
   }
   template <class T>
   const T* payload_if() const {
-    return std::any_cast<T>(&payload_);
+    return payload_.get_if<T>();
   }
 
-  const std::any& any_payload() const { return payload_; }
-  std::any& any_payload() { return payload_; }
+  const value& any_payload() const { return payload_; }
+  value& any_payload() { return payload_; }
   template <class T>
   void set_payload(T value) {
     payload_ = std::move(value);
@@ -97,7 +102,7 @@ public:
   }
 
 private:
-  std::any payload_;
+  value payload_;
   std::optional<bytes> key_;
   streams::headers headers_;
   std::int64_t timestamp_ = 0;

@@ -100,7 +100,7 @@ public:
     static_assert(!std::is_void_v<U>, "a map function must return the new payload");
     return then<U>(step_kind::map, std::move(name), "", [f]() mutable {
       return std::make_unique<map_step>(
-          [f](const message& m) mutable -> std::any { return detail::call<T>(f, m); });
+          [f](const message& m) mutable -> value { return detail::call<T>(f, m); });
     });
   }
 
@@ -124,7 +124,7 @@ public:
     return then<U>(step_kind::flat_map, std::move(name), "", [f]() mutable {
       return std::make_unique<flat_map_step>([f](const message& m) mutable {
         auto results = detail::call<T>(f, m);
-        std::vector<std::any> out;
+        std::vector<value> out;
         out.reserve(results.size());
         for (auto& r : results)
           out.emplace_back(std::move(r));
@@ -166,7 +166,7 @@ public:
         out.reserve(in.size());
         for (auto& m : in)
           out.push_back(std::move(m.template payload<T>()));
-        return std::any(std::move(out));
+        return value(std::move(out));
       });
     });
   }

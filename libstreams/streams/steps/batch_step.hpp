@@ -2,7 +2,7 @@
 
 #include "streams/step_operator.hpp"
 
-#include <any>
+#include "streams/value.hpp"
 #include <chrono>
 #include <functional>
 #include <vector>
@@ -16,7 +16,7 @@ namespace streams {
 class batch_step : public step_operator {
 public:
   /// Builds the output payload (a `std::vector<T>`) from the inputs' payloads.
-  using gather = std::function<std::any(std::vector<message>&)>;
+  using gather = std::function<value(std::vector<message>&)>;
 
   batch_step(std::size_t max_messages, std::chrono::milliseconds max_wait, gather g)
       : max_messages_(max_messages), max_wait_(max_wait), gather_(std::move(g)) {}

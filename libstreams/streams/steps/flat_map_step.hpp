@@ -2,7 +2,7 @@
 
 #include "streams/step_operator.hpp"
 
-#include <any>
+#include "streams/value.hpp"
 #include <functional>
 #include <vector>
 
@@ -12,7 +12,7 @@ namespace streams {
 /// share of the input's lineage. Zero outputs count as a deliberate drop.
 class flat_map_step : public step_operator {
 public:
-  using function = std::function<std::vector<std::any>(const message&)>;
+  using function = std::function<std::vector<value>(const message&)>;
   explicit flat_map_step(function f) : f_(std::move(f)) {}
   void process(message& m, emitter& out) override;
 

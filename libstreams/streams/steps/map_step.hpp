@@ -2,7 +2,7 @@
 
 #include "streams/step_operator.hpp"
 
-#include <any>
+#include "streams/value.hpp"
 #include <functional>
 
 namespace streams {
@@ -10,7 +10,7 @@ namespace streams {
 /// Replaces each payload by what the function returns; everything else stays.
 class map_step : public step_operator {
 public:
-  using function = std::function<std::any(const message&)>;
+  using function = std::function<value(const message&)>;
   explicit map_step(function f) : f_(std::move(f)) {}
   void process(message& m, emitter& out) override;
 

@@ -1,0 +1,107 @@
+// Benchmarks of the local runtime, each side by side with a baseline in the same run.
+// Prints a Markdown table (medians over several runs) for docs/benchmarks.md.
+
+#include "streams/actors/runtime.hpp"
+#include "streams/pipeline.hpp"
+#include "streams/sinks/stream_sinks.hpp"
+#include "streams/sources/memory_source.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+using namespace streams;
+
+namespace {
+
+using seconds = std::chrono::duration<double>;
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  auto n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/// Runs `f` (which processes `count` messages) `runs` times; the median rate in messages/s.
+double rate(int runs, std::size_t count, const std::function<void()>& f) {
+  std::vector<double> rates;
+  for (int i = 0; i < runs; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    f();
+    seconds took = std::chrono::steady_clock::now() - start;
+    rates.push_back(static_cast<double>(count) / took.count());
+  }
+  return median(rates);
+}
+
+// The work both sides do per message: make a 100-byte payload, enrich it, drop one in ten.
+bytes make_payload(std::size_t i) {
+  bytes b(100, 'a');
+  std::memcpy(b.data(), &i, sizeof i);
+  return b;
+}
+bytes enrich(const bytes& in) {
+  bytes out = in;
+  out[99] = 'z';
+  return out;
+}
+bool keep(const bytes& b) {
+  std::size_t i;
+  std::memcpy(&i, b.data(), sizeof i);
+  return i % 10 != 0;
+}
+
+struct counting_sink : sink {
+  std::size_t* count;
+  explicit counting_sink(std::size_t* c) : count(c) {}
+  void write(std::vector<message>& batch, delivery_report& report) override {
+    *count += batch.size();
+    for (auto& m : batch)
+      report.delivered(m.lineage());
+  }
+};
+
+void actor_pipeline(std::size_t count) {
+  std::size_t delivered = 0;
+  pipeline p("bench");
+  p.source("source", sources::generate<bytes>(count, make_payload))
+      .map("enrich", enrich)
+      .filter("keep", keep)
+      .sink("sink", sink_spec<bytes>{"count", "", [&] { return std::make_unique<counting_sink>(&delivered); }});
+  auto r = run(p);
+  if (!r.ok || delivered != count - (count + 9) / 10) {
+    std::fprintf(stderr, "actor pipeline delivered %zu of %zu: %s\n", delivered, count, r.error.c_str());
+    std::exit(1);
+  }
+}
+
+void plain_loop(std::size_t count) {
+  std::size_t delivered = 0;
+  for (std::size_t i = 0; i < count; ++i) {
+    message m(make_payload(i));
+    m.set_payload(enrich(m.payload<bytes>()));
+    if (keep(m.payload<bytes>()))
+      ++delivered;
+  }
+  if (delivered != count - (count + 9) / 10)
+    std::exit(1);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2'000'000;
+  int runs = argc > 2 ? std::atoi(argv[2]) : 5;
+  auto actors = rate(runs, count, [&] { actor_pipeline(count); });
+  auto loop = rate(runs, count, [&] { plain_loop(count); });
+  std::printf("| benchmark | messages | runs | actor pipeline (msg/s) | plain loop (msg/s) | ratio |\n");
+  std::printf("|---|---|---|---|---|---|\n");
+  std::printf("| memory source -> map -> filter -> sink, 100-byte messages | %zu | %d | %.2f M | %.2f M | %.2f |\n",
+              count, runs, actors / 1e6, loop / 1e6, actors / loop);
+  return 0;
+}
