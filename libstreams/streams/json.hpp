@@ -50,6 +50,9 @@ public:
   void set(std::string_view key, std::int64_t i) { set(key, value(i)); }
   void set(std::string_view key, double d) { set(key, value(d)); }
   void set(std::string_view key, std::string_view s);
+  /// Without this, a string literal would convert to `bool` (a standard conversion beats
+  /// the user-defined one to `std::string_view`) and be stored as `true`.
+  void set(std::string_view key, const char* s) { set(key, std::string_view(s)); }
 
 private:
   struct state;

@@ -1,0 +1,184 @@
+#include "streams/json.hpp"
+
+#include "streams/error.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <utility>
+
+using namespace streams;
+
+namespace {
+
+std::string parse_error(std::string_view text) {
+  try {
+    json::parse(text);
+  } catch (const invalid_message& e) {
+    return e.what();
+  }
+  return "<no error>";
+}
+
+bool contains(const std::string& s, const std::string& part) {
+  return s.find(part) != std::string::npos;
+}
+
+} // namespace
+
+TEST_SUITE("json") {
+
+  TEST_CASE("a default json is an empty object") {
+    json j;
+    CHECK(j.doc().IsObject());
+    CHECK(j.dump() == "{}");
+  }
+
+  TEST_CASE("parse then dump gives back compact JSON unchanged, member order kept") {
+    for (std::string text :
+         {R"({"b":1,"a":"x","c":[1,2,{"d":null}],"e":true,"f":-2.5})", R"([1,"two",3])",
+          R"("just a string")", "42", R"({"nested":{"deeper":{"deepest":[]}}})",
+          R"({"esc":"quote \" backslash \\ newline \n"})"}) {
+      CAPTURE(text);
+      CHECK(json::parse(text).dump() == text);
+    }
+  }
+
+  TEST_CASE("parse accepts whitespace and dump writes compact JSON") {
+    CHECK(json::parse(" { \"a\" : [ 1 , 2 ] }\n").dump() == R"({"a":[1,2]})");
+  }
+
+  TEST_CASE("dump_to appends") {
+    std::string out = "prefix:";
+    json::parse(R"({"a":1})").dump_to(out);
+    CHECK(out == R"(prefix:{"a":1})");
+  }
+
+  TEST_CASE("a large document round-trips (more than the inline memory pool)") {
+    std::string text = "{";
+    for (int i = 0; i < 500; ++i)
+      text += (i ? "," : "") + std::string("\"key") + std::to_string(i) + "\":\"value "
+              + std::to_string(i) + "\"";
+    text += "}";
+    REQUIRE(text.size() > 8000);
+    auto j = json::parse(text);
+    CHECK(j.dump() == text);
+    CHECK(j.get_string("key499") == "value 499");
+    json copy = j;
+    CHECK(copy.dump() == text);
+  }
+
+  TEST_CASE("get_string, get_int and get_number read top-level members of the right type") {
+    auto j =
+        json::parse(R"({"s":"text","i":-12,"big":9007199254740993,"d":1.5,"t":true,"n":null})");
+    CHECK(j.get_string("s") == "text");
+    CHECK(j.get_int("i") == -12);
+    CHECK(j.get_int("big") == 9007199254740993); // beyond a double's exact range
+    CHECK(j.get_number("d") == 1.5);
+    CHECK(j.get_number("i") == -12.0);
+
+    CHECK_FALSE(j.get_string("i").has_value());
+    CHECK_FALSE(j.get_int("s").has_value());
+    CHECK_FALSE(j.get_int("d").has_value());
+    CHECK_FALSE(j.get_int("t").has_value());
+    CHECK_FALSE(j.get_number("n").has_value());
+    CHECK_FALSE(j.get_string("missing").has_value());
+    CHECK(j.find("missing") == nullptr);
+    REQUIRE(j.find("t") != nullptr);
+    CHECK(j.find("t")->IsTrue());
+  }
+
+  TEST_CASE("the getters find nothing in a document that is not an object") {
+    auto j = json::parse(R"([{"s":"x"}])");
+    CHECK(j.find("s") == nullptr);
+    CHECK_FALSE(j.get_string("s").has_value());
+  }
+
+  TEST_CASE("set adds a member or replaces the existing one") {
+    auto j = json::parse(R"({"a":1})");
+    j.set("a", std::int64_t{2});
+    j.set("b", std::string_view("two"));
+    j.set("c", true);
+    j.set("d", 0.5);
+    CHECK(j.dump() == R"({"a":2,"b":"two","c":true,"d":0.5})");
+    j.set("b", std::int64_t{3}); // a member may change type
+    CHECK(j.get_int("b") == 3);
+    CHECK(j.doc().MemberCount() == 4);
+  }
+
+  TEST_CASE("set with a string literal stores the string") {
+    json j;
+    j.set("name", "value");
+    CHECK(j.get_string("name") == "value");
+    CHECK(j.dump() == R"({"name":"value"})");
+  }
+
+  TEST_CASE("set copies the key and the string it is given") {
+    json j;
+    {
+      std::string key = "dynamic-key";
+      std::string value = "dynamic-value";
+      j.set(key, std::string_view(value));
+      key.assign(key.size(), 'x');
+      value.assign(value.size(), 'y');
+    }
+    CHECK(j.get_string("dynamic-key") == "dynamic-value");
+  }
+
+  TEST_CASE("set on a document that is not an object is an invalid message") {
+    auto j = json::parse("[1]");
+    CHECK_THROWS_AS(j.set("a", true), invalid_message);
+    CHECK(j.dump() == "[1]");
+  }
+
+  TEST_CASE("a copy is deep: changing one leaves the other as it was") {
+    auto original = json::parse(R"({"s":"orig","list":[1,2],"obj":{"x":1}})");
+    json copy = original;
+    copy.set("s", std::string_view("changed"));
+    copy.doc()["list"].PushBack(3, copy.allocator());
+    copy.doc()["obj"]["x"].SetInt(99);
+    CHECK(original.dump() == R"({"s":"orig","list":[1,2],"obj":{"x":1}})");
+    CHECK(copy.dump() == R"({"s":"changed","list":[1,2,3],"obj":{"x":99}})");
+
+    json assigned;
+    assigned = original;
+    original.set("s", std::string_view("later"));
+    CHECK(assigned.get_string("s") == "orig");
+  }
+
+  TEST_CASE("a copy outlives the document it was copied from") {
+    json copy;
+    {
+      auto original =
+          json::parse(R"({"long string":"a string long enough not to be stored inline"})");
+      copy = original;
+    }
+    CHECK(copy.get_string("long string") == "a string long enough not to be stored inline");
+  }
+
+  TEST_CASE("a moved document keeps its content") {
+    auto j = json::parse(R"({"a":"b"})");
+    json moved = std::move(j);
+    CHECK(moved.get_string("a") == "b");
+    json assigned;
+    assigned = std::move(moved);
+    CHECK(assigned.dump() == R"({"a":"b"})");
+  }
+
+  TEST_CASE("invalid JSON throws invalid_message naming the offset and the error") {
+    auto missing_value = parse_error(R"({"a":})"); // the value is due at offset 5
+    CHECK(contains(missing_value, "offset 5"));
+    CHECK(contains(missing_value, "Invalid value"));
+
+    auto empty = parse_error("");
+    CHECK(contains(empty, "offset 0"));
+    CHECK(contains(empty, "empty"));
+
+    auto trailing = parse_error(R"({"a":1} x)"); // a second root value at offset 8
+    CHECK(contains(trailing, "offset 8"));
+
+    CHECK(contains(parse_error(R"([1,2)"), "offset 4"));
+    CHECK(parse_error(R"({"a":1})") == "<no error>");
+  }
+
+} // TEST_SUITE

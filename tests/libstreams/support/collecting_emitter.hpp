@@ -1,0 +1,47 @@
+#pragma once
+
+#include "streams/step_operator.hpp"
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace streams::test {
+
+/// An emitter that keeps everything a step emits or drops, in call order, so that a test
+/// can drive a `step_operator` directly without any runtime.
+class collecting_emitter : public emitter {
+public:
+  struct emitted {
+    std::size_t port;
+    message msg;
+  };
+
+  void emit(std::size_t port, message&& m) override { out.push_back({port, std::move(m)}); }
+  void drop(message&& m) override { dropped.push_back(std::move(m)); }
+
+  /// The messages emitted on `port`, in emission order.
+  std::vector<const message*> on_port(std::size_t port) const {
+    std::vector<const message*> result;
+    for (auto& e : out)
+      if (e.port == port)
+        result.push_back(&e.msg);
+    return result;
+  }
+
+  /// The first message emitted on `port`, to modify; throws when there is none.
+  message& first_on_port(std::size_t port) {
+    for (auto& e : out)
+      if (e.port == port)
+        return e.msg;
+    throw std::out_of_range("nothing was emitted on port " + std::to_string(port));
+  }
+
+  bool empty() const { return out.empty() && dropped.empty(); }
+
+  std::vector<emitted> out;
+  std::vector<message> dropped;
+};
+
+} // namespace streams::test
