@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <stdexcept>
 
 namespace streams {
 
@@ -31,6 +32,8 @@ std::size_t graph::add(step_node node) {
 }
 
 void graph::connect(std::size_t from, std::size_t port, std::size_t to) {
+  if (from >= steps_.size() || to >= steps_.size())
+    throw std::out_of_range("graph::connect: no step with index " + std::to_string(std::max(from, to)));
   edges_.push_back({from, port, to});
 }
 
@@ -88,6 +91,23 @@ std::vector<std::string> graph::problems() const {
       out.push_back("step name " + quote(s.name) + " is used more than once");
   }
 
+  std::vector<std::size_t> inputs(steps_.size());
+  for (auto& e : edges_) {
+    ++inputs[e.to];
+    auto& from = steps_[e.from];
+    if (e.port >= from.ports.size())
+      out.push_back(quote(from.name) + " has no output port " + std::to_string(e.port) + " (to "
+                    + quote(steps_[e.to].name) + ")");
+  }
+  for (std::size_t i = 0; i < steps_.size(); ++i) {
+    auto& s = steps_[i];
+    if (s.kind != step_kind::source && inputs[i] == 0)
+      out.push_back("step " + quote(s.name) + " has no input");
+    else if (inputs[i] > 1)
+      out.push_back("step " + quote(s.name) + " has " + std::to_string(inputs[i])
+                    + " inputs; a step reads from exactly one");
+  }
+
   for (std::size_t i = 0; i < steps_.size(); ++i) {
     auto& s = steps_[i];
     std::map<std::size_t, std::vector<std::size_t>> by_port;
@@ -136,8 +156,14 @@ void graph::validate() const {
 
 namespace {
 
-void describe(const graph& g, std::size_t step, int depth, std::string& out) {
+void describe(const graph& g, std::size_t step, int depth, std::vector<bool>& seen, std::string& out) {
   auto& s = g.step(step);
+  if (seen[step]) { // only an invalid graph gets here: don't loop forever
+    out.append(static_cast<std::size_t>(depth) * 2, ' ');
+    out += s.name + " (again)\n";
+    return;
+  }
+  seen[step] = true;
   out.append(static_cast<std::size_t>(depth) * 2, ' ');
   out += s.name + " [" + std::string(to_string(s.kind));
   if (!s.detail.empty())
@@ -152,9 +178,9 @@ void describe(const graph& g, std::size_t step, int depth, std::string& out) {
     if (branching) {
       out.append(static_cast<std::size_t>(depth + 1) * 2, ' ');
       out += "-> branch " + s.ports.at(e.port) + ":\n";
-      describe(g, e.to, depth + 2, out);
+      describe(g, e.to, depth + 2, seen, out);
     } else {
-      describe(g, e.to, depth, out);
+      describe(g, e.to, depth, seen, out);
     }
   }
 }
@@ -163,8 +189,9 @@ void describe(const graph& g, std::size_t step, int depth, std::string& out) {
 
 std::string graph::to_text() const {
   std::string out = "pipeline " + name_ + "\n";
+  std::vector<bool> seen(steps_.size());
   for (auto src : sources())
-    describe(*this, src, 1, out);
+    describe(*this, src, 1, seen, out);
   return out;
 }
 

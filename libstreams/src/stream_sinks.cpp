@@ -53,10 +53,15 @@ void dead_letter_log_sink::write(std::vector<message>& batch, delivery_report& r
     w.StartObject();
     w.Key("dead_letter");
     w.StartObject();
+    w.Key("headers"); // a list: names repeat (one streams-origin per origin)
+    w.StartArray();
     for (auto& h : m.headers()) {
-      w.Key(h.name.c_str());
+      w.StartArray();
+      w.String(h.name.c_str(), static_cast<rapidjson::SizeType>(h.name.size()));
       w.String(h.value.c_str(), static_cast<rapidjson::SizeType>(h.value.size()));
+      w.EndArray();
     }
+    w.EndArray();
     w.Key("payload");
     auto& p = m.payload<bytes>();
     w.String(p.c_str(), static_cast<rapidjson::SizeType>(p.size()));

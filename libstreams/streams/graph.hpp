@@ -55,6 +55,7 @@ struct step_node {
   std::vector<std::string> ports;
   std::string detail;  ///< what the step does, for the topology text ("3 messages or 100 s")
   std::string stream_name;  ///< sources and sinks: the stream they read or write
+  std::string connector;    ///< sources and sinks: what they talk to (kafka, file, ...)
   operator_factory make_operator;
   source_factory make_source;
   sink_factory make_sink;

@@ -26,6 +26,7 @@ struct source_spec {
   std::string stream_name;
   std::string detail;
   source_factory make;
+  std::string connector = "memory"; ///< what kind of source: memory, file, stdin, kafka
 };
 
 /// How to make a sink that takes payloads of type `T`.
@@ -34,6 +35,7 @@ struct sink_spec {
   std::string stream_name;
   std::string detail;
   sink_factory make;
+  std::string connector = "memory"; ///< what kind of sink: memory, file, stdout, devnull, kafka
 };
 
 template <class T>
@@ -201,6 +203,7 @@ public:
     node.output = payload_type_of<void>();
     node.detail = std::move(spec.detail);
     node.stream_name = std::move(spec.stream_name);
+    node.connector = std::move(spec.connector);
     node.make_sink = std::move(spec.make);
     attach(std::move(node));
   }
@@ -265,6 +268,7 @@ stream<T> pipeline::source(std::string name, source_spec<T> spec) {
   node.ports = {""};
   node.detail = std::move(spec.detail);
   node.stream_name = std::move(spec.stream_name);
+  node.connector = std::move(spec.connector);
   node.make_source = std::move(spec.make);
   return stream<T>(g_.get(), g_->add(std::move(node)), 0);
 }

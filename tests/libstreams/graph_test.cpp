@@ -189,7 +189,7 @@ TEST_SUITE("graph") {
     auto m = g.add(node("m", step_kind::map, payload_type_of<bytes>(), payload_type_of<bytes>()));
     (void)m;
     auto expected = g.problems();
-    REQUIRE(expected.size() == 2); // no source; 'm' ends nowhere
+    REQUIRE(expected.size() == 3); // no source; 'm' has no input and ends nowhere
     try {
       g.validate();
       FAIL("expected pipeline_error");
@@ -230,3 +230,22 @@ TEST_SUITE("graph") {
   }
 
 } // TEST_SUITE
+
+TEST_SUITE("graph") {
+  TEST_CASE("raw graphs: a step fed twice, a step without input and a cycle are reported") {
+    graph g("raw");
+    auto src = g.add(node("src", step_kind::source, payload_type_of<void>(), payload_type_of<bytes>()));
+    auto a = g.add(node("a", step_kind::map, payload_type_of<bytes>(), payload_type_of<bytes>()));
+    auto b = g.add(node("b", step_kind::map, payload_type_of<bytes>(), payload_type_of<bytes>()));
+    auto orphan = g.add(sink_node("orphan", payload_type_of<bytes>()));
+    (void)orphan;
+    g.connect(src, 0, a);
+    g.connect(a, 0, b);
+    g.connect(b, 0, a); // a cycle: 'a' has two inputs
+    INFO(all_problems(g));
+    CHECK(has_problem(g, {"'a'", "2 inputs"}));
+    CHECK(has_problem(g, {"'orphan'", "no input"}));
+    CHECK(g.to_text().find("a (again)") != std::string::npos); // terminates
+    CHECK_THROWS_AS(g.connect(src, 0, 99), std::out_of_range);
+  }
+}

@@ -74,16 +74,16 @@ private:
 namespace sinks {
 
 inline sink_spec<bytes> stdout_lines() {
-  return {"stdout", "lines to standard output", [] { return std::make_unique<line_sink>(); }};
+  return {"stdout", "lines to standard output", [] { return std::make_unique<line_sink>(); }, "stdout"};
 }
 
 inline sink_spec<bytes> file_lines(std::string path) {
-  return {"file", "lines appended to " + path, [=] { return std::make_unique<line_sink>(path); }};
+  return {"file", "lines appended to " + path, [=] { return std::make_unique<line_sink>(path); }, "file"};
 }
 
 template <class T = bytes>
 sink_spec<T> devnull() {
-  return {"devnull", "discard", [] { return std::make_unique<devnull_sink>(); }};
+  return {"devnull", "discard", [] { return std::make_unique<devnull_sink>(); }, "devnull"};
 }
 
 template <class T>

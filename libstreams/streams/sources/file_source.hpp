@@ -47,12 +47,12 @@ namespace sources {
 
 inline source_spec<bytes> file_lines(std::string path, std::string stream_name = "file") {
   return {stream_name, "lines of " + path,
-          [=] { return std::make_unique<file_source>(path, stream_name); }};
+          [=] { return std::make_unique<file_source>(path, stream_name); }, "file"};
 }
 
 inline source_spec<bytes> stdin_lines(std::string stream_name = "stdin") {
   return {stream_name, "lines of standard input",
-          [=] { return std::make_unique<stdin_source>(stream_name); }};
+          [=] { return std::make_unique<stdin_source>(stream_name); }, "stdin"};
 }
 
 } // namespace sources
