@@ -1,0 +1,17 @@
+#include "examples.hpp"
+
+namespace streams::examples {
+
+const std::vector<example>& all() {
+  static const std::vector<example> list{
+      {"simple_map_filter", "keep counter metrics and mark them transformed", simple_map_filter},
+      {"blq", "route metrics older than 10 minutes to a backlog queue, broadcast the rest",
+       blq},
+      {"broadcast", "greet and bid farewell to every name on two topics", broadcast},
+      {"simple_batching", "write metrics in JSON arrays of three", simple_batching},
+      {"devnull_benchmark", "read a topic into a DevNull sink, for measuring", devnull_benchmark},
+  };
+  return list;
+}
+
+} // namespace streams::examples

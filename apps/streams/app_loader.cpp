@@ -1,0 +1,49 @@
+#include "app_loader.hpp"
+
+#include "../examples/examples.hpp"
+
+#include <dlfcn.h>
+
+namespace streams::cli {
+
+namespace {
+
+bool looks_like_path(const std::string& app) {
+  return app.find('/') != std::string::npos
+         || (app.size() > 3 && app.compare(app.size() - 3, 3, ".so") == 0);
+}
+
+std::string stem(const std::string& path) {
+  auto base = path.substr(path.find_last_of('/') + 1);
+  return base.substr(0, base.find('.'));
+}
+
+} // namespace
+
+std::unique_ptr<pipeline> load_app(const std::string& app, const std::string& name) {
+  if (!looks_like_path(app)) {
+    for (auto& e : examples::all()) {
+      if (e.name == app) {
+        auto p = std::make_unique<pipeline>(name.empty() ? app : name);
+        e.build(*p);
+        return p;
+      }
+    }
+    std::string known;
+    for (auto& e : examples::all())
+      known += (known.empty() ? "" : ", ") + e.name;
+    throw app_error("unknown app '" + app + "': give a built-in example (" + known
+                    + ") or the path of a shared library");
+  }
+  auto handle = dlopen(app.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!handle)
+    throw app_error("cannot load app '" + app + "': " + dlerror());
+  auto fn = reinterpret_cast<app_function>(dlsym(handle, "streams_app"));
+  if (!fn)
+    throw app_error("app '" + app + "' exports no streams_app function (use STREAMS_APP)");
+  auto p = std::make_unique<pipeline>(name.empty() ? stem(app) : name);
+  fn(*p);
+  return p;
+}
+
+} // namespace streams::cli

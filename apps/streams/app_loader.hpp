@@ -1,0 +1,23 @@
+#pragma once
+
+#include "streams/pipeline.hpp"
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+
+namespace streams::cli {
+
+/// APP could not be turned into a pipeline: unknown name, unloadable library, missing symbol.
+class app_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Builds the pipeline of APP, which names a built-in example or is the path of a shared
+/// library exporting `streams_app` (see streams/app.hpp). The pipeline is called `name`, or
+/// after the app when `name` is empty. Libraries stay loaded until the process ends: the
+/// pipeline's functions live in them.
+std::unique_ptr<pipeline> load_app(const std::string& app, const std::string& name = "");
+
+} // namespace streams::cli

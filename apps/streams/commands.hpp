@@ -1,0 +1,25 @@
+#pragma once
+
+// The subcommands of the `streams` CLI, one file each. Each adds itself to the parser and
+// sets `action` to what runs when it was chosen; the action returns the exit code.
+
+#include <functional>
+
+namespace CLI {
+class App;
+}
+
+namespace streams::cli {
+
+using action = std::function<int()>;
+
+/// Exit codes: 0 success, 1 the pipeline failed while running, 2 bad usage, config or app.
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_usage = 2;
+
+void add_run_command(CLI::App& cli, action& chosen);
+void add_graph_command(CLI::App& cli, action& chosen);
+void add_examples_command(CLI::App& cli, action& chosen);
+
+} // namespace streams::cli
