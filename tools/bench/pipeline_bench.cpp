@@ -95,13 +95,27 @@ void plain_loop(std::size_t count) {
 } // namespace
 
 int main(int argc, char** argv) {
-  std::size_t count = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 2'000'000;
-  int runs = argc > 2 ? std::atoi(argv[2]) : 5;
-  auto actors = rate(runs, count, [&] { actor_pipeline(count); });
-  auto loop = rate(runs, count, [&] { plain_loop(count); });
-  std::printf("| benchmark | messages | runs | actor pipeline (msg/s) | plain loop (msg/s) | ratio |\n");
-  std::printf("|---|---|---|---|---|---|\n");
-  std::printf("| memory source -> map -> filter -> sink, 100-byte messages | %zu | %d | %.2f M | %.2f M | %.2f |\n",
-              count, runs, actors / 1e6, loop / 1e6, actors / loop);
+  std::size_t count = 2'000'000;
+  int runs = 5;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (std::strcmp(argv[i], "--runs") == 0)
+      runs = std::atoi(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--messages") == 0)
+      count = std::strtoull(argv[i + 1], nullptr, 10);
+  }
+  // Interleave the two sides so that both see the same machine noise.
+  std::vector<double> actors, loop;
+  for (int i = 0; i < runs; ++i) {
+    actors.push_back(rate(1, count, [&] { actor_pipeline(count); }));
+    loop.push_back(rate(1, count, [&] { plain_loop(count); }));
+  }
+  auto a = median(actors), l = median(loop);
+  std::printf("## In-memory pipeline through the actor runtime\n\n");
+  std::printf("Source -> map -> filter (keeps 9 in 10) -> sink, %zu messages of 100 bytes, one actor per step,\n"
+              "against a plain single-threaded loop doing the same work per message (make the payload, enrich it,\n"
+              "filter it). Floor (issue 2): 2 M msg/s through the actor pipeline.\n\n",
+              count);
+  std::printf("| actor pipeline | plain loop | ratio |\n|---|---|---|\n");
+  std::printf("| %.2f M msg/s | %.2f M msg/s | %.2f |\n\n", a / 1e6, l / 1e6, a / l);
   return 0;
 }
