@@ -1,0 +1,204 @@
+#include "streams/config/config_keys.hpp"
+
+namespace streams::config {
+
+namespace {
+
+using s = key_section;
+constexpr bool required = true;
+constexpr bool optional = false;
+
+} // namespace
+
+const std::vector<config_key>& config_keys() {
+  // The one table of keys: the loader's allowed and required keys, and docs/config.md.
+  static const std::vector<config_key> keys = {
+      {s::top, "env", "map", optional, "empty",
+       "Free-form settings of the environment. Kept as data (every scalar under its dotted "
+       "path), not interpreted by streams."},
+      {s::top, "pipeline", "map", required, "",
+       "How the pipeline is deployed: its segments and the runtime's options."},
+      {s::top, "metrics", "map", optional, "`type: dummy`", "Where metrics are reported."},
+      {s::top, "sentry_sdk_config", "map", optional, "none",
+       "Accepted so that Sentry Streams' configs load, and ignored (the loader notes it for "
+       "the log): streams reports errors through its log and dead letters."},
+
+      {s::pipeline, "adapter_config", "map", optional, "none", "Options of the runtime."},
+      {s::pipeline, "segments", "list", required, "",
+       "The parts of the pipeline, each configuring the steps it names."},
+
+      {s::adapter_config, "arroyo", "map", optional, "none",
+       "Options named after Sentry Streams' Arroyo runtime, which streams honours."},
+
+      {s::arroyo, "write_healthcheck", "boolean", optional, "false",
+       "Touch a health file while the pipeline makes progress, for liveness probes."},
+      {s::arroyo, "sentry_sdk_config", "map", optional, "none",
+       "Accepted and ignored, as at the top level."},
+
+      {s::segment, "steps_config", "map", required, "",
+       "The settings of steps, by step name. Every name must be a step of the pipeline, "
+       "configured in one segment only; what a step accepts depends on what it is (below)."},
+      {s::segment, "parallelism", "positive integer", optional, "1",
+       "The parallelism of the segment's steps that set none of their own."},
+
+      {s::any_step, "parallelism", "positive integer", optional, "the segment's, else 1",
+       "How many instances of the step run."},
+      {s::any_step, "starts_segment", "boolean", optional, "false",
+       "Accepted for Sentry Streams' configs; segments are what `pipeline.segments` lists."},
+
+      {s::kafka_source, "bootstrap_servers", "list of strings", required, "",
+       "The Kafka brokers, `host:port` each."},
+      {s::kafka_source, "topic", "string", optional, "the source's stream name",
+       "The topic the source reads."},
+      {s::kafka_source, "consumer_group", "string", optional, "`<pipeline>.<step>`",
+       "The consumer group of the source."},
+      {s::kafka_source, "auto_offset_reset", "string: earliest, latest or error", optional,
+       "the Kafka source's default (earliest)",
+       "Where to start in a partition that has no committed offset."},
+      {s::kafka_source, "override_params", "map of strings", optional, "empty",
+       "librdkafka consumer properties, applied last so that they win. Numbers and booleans "
+       "are taken as written."},
+      {s::kafka_source, "dlq", "map", optional, "none",
+       "Where the source's messages that no step can process go (the dead-letter queue)."},
+
+      {s::dlq, "topic", "string", optional, "the source's topic followed by `-dlq`",
+       "The dead-letter topic."},
+      {s::dlq, "bootstrap_servers", "list of strings", required, "",
+       "The Kafka brokers of the dead-letter topic, `host:port` each."},
+      {s::dlq, "override_params", "map of strings", optional, "empty",
+       "librdkafka producer properties, applied last."},
+
+      {s::kafka_sink, "bootstrap_servers", "list of strings", required, "",
+       "The Kafka brokers, `host:port` each."},
+      {s::kafka_sink, "topic", "string", optional, "the sink's stream name",
+       "The topic the sink writes."},
+      {s::kafka_sink, "override_params", "map of strings", optional, "empty",
+       "librdkafka producer properties, applied last so that they win."},
+
+      {s::batch, "batch_size", "positive integer", optional, "the pipeline's",
+       "The most messages in one batch."},
+      {s::batch, "batch_timedelta", "map", optional, "the pipeline's",
+       "The longest a batch waits after its first message, as a duration (below), rounded "
+       "to milliseconds; must be positive."},
+
+      {s::batch_timedelta, "weeks", "number", optional, "0", "Added to the duration."},
+      {s::batch_timedelta, "days", "number", optional, "0", "Added to the duration."},
+      {s::batch_timedelta, "hours", "number", optional, "0", "Added to the duration."},
+      {s::batch_timedelta, "minutes", "number", optional, "0", "Added to the duration."},
+      {s::batch_timedelta, "seconds", "number", optional, "0", "Added to the duration."},
+      {s::batch_timedelta, "milliseconds", "number", optional, "0", "Added to the duration."},
+      {s::batch_timedelta, "microseconds", "number", optional, "0", "Added to the duration."},
+
+      {s::devnull_sink, "batch_size", "positive integer", optional, "no batching",
+       "Messages per simulated flush."},
+      {s::devnull_sink, "batch_time_ms", "positive number", optional, "no batching",
+       "The longest time between simulated flushes, in milliseconds."},
+      {s::devnull_sink, "average_sleep_time_ms", "positive number", optional, "no sleep",
+       "How long a simulated flush sleeps on average, in milliseconds; needs "
+       "`max_sleep_time_ms`."},
+      {s::devnull_sink, "max_sleep_time_ms", "positive number", optional, "no sleep",
+       "The longest a simulated flush sleeps, in milliseconds; at least "
+       "`average_sleep_time_ms`."},
+
+      {s::metrics, "type", "string: dummy, log, datadog or prometheus", required, "",
+       "The metrics backend; the keys it takes follow."},
+
+      {s::log_metrics, "period_sec", "positive number", optional, "10",
+       "Seconds between two reports in the log."},
+      {s::log_metrics, "tags", "map of strings", optional, "empty", "Tags added to every metric."},
+
+      {s::datadog_metrics, "host", "string", required, "", "The DogStatsD agent's host."},
+      {s::datadog_metrics, "port", "port number", required, "", "The DogStatsD agent's UDP port."},
+      {s::datadog_metrics, "tags", "map of strings", optional, "empty",
+       "Tags added to every metric."},
+      {s::datadog_metrics, "udp_queue_size", "integer of at least 0", optional,
+       "the client's default", "How many datagrams may wait to be sent."},
+      {s::datadog_metrics, "flush_interval_ms", "positive integer", optional,
+       "the client's default", "Milliseconds between two flushes of buffered metrics."},
+
+      {s::prometheus_metrics, "host", "string", optional, "127.0.0.1",
+       "The address the `/metrics` endpoint listens on."},
+      {s::prometheus_metrics, "port", "port number", optional, "9464",
+       "The port of the `/metrics` endpoint (not 9090, Prometheus' own)."},
+      {s::prometheus_metrics, "tags", "map of strings", optional, "empty",
+       "Labels added to every metric."},
+  };
+  return keys;
+}
+
+std::vector<std::string_view> key_names(key_section section) {
+  std::vector<std::string_view> out;
+  for (auto& k : config_keys())
+    if (k.section == section)
+      out.push_back(k.name);
+  return out;
+}
+
+std::string_view section_path(key_section section) {
+  switch (section) {
+    case s::top: return "Top level";
+    case s::pipeline: return "pipeline";
+    case s::adapter_config: return "pipeline.adapter_config";
+    case s::arroyo: return "pipeline.adapter_config.arroyo";
+    case s::segment: return "pipeline.segments[]";
+    case s::any_step:
+    case s::kafka_source:
+    case s::kafka_sink:
+    case s::batch:
+    case s::devnull_sink: return "pipeline.segments[].steps_config.<step>";
+    case s::dlq: return "pipeline.segments[].steps_config.<step>.dlq";
+    case s::batch_timedelta: return "pipeline.segments[].steps_config.<step>.batch_timedelta";
+    case s::metrics:
+    case s::log_metrics:
+    case s::datadog_metrics:
+    case s::prometheus_metrics: return "metrics";
+  }
+  return "";
+}
+
+std::string_view section_title(key_section section) {
+  switch (section) {
+    case s::top: return "The document: a map.";
+    case s::pipeline: return "The deployment of the pipeline.";
+    case s::adapter_config: return "Options of the runtime.";
+    case s::arroyo: return "Runtime options under the name Sentry Streams gives them.";
+    case s::segment: return "Each element of `segments`.";
+    case s::any_step: return "Every step.";
+    case s::kafka_source:
+      return "A source whose connector is `kafka`, besides the keys of every step.";
+    case s::dlq: return "The dead-letter queue of a Kafka source.";
+    case s::kafka_sink: return "A sink whose connector is `kafka`, besides the keys of every step.";
+    case s::batch: return "A batch step, besides the keys of every step.";
+    case s::batch_timedelta:
+      return "A duration: the sum of the values given, as Python's `timedelta(**values)`.";
+    case s::devnull_sink:
+      return "A sink whose connector is `devnull`, besides the keys of every step.";
+    case s::metrics: return "Where metrics go.";
+    case s::log_metrics: return "With `type: log`.";
+    case s::datadog_metrics: return "With `type: datadog`.";
+    case s::prometheus_metrics: return "With `type: prometheus`.";
+  }
+  return "";
+}
+
+std::string config_reference_markdown() {
+  std::string out;
+  auto& keys = config_keys();
+  for (std::size_t i = 0; i < keys.size(); ++i) {
+    auto& k = keys[i];
+    if (i == 0 || k.section != keys[i - 1].section) {
+      auto path = std::string(section_path(k.section));
+      if (k.section != s::top)
+        path = "`" + path + "`";
+      out += std::string(i == 0 ? "" : "\n") + "### " + path + ": "
+             + std::string(section_title(k.section)) + "\n\n"
+             + "| Key | Type | Default | Meaning |\n|---|---|---|---|\n";
+    }
+    auto default_value = k.required ? std::string("**required**") : std::string(k.default_value);
+    out += "| `" + std::string(k.name) + "` | " + std::string(k.type) + " | " + default_value
+           + " | " + std::string(k.description) + " |\n";
+  }
+  return out;
+}
+
+} // namespace streams::config

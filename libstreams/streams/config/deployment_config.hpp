@@ -1,0 +1,65 @@
+#pragma once
+
+#include "streams/config/metrics_config.hpp"
+#include "streams/config/step_settings.hpp"
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+namespace streams::config {
+
+/// The settings of one step named in a segment's `steps_config`, with defaults applied.
+struct step_config {
+  std::string name;
+  /// The index of the segment that configures the step.
+  std::size_t segment = 0;
+  /// How many instances of the step run. Default: the segment's `parallelism`, else 1.
+  std::size_t parallelism = 1;
+  /// Accepted for Sentry Streams' configs; segments are declared by `pipeline.segments`.
+  bool starts_segment = false;
+  /// Typed by what the step is: a Kafka source gets `kafka_source_settings`, and so on.
+  step_settings settings;
+
+  /// The settings as `T`, or nullptr when the step is something else.
+  template <class T>
+  const T* get() const {
+    return std::get_if<T>(&settings);
+  }
+};
+
+/// One entry of `pipeline.segments`: the steps that run together in one unit.
+struct segment_config {
+  std::optional<std::size_t> parallelism;
+  std::map<std::string, step_config, std::less<>> steps; ///< by step name
+};
+
+/// A deployment config, loaded and checked against a pipeline (load_deployment_config.hpp):
+/// which topics and brokers the pipeline's sources and sinks use, how its steps are placed
+/// and tuned, and where metrics go. Plain data, safe to copy and to read from any thread.
+struct deployment_config {
+  /// `env`, free-form: every scalar leaf under its dotted path ("a.b", "list[0]").
+  std::map<std::string, std::string> env;
+  /// `pipeline.adapter_config.arroyo.write_healthcheck`: the runtime touches a health file
+  /// while it is making progress, for liveness probes.
+  bool write_healthcheck = false;
+  std::vector<segment_config> segments;
+  metrics_config metrics;
+
+  /// The settings of the step `name`, or nullptr when no segment configures it (then the
+  /// step runs as the pipeline built it). Every Kafka source and sink is configured.
+  const step_config* step(std::string_view name) const;
+
+  /// The typed settings of step `name`, or nullptr when it is unconfigured or not a `T`.
+  template <class T>
+  const T* settings(std::string_view name) const {
+    auto s = step(name);
+    return s ? s->get<T>() : nullptr;
+  }
+};
+
+} // namespace streams::config
