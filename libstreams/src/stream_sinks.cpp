@@ -73,10 +73,6 @@ void dead_letter_log_sink::write(std::vector<message>& batch, delivery_report& r
   report_all(batch, report);
 }
 
-void devnull_sink::write(std::vector<message>& batch, delivery_report& report) {
-  report_all(batch, report);
-}
-
 void memory_store::add(std::vector<message>& batch) {
   std::lock_guard<std::mutex> guard(mtx_);
   for (auto& m : batch)

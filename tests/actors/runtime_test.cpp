@@ -2,6 +2,7 @@
 
 #include "streams/error.hpp"
 #include "streams/pipeline.hpp"
+#include "streams/sinks/devnull_sink.hpp"
 #include "streams/sinks/stream_sinks.hpp"
 #include "streams/sources/file_source.hpp"
 #include "streams/sources/memory_source.hpp"

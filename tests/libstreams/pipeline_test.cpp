@@ -1,5 +1,6 @@
 #include "streams/pipeline.hpp"
 
+#include "streams/sinks/devnull_sink.hpp"
 #include "streams/sinks/stream_sinks.hpp"
 #include "streams/sources/memory_source.hpp"
 

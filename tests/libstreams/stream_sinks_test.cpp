@@ -19,25 +19,13 @@
 #include <unistd.h>
 
 using namespace streams;
+using streams::test::batch_of;
+using streams::test::offsets;
 using streams::test::read_file;
 using streams::test::recording_report;
 using streams::test::temp_dir;
 
 namespace {
-
-std::vector<message> batch_of(std::vector<bytes> payloads, std::int64_t first_offset) {
-  std::vector<message> out;
-  for (auto& p : payloads)
-    out.push_back(test::sourced(p, first_offset++));
-  return out;
-}
-
-std::vector<std::int64_t> offsets(const std::vector<lineage>& ls) {
-  std::vector<std::int64_t> out;
-  for (auto& l : ls)
-    out.push_back(l.origins().front().offset);
-  return out;
-}
 
 /// Runs `f` with standard error going to a file, and returns what was written there.
 template <class F>
@@ -122,18 +110,6 @@ TEST_SUITE("sinks.stream_sinks") {
     CHECK(offsets(report.delivered_lineages) == std::vector<std::int64_t>{0, 1, 2});
     CHECK(report.failed_lineages.empty());
     CHECK(sink->pending() == 0);
-  }
-
-  TEST_CASE("devnull reports everything delivered and keeps nothing") {
-    auto sink = sinks::devnull().make();
-    recording_report report;
-    auto batch = batch_of({"a", "b", "c"}, 5);
-    sink->write(batch, report);
-    CHECK(offsets(report.delivered_lineages) == std::vector<std::int64_t>{5, 6, 7});
-    std::vector<message> empty;
-    sink->write(empty, report);
-    CHECK(report.delivered_lineages.size() == 3);
-    CHECK(report.failed_lineages.empty());
   }
 
   TEST_CASE("dead_letter_log_sink writes one JSON line per dead letter to standard error") {

@@ -36,12 +36,6 @@ public:
   void write(std::vector<message>& batch, delivery_report& report) override;
 };
 
-/// Throws everything away, reporting it delivered.
-class devnull_sink : public sink {
-public:
-  void write(std::vector<message>& batch, delivery_report& report) override;
-};
-
 /// Keeps delivered messages where a test can read them, from another thread.
 class memory_store {
 public:
@@ -79,11 +73,6 @@ inline sink_spec<bytes> stdout_lines() {
 
 inline sink_spec<bytes> file_lines(std::string path) {
   return {"file", "lines appended to " + path, [=] { return std::make_unique<line_sink>(path); }, "file"};
-}
-
-template <class T = bytes>
-sink_spec<T> devnull() {
-  return {"devnull", "discard", [] { return std::make_unique<devnull_sink>(); }, "devnull"};
 }
 
 template <class T>

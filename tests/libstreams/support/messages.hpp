@@ -48,4 +48,20 @@ inline unsigned __int128 weight_for(const std::vector<const lineage*>& lineages,
 
 inline unsigned __int128 full() { return origin::full_weight; }
 
+/// Messages with the given payloads at consecutive offsets of partition 0.
+inline std::vector<message> batch_of(std::vector<bytes> payloads, std::int64_t first_offset) {
+  std::vector<message> out;
+  for (auto& p : payloads)
+    out.push_back(sourced(p, first_offset++));
+  return out;
+}
+
+/// The offset of each lineage's first origin.
+inline std::vector<std::int64_t> offsets(const std::vector<lineage>& ls) {
+  std::vector<std::int64_t> out;
+  for (auto& l : ls)
+    out.push_back(l.origins().front().offset);
+  return out;
+}
+
 } // namespace streams::test

@@ -1,0 +1,61 @@
+#include "streams/sinks/devnull_sink.hpp"
+
+#include "libstreams/support/messages.hpp"
+#include "libstreams/support/recording_report.hpp"
+
+#include <doctest/doctest.h>
+
+#include <thread>
+
+using namespace streams;
+using namespace streams::test;
+using namespace std::chrono_literals;
+
+TEST_SUITE("devnull_sink") {
+  TEST_CASE("without options every message is delivered at once") {
+    auto sink = sinks::devnull().make();
+    recording_report report;
+    auto batch = batch_of({"a", "b", "c"}, 5);
+    sink->write(batch, report);
+    CHECK(offsets(report.delivered_lineages) == std::vector<std::int64_t>{5, 6, 7});
+    CHECK(sink->pending() == 0);
+  }
+
+  TEST_CASE("with batch_size, messages are held until a batch is full") {
+    devnull_sink sink({2, 0us, 0us, 0us});
+    recording_report report;
+    auto first = batch_of({"a", "b", "c"}, 0);
+    sink.write(first, report);
+    CHECK(offsets(report.delivered_lineages) == std::vector<std::int64_t>{0, 1});
+    CHECK(sink.pending() == 1);
+    sink.flush(report);
+    CHECK(offsets(report.delivered_lineages) == std::vector<std::int64_t>{0, 1, 2});
+    CHECK(sink.pending() == 0);
+  }
+
+  TEST_CASE("with batch_time, a partial batch is delivered by poll once the time has passed") {
+    devnull_sink sink({1000, 20ms, 0us, 0us});
+    recording_report report;
+    auto batch = batch_of({"a"}, 0);
+    sink.write(batch, report);
+    sink.poll(report);
+    CHECK(report.delivered_lineages.empty());
+    std::this_thread::sleep_for(30ms);
+    sink.poll(report);
+    CHECK(report.delivered_lineages.size() == 1);
+  }
+
+  TEST_CASE("a simulated flush takes time, never more than max_sleep") {
+    devnull_sink sink({1, 0us, 30ms, 40ms});
+    recording_report report;
+    auto start = std::chrono::steady_clock::now();
+    for (int i = 0; i < 5; ++i) {
+      auto batch = batch_of({"x"}, i);
+      sink.write(batch, report);
+    }
+    auto took = std::chrono::steady_clock::now() - start;
+    CHECK(report.delivered_lineages.size() == 5);
+    CHECK(took <= 5 * 40ms + 100ms);
+    CHECK(took >= 1ms); // five uniform draws in [0, 60 ms] capped at 40 ms: zero total is implausible
+  }
+}
