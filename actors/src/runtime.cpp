@@ -132,7 +132,7 @@ void runtime::start() {
     install_signal_handlers();
   auto promise = std::make_shared<std::promise<run_result>>();
   d.result = promise->get_future();
-  d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options.stop_on_signals, promise);
+  d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options, promise);
   d.started = true;
 }
 

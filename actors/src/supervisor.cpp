@@ -8,7 +8,12 @@
 
 #include <atomic>
 #include <chrono>
+#include <cerrno>
 #include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <map>
 
 namespace streams::actors {
@@ -22,6 +27,7 @@ void on_signal(int) {
 }
 
 using signal_atom = caf::atom_constant<caf::atom("signal")>;
+using health_atom = caf::atom_constant<caf::atom("health")>;
 constexpr auto signal_check = std::chrono::milliseconds(100);
 
 struct supervisor_state {
@@ -74,7 +80,16 @@ void abort(self_ptr self, const std::string& reason) {
   end(self);
 }
 
-caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, bool stop_on_signals,
+/// Creates the file or updates its modification time.
+void touch(const std::string& path) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd < 0 || ::futimens(fd, nullptr) != 0)
+    log().warn("cannot touch health file '{}': {}", path, std::strerror(errno));
+  if (fd >= 0)
+    ::close(fd);
+}
+
+caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runtime_options options,
                          std::shared_ptr<std::promise<run_result>> promise) {
   auto& s = self->state;
   s.actors = std::move(actors);
@@ -89,8 +104,10 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, bool 
   for (auto& a : s.actors)
     if (a.is_source)
       self->send(a.handle, start_atom::value);
-  if (stop_on_signals)
+  if (options.stop_on_signals)
     self->delayed_send(self, signal_check, signal_atom::value);
+  if (!options.health_file.empty())
+    self->send(self, health_atom::value);
 
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& s = self->state;
@@ -106,6 +123,10 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, bool 
     },
     [=](failed_atom, std::string& reason) { abort(self, reason); },
     [=](stop_atom) { request_stop(self); },
+    [=](health_atom) {
+      touch(options.health_file);
+      self->delayed_send(self, options.health_interval, health_atom::value);
+    },
     [=](signal_atom) {
       if (signalled)
         request_stop(self);
@@ -118,8 +139,8 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, bool 
 } // namespace
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> actors,
-                            bool stop_on_signals, std::shared_ptr<std::promise<run_result>> result) {
-  return sys.spawn(supervisor, std::move(actors), stop_on_signals, std::move(result));
+                            const runtime_options& options, std::shared_ptr<std::promise<run_result>> result) {
+  return sys.spawn(supervisor, std::move(actors), options, std::move(result));
 }
 
 void install_signal_handlers() {

@@ -23,7 +23,7 @@ struct managed_actor {
 /// their statistics, stops them on request (drain) or on failure (abort), and fulfils
 /// `result` when the pipeline has ended.
 caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> actors,
-                            bool stop_on_signals, std::shared_ptr<std::promise<run_result>> result);
+                            const runtime_options& options, std::shared_ptr<std::promise<run_result>> result);
 
 /// Installs the SIGINT/SIGTERM handlers that ask supervisors to drain (a second signal
 /// kills the process the default way).

@@ -4,6 +4,7 @@
 #include "streams/source.hpp"
 #include "streams/step_operator.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -44,6 +45,13 @@ using operator_factory = std::function<std::unique_ptr<step_operator>()>;
 using source_factory = std::function<std::unique_ptr<source>()>;
 using sink_factory = std::function<std::unique_ptr<sink>()>;
 
+/// The limits of a batch step, shared with its operator factory so that a deployment config
+/// can change them before the pipeline runs.
+struct batch_limits {
+  std::size_t max_messages = 1;
+  std::chrono::milliseconds max_wait{0};
+};
+
 /// One step of a pipeline, as plain data. Exactly one of the factories is set, by kind.
 struct step_node {
   std::string name;
@@ -57,6 +65,7 @@ struct step_node {
   std::string stream_name;  ///< sources and sinks: the stream they read or write
   std::string connector;    ///< sources and sinks: what they talk to (kafka, file, ...)
   operator_factory make_operator;
+  std::shared_ptr<batch_limits> batch;  ///< batch steps only
   source_factory make_source;
   sink_factory make_sink;
 };
@@ -78,6 +87,8 @@ public:
   const std::vector<step_node>& steps() const { return steps_; }
   const std::vector<edge>& edges() const { return edges_; }
   const step_node& step(std::size_t i) const { return steps_.at(i); }
+  /// For binding a deployment config: connectors and limits may change, the topology not.
+  step_node& step(std::size_t i) { return steps_.at(i); }
 
   std::size_t add(step_node node);
   void connect(std::size_t from, std::size_t port, std::size_t to);

@@ -81,6 +81,7 @@ public:
   stream<T> source(std::string name, source_spec<T> spec);
 
   const streams::graph& graph() const { return *g_; }
+  streams::graph& graph() { return *g_; }
   /// Throws `pipeline_error` listing every problem of the topology.
   void validate() const { g_->validate(); }
   std::string to_text() const { return g_->to_text(); }
@@ -160,17 +161,21 @@ public:
   /// after its first input.
   stream<std::vector<T>> batch(std::string name, std::size_t max_messages,
                                std::chrono::milliseconds max_wait) {
+    auto limits = std::make_shared<batch_limits>(batch_limits{max_messages, max_wait});
     auto detail = std::to_string(max_messages) + " messages or " + std::to_string(max_wait.count())
                   + " ms";
-    return then<std::vector<T>>(step_kind::batch, std::move(name), detail, [=] {
-      return std::make_unique<batch_step>(max_messages, max_wait, [](std::vector<message>& in) {
-        std::vector<T> out;
-        out.reserve(in.size());
-        for (auto& m : in)
-          out.push_back(std::move(m.template payload<T>()));
-        return value(std::move(out));
-      });
+    auto node = make_node<std::vector<T>>(step_kind::batch, std::move(name), detail, [limits] {
+      return std::make_unique<batch_step>(limits->max_messages, limits->max_wait,
+                                          [](std::vector<message>& in) {
+                                            std::vector<T> out;
+                                            out.reserve(in.size());
+                                            for (auto& m : in)
+                                              out.push_back(std::move(m.template payload<T>()));
+                                            return value(std::move(out));
+                                          });
     });
+    node.batch = limits;
+    return stream<std::vector<T>>(g_, attach(std::move(node)), 0);
   }
 
   /// Sends each message to the one branch whose name `key` returns.

@@ -11,7 +11,10 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdio>
+#include <sys/stat.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace streams;
 using namespace std::chrono_literals;
@@ -324,4 +327,28 @@ TEST_CASE("an invalid pipeline is refused before anything starts") {
   p.source("in", sources::memory<int>(iota(3))).map("m", [](const int& x) { return x; });
   runtime r(p.graph());
   CHECK_THROWS_AS(r.start(), pipeline_error);
+}
+
+TEST_CASE("the health file is touched while the pipeline runs") {
+  auto path = "/tmp/streams-health-" + std::to_string(::getpid());
+  std::remove(path.c_str());
+  pipeline p("health");
+  p.source("quiet", trickle(0)).sink("out", sinks::devnull<int>());
+  runtime_options o;
+  o.health_file = path;
+  o.health_interval = 20ms;
+  runtime r(p.graph(), o);
+  r.start();
+  struct stat first {};
+  REQUIRE(eventually([&] { return ::stat(path.c_str(), &first) == 0; }, 2000ms));
+  struct stat later {};
+  CHECK(eventually(
+      [&] {
+        return ::stat(path.c_str(), &later) == 0
+               && (later.st_mtim.tv_sec != first.st_mtim.tv_sec || later.st_mtim.tv_nsec != first.st_mtim.tv_nsec);
+      },
+      2000ms));
+  r.stop();
+  CHECK(r.wait().ok);
+  std::remove(path.c_str());
 }

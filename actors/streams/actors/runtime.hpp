@@ -31,6 +31,10 @@ struct runtime_options {
   std::size_t threads = 0;
   /// Drain and stop on SIGINT/SIGTERM.
   bool stop_on_signals = false;
+  /// When set, this file is touched every `health_interval` while the pipeline runs, for
+  /// liveness probes (Sentry Streams' `write_healthcheck`).
+  std::string health_file;
+  std::chrono::milliseconds health_interval{1000};
 };
 
 /// What one step did during a run.
