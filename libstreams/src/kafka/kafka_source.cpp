@@ -1,0 +1,477 @@
+#include "streams/kafka/kafka_source.hpp"
+
+#include "client_config.hpp"
+#include "logger.hpp"
+#include "streams/kafka/kafka_error.hpp"
+
+#include <librdkafka/rdkafka.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <optional>
+#include <set>
+
+namespace streams {
+
+namespace {
+
+// The most messages taken from librdkafka in one call; bigger polls take several calls.
+constexpr std::size_t max_batch = 1024;
+
+// How soon poll() retries a failed commit when the runtime sends no new one.
+constexpr std::chrono::seconds retry_interval{1};
+
+} // namespace
+
+struct kafka_source::impl : kafka::detail::client_base {
+  explicit impl(kafka::source_config c)
+      : client_base("source topic=" + c.topic + " group=" + c.consumer_group),
+        config(std::move(c)) {}
+
+  ~impl() override {
+    ctx = nullptr; // the runtime may be gone: leave without committing anything
+    close();
+  }
+
+  // -- member variables --------------------------------------------------------
+
+  kafka::source_config config;
+  rd_kafka_t* rk = nullptr;
+  rd_kafka_queue_t* queue = nullptr; // the consumer queue: messages and group events
+  source_context* ctx = nullptr;
+  std::set<std::int32_t> assigned;
+  // An assignment received inside a consume call, applied once that call has returned (see
+  // on_assign).
+  kafka::detail::partition_list_ptr pending_assignment;
+  std::uint64_t revocations = 0; // counts revocations, so poll can tell one happened
+  bool paused = false;
+  bool closing = false;
+  std::map<std::int32_t, std::int64_t> retry_commits; // positions whose commit failed
+  std::map<std::int32_t, std::int64_t> last_sent;     // the latest position sent per partition
+  std::chrono::steady_clock::time_point last_commit;  // when commit() last sent something
+  std::optional<kafka::kafka_error> failure;          // thrown by the next poll
+  std::vector<rd_kafka_message_t*> batch = std::vector<rd_kafka_message_t*>(max_batch);
+
+  // -- setup and teardown ------------------------------------------------------
+
+  void create() {
+    using namespace std::string_literals;
+    if (config.topic.empty())
+      throw kafka::kafka_error(kafka::errc::invalid_config, label() + ": no topic given");
+    if (config.consumer_group.empty())
+      throw kafka::kafka_error(kafka::errc::invalid_config,
+                               label()
+                                   + ": no consumer group given (kafka::default_group(pipeline, "
+                                     "step) gives the conventional one)");
+    if (auto it = config.override_params.find("partition.assignment.strategy");
+        it != config.override_params.end() && it->second.find("cooperative") != std::string::npos)
+      throw kafka::kafka_error(
+          kafka::errc::invalid_config,
+          label() + ": partition.assignment.strategy '" + it->second
+              + "' is not supported: this source rebalances eagerly (range or roundrobin), and "
+                "cooperative-sticky crashes librdkafka 2.0.2 (librdkafka #4312)");
+
+    auto conf = kafka::detail::make_conf(
+        {
+            {"bootstrap.servers", config.bootstrap_servers},
+            {"group.id", config.consumer_group},
+            {"client.id", "streams-source-" + config.topic},
+            {"auto.offset.reset", std::string(to_string(config.auto_offset_reset))},
+            // Offsets are the runtime's: only positions it reports done get committed.
+            {"enable.auto.commit", "false"},
+            {"enable.auto.offset.store", "false"},
+            {"partition.assignment.strategy", "range"},
+        },
+        config.override_params, *this);
+    rd_kafka_conf_set_rebalance_cb(conf.get(), &impl::rebalance_cb);
+    rd_kafka_conf_set_offset_commit_cb(conf.get(), &impl::commit_cb);
+
+    char errstr[512];
+    rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof(errstr));
+    if (!rk)
+      throw kafka::kafka_error(kafka::errc::client_creation,
+                               label() + ": cannot create the Kafka consumer: " + errstr);
+    conf.release(); // owned by rk now
+    // Route group events (rebalances, commit results, errors) to the queue poll() serves.
+    rd_kafka_poll_set_consumer(rk);
+    queue = rd_kafka_queue_get_consumer(rk);
+  }
+
+  void subscribe(source_context& c) {
+    ctx = &c;
+    kafka::detail::partition_list_ptr topics(rd_kafka_topic_partition_list_new(1));
+    rd_kafka_topic_partition_list_add(topics.get(), config.topic.c_str(), RD_KAFKA_PARTITION_UA);
+    if (auto err = rd_kafka_subscribe(rk, topics.get()))
+      throw kafka::kafka_error(kafka::errc::client_creation,
+                               label() + ": cannot subscribe: " + rd_kafka_err2str(err));
+    kafka::log().info("[{}] subscribed via {} (auto_offset_reset={})", label(),
+                      config.bootstrap_servers, to_string(config.auto_offset_reset));
+  }
+
+  void close() {
+    if (!rk)
+      return;
+    closing = true;
+    // Leaving the group revokes the assignment through rebalance_cb, which commits what
+    // the runtime says is done (unless ctx is gone).
+    if (auto err = rd_kafka_consumer_close(rk))
+      kafka::log().warn("[{}] closing the consumer: {}", label(), rd_kafka_err2str(err));
+    rd_kafka_queue_destroy(queue);
+    rd_kafka_destroy(rk);
+    rk = nullptr;
+    queue = nullptr;
+    kafka::log().info("[{}] left the group and closed the consumer", label());
+  }
+
+  // -- callbacks (run inside rd_kafka_consume_batch_queue or rd_kafka_consumer_close) ---
+
+  static impl& self(void* opaque) { return static_cast<impl&>(*static_cast<client_base*>(opaque)); }
+
+  static void rebalance_cb(rd_kafka_t*, rd_kafka_resp_err_t err,
+                           rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS)
+      self(opaque).on_assign(partitions);
+    else
+      self(opaque).on_revoke(partitions);
+  }
+
+  // The assignment is not applied here but after the consume call that served it returns:
+  // the messages that call already collected may include old ones of these very partitions
+  // (from before a revocation in the same call), and only while none of the new assignment
+  // can be among them can poll tell the two apart.
+  void on_assign(rd_kafka_topic_partition_list_t* partitions) {
+    kafka::log().info("[{}] assigned partitions {}", label(),
+                      kafka::detail::partitions_text(partitions));
+    pending_assignment.reset(rd_kafka_topic_partition_list_copy(partitions));
+    if (closing)
+      apply_pending_assignment();
+  }
+
+  void on_revoke(rd_kafka_topic_partition_list_t* partitions) {
+    std::vector<std::int32_t> ids;
+    for (int i = 0; i < partitions->cnt; ++i)
+      ids.push_back(partitions->elems[i].partition);
+    ++revocations;
+    pending_assignment.reset();
+    for (auto id : ids)
+      last_sent.erase(id);
+
+    std::map<std::int32_t, std::int64_t> positions;
+    for (auto id : ids)
+      if (auto it = retry_commits.find(id); it != retry_commits.end()) {
+        positions[id] = it->second;
+        retry_commits.erase(it);
+      }
+    if (ctx)
+      for (auto& p : ctx->revoke(ids))
+        positions[p.partition] = std::max(positions[p.partition], p.offset);
+
+    if (!positions.empty()) {
+      if (rd_kafka_assignment_lost(rk)) {
+        // The group has moved on (this member timed out): a commit would be refused, and the
+        // new owner re-reads from the last commit, so nothing is lost, only repeated.
+        kafka::log().warn("[{}] assignment of partitions {} was lost; their done positions are "
+                          "not committed and will be consumed again by the new owner",
+                          label(), kafka::detail::partitions_text(partitions));
+      } else {
+        auto list = make_list(positions);
+        if (auto err = rd_kafka_commit(rk, list.get(), 0 /* synchronously */))
+          kafka::log().error("[{}] commit before revocation of {} failed: {}; the next owner "
+                             "will consume from the previous commit",
+                             label(), describe(positions), rd_kafka_err2str(err));
+        else
+          kafka::log().info("[{}] committed {} before revocation", label(), describe(positions));
+      }
+    }
+    if (auto err = rd_kafka_assign(rk, nullptr))
+      kafka::log().error("[{}] giving up partitions {}: {}", label(),
+                         kafka::detail::partitions_text(partitions), rd_kafka_err2str(err));
+    for (auto id : ids)
+      assigned.erase(id);
+    kafka::log().info("[{}] revoked partitions {}", label(),
+                      kafka::detail::partitions_text(partitions));
+  }
+
+  static void commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err,
+                        rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+    self(opaque).on_commit_result(err, offsets);
+  }
+
+  void on_commit_result(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
+    if (err == RD_KAFKA_RESP_ERR__NO_OFFSET || !offsets)
+      return;
+    std::map<std::int32_t, std::int64_t> failed;
+    rd_kafka_resp_err_t first = err;
+    for (int i = 0; i < offsets->cnt; ++i) {
+      auto& p = offsets->elems[i];
+      if (!err && !p.err)
+        continue;
+      if (!first)
+        first = p.err;
+      if (p.offset >= 0)
+        failed[p.partition] = p.offset;
+    }
+    if (failed.empty()) {
+      kafka::log().debug("[{}] committed partitions {}", label(),
+                         kafka::detail::partitions_text(offsets));
+      return;
+    }
+    kafka::log().warn("[{}] commit of {} failed: {}; retrying", label(), describe(failed),
+                      rd_kafka_err2str(first));
+    // Retry only what no later commit has superseded: retrying an older position after a
+    // newer one went out would move the committed offset back.
+    for (auto [partition, offset] : failed)
+      if (assigned.count(partition) && last_sent[partition] == offset)
+        retry_commits[partition] = offset;
+  }
+
+  void on_error(rd_kafka_t* handle, rd_kafka_resp_err_t err, const char* reason) override {
+    client_base::on_error(handle, err, reason);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+      char detail[512];
+      rd_kafka_fatal_error(handle, detail, sizeof(detail));
+      failure.emplace(kafka::errc::fatal, label() + ": fatal consumer error: " + detail);
+    }
+  }
+
+  // -- polling -----------------------------------------------------------------
+
+  std::vector<message> poll(std::size_t max) {
+    if (failure)
+      throw *failure;
+    std::vector<message> out;
+    if (!rk || !ctx)
+      return out;
+    apply_pending_assignment();
+    if (!retry_commits.empty() && std::chrono::steady_clock::now() - last_commit > retry_interval)
+      commit({});
+    while (out.size() < max) {
+      auto want = std::min(max - out.size(), max_batch);
+      auto before = revocations;
+      auto n = rd_kafka_consume_batch_queue(queue, 0, batch.data(), want);
+      if (n < 0) {
+        kafka::log().error("[{}] consuming failed: {}", label(),
+                           rd_kafka_err2str(rd_kafka_last_error()));
+        break;
+      }
+      bool revoked = revocations != before;
+      if (n > 0)
+        note_progress();
+      for (ssize_t i = 0; i < n; ++i) {
+        auto* m = batch[i];
+        if (m->err)
+          on_error_message(m);
+        else if (!revoked || assigned.count(m->partition))
+          out.push_back(convert(*m));
+        rd_kafka_message_destroy(m);
+      }
+      if (revoked) {
+        // Whatever this poll collected before the revocation belongs to partitions that
+        // are no longer ours (the runtime has forgotten them): it must not be emitted.
+        auto keep = [this](const message& m) {
+          return assigned.count(m.lineage().origins().front().partition) > 0;
+        };
+        auto dropped = out.end() - std::stable_partition(out.begin(), out.end(), keep);
+        out.resize(out.size() - dropped);
+        if (dropped > 0)
+          kafka::log().debug("[{}] dropped {} fetched messages of revoked partitions", label(),
+                             dropped);
+      }
+      bool rebalanced = revoked || pending_assignment;
+      apply_pending_assignment();
+      if (failure)
+        throw *failure;
+      if (static_cast<std::size_t>(n) < want && !rebalanced)
+        break; // nothing more ready now
+    }
+    return out;
+  }
+
+  message convert(const rd_kafka_message_t& m) const {
+    message msg(m.payload ? bytes(static_cast<const char*>(m.payload), m.len) : bytes());
+    if (m.key)
+      msg.set_key(bytes(static_cast<const char*>(m.key), m.key_len));
+    rd_kafka_headers_t* hdrs = nullptr;
+    if (rd_kafka_message_headers(&m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+      const char* name;
+      const void* value;
+      size_t size;
+      for (size_t i = 0;
+           rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
+           ++i)
+        msg.add_header(name,
+                       value ? std::string(static_cast<const char*>(value), size) : std::string());
+    }
+    rd_kafka_timestamp_type_t type;
+    auto ts = rd_kafka_message_timestamp(&m, &type);
+    msg.set_timestamp(ts >= 0 ? ts : now_ms());
+    msg.set_schema(config.topic);
+    msg.set_lineage(lineage(origin{0, m.partition, m.offset, origin::full_weight}));
+    return msg;
+  }
+
+  void on_error_message(const rd_kafka_message_t* m) {
+    switch (m->err) {
+      case RD_KAFKA_RESP_ERR__PARTITION_EOF: return;
+      case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
+        if (config.auto_offset_reset == kafka::offset_reset::error) {
+          failure.emplace(kafka::errc::offset_reset,
+                          label() + ": partition " + std::to_string(m->partition)
+                              + " has no valid committed offset and auto_offset_reset is "
+                                "'error': "
+                              + rd_kafka_message_errstr(m));
+          kafka::log().error("[{}] {}", label(), failure->what());
+          return;
+        }
+        break;
+      default: break;
+    }
+    if (rd_kafka_fatal_error(rk, nullptr, 0)) {
+      failure.emplace(kafka::errc::fatal,
+                      label() + ": fatal consumer error: " + rd_kafka_message_errstr(m));
+      return;
+    }
+    kafka::log().warn("[{}] consumer error{}: {} (librdkafka retries)", label(),
+                      m->partition >= 0 ? " on partition " + std::to_string(m->partition) : "",
+                      rd_kafka_message_errstr(m));
+  }
+
+  // -- assignment, pausing, commits --------------------------------------------------
+
+  void apply_pending_assignment() {
+    if (!pending_assignment)
+      return;
+    auto list = std::move(pending_assignment);
+    // No offsets given: each partition resumes from its committed offset.
+    if (auto err = rd_kafka_assign(rk, list.get())) {
+      kafka::log().error("[{}] cannot take partitions {}: {}", label(),
+                         kafka::detail::partitions_text(list.get()), rd_kafka_err2str(err));
+      return;
+    }
+    note_progress();
+    for (int i = 0; i < list->cnt; ++i)
+      assigned.insert(list->elems[i].partition);
+    if (paused)
+      pause_resume(list.get(), true);
+  }
+
+  kafka::detail::partition_list_ptr assigned_list() const {
+    kafka::detail::partition_list_ptr list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(assigned.size())));
+    for (auto p : assigned)
+      rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), p);
+    return list;
+  }
+
+  void pause_resume(rd_kafka_topic_partition_list_t* list, bool pause) {
+    if (!rk || list->cnt == 0)
+      return;
+    auto err = pause ? rd_kafka_pause_partitions(rk, list) : rd_kafka_resume_partitions(rk, list);
+    if (err)
+      kafka::log().error("[{}] cannot {} partitions {}: {}", label(), pause ? "pause" : "resume",
+                         kafka::detail::partitions_text(list), rd_kafka_err2str(err));
+  }
+
+  void set_paused(bool pause) {
+    if (paused == pause)
+      return;
+    paused = pause;
+    auto list = assigned_list();
+    pause_resume(list.get(), pause);
+    kafka::log().debug("[{}] {} partitions {}", label(), pause ? "paused" : "resumed",
+                       kafka::detail::partitions_text(list.get()));
+  }
+
+  void commit(const std::vector<partition_offset>& positions) {
+    if (!rk)
+      return;
+    std::map<std::int32_t, std::int64_t> merged;
+    for (auto [partition, offset] : retry_commits)
+      if (assigned.count(partition))
+        merged[partition] = offset;
+    retry_commits.clear();
+    for (auto& p : positions) {
+      if (!assigned.count(p.partition)) {
+        // Revoked: its positions went with the revocation, and committing them now could
+        // move the new owner's commit back.
+        kafka::log().debug("[{}] not committing partition {}: not assigned", label(), p.partition);
+        continue;
+      }
+      auto [it, added] = merged.emplace(p.partition, p.offset);
+      if (!added)
+        it->second = std::max(it->second, p.offset);
+    }
+    if (merged.empty())
+      return;
+    last_commit = std::chrono::steady_clock::now();
+    for (auto [partition, offset] : merged)
+      last_sent[partition] = offset;
+    auto list = make_list(merged);
+    if (auto err = rd_kafka_commit(rk, list.get(), 1 /* asynchronously */)) {
+      kafka::log().warn("[{}] cannot commit {}: {}; retrying", label(), describe(merged),
+                        rd_kafka_err2str(err));
+      retry_commits = merged;
+    }
+  }
+
+  kafka::detail::partition_list_ptr
+  make_list(const std::map<std::int32_t, std::int64_t>& positions) const {
+    kafka::detail::partition_list_ptr list(
+        rd_kafka_topic_partition_list_new(static_cast<int>(positions.size())));
+    for (auto [partition, offset] : positions)
+      rd_kafka_topic_partition_list_add(list.get(), config.topic.c_str(), partition)->offset =
+          offset;
+    return list;
+  }
+
+  static std::string describe(const std::map<std::int32_t, std::int64_t>& positions) {
+    std::string text;
+    for (auto [partition, offset] : positions) {
+      if (!text.empty())
+        text += ", ";
+      text += "partition " + std::to_string(partition) + " at " + std::to_string(offset);
+    }
+    return text;
+  }
+};
+
+kafka_source::kafka_source(kafka::source_config config)
+    : impl_(std::make_unique<impl>(std::move(config))) {
+  impl_->create();
+}
+
+kafka_source::~kafka_source() = default;
+
+void kafka_source::start(source_context& ctx) { impl_->subscribe(ctx); }
+
+std::vector<message> kafka_source::poll(std::size_t max) { return impl_->poll(max); }
+
+void kafka_source::pause() { impl_->set_paused(true); }
+
+void kafka_source::resume() { impl_->set_paused(false); }
+
+void kafka_source::commit(const std::vector<partition_offset>& positions) {
+  impl_->commit(positions);
+}
+
+void kafka_source::stop() { impl_->close(); }
+
+std::vector<std::int32_t> kafka_source::assignment() const {
+  return {impl_->assigned.begin(), impl_->assigned.end()};
+}
+
+bool kafka_source::paused() const { return impl_->paused; }
+
+namespace sources {
+
+source_spec<bytes> kafka(kafka::source_config config) {
+  auto detail = "Kafka topic " + config.topic + " as group " + config.consumer_group;
+  auto stream = config.topic;
+  return {std::move(stream), std::move(detail),
+          [config] { return std::make_unique<kafka_source>(config); }};
+}
+
+} // namespace sources
+} // namespace streams

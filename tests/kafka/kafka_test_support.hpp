@@ -1,0 +1,86 @@
+#pragma once
+
+// Helpers shared by the Kafka tests: running independent Kafka clients (kcat, Python) as
+// child processes with a time limit, and stand-ins for what the runtime gives sources and sinks.
+
+#include "streams/commit_tracker.hpp"
+#include "streams/sink.hpp"
+#include "streams/source.hpp"
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <vector>
+
+namespace streams::kafka::test {
+
+using namespace std::chrono_literals;
+
+struct process_result {
+  int exit_code = -1; ///< -1 when killed
+  bool timed_out = false;
+  std::string out;
+  std::string err;
+};
+
+/// Runs `argv` (looked up in PATH), feeding it `input` on stdin; kills it after `timeout`.
+process_result run_process(const std::vector<std::string>& argv, const std::string& input = "",
+                           std::chrono::milliseconds timeout = 30s);
+
+/// Runs a Python script with Debian's interpreter (which has confluent_kafka and kafka),
+/// passing `args` as sys.argv[1:].
+process_result run_python(const std::string& script, const std::vector<std::string>& args = {},
+                          std::chrono::milliseconds timeout = 30s);
+
+/// What the runtime's source context does: tracks handed-out offsets and returns done
+/// positions on revocation, recording every revocation.
+class tracking_context : public source_context {
+public:
+  std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) override;
+
+  /// The source handed these messages out.
+  void track(const std::vector<message>& batch);
+  /// Marks a message done (its whole weight comes back).
+  void done(const message& m);
+  std::vector<partition_offset> take_commits() { return tracker_.take_commits(); }
+
+  std::vector<std::vector<std::int32_t>> revocations;
+  std::vector<std::vector<partition_offset>> revoked_positions;
+
+private:
+  commit_tracker tracker_;
+};
+
+/// A delivery report that remembers what it was told.
+class recording_report : public delivery_report {
+public:
+  void delivered(const lineage& l) override { delivered_.push_back(l); }
+  void failed(const lineage& l, const std::string& reason) override {
+    failed_.push_back(l);
+    reasons_.push_back(reason);
+  }
+  std::vector<lineage> delivered_;
+  std::vector<lineage> failed_;
+  std::vector<std::string> reasons_;
+};
+
+/// Polls `src` (256 at a time, sleeping 1 ms when nothing comes, as the runtime does) until
+/// `enough(all received so far)` or `timeout`; returns what it received.
+std::vector<message> poll_until(source& src,
+                                const std::function<bool(const std::vector<message>&)>& enough,
+                                std::chrono::milliseconds timeout, tracking_context* ctx = nullptr);
+
+/// Polls for `duration`, returning whatever comes (to show that nothing does).
+std::vector<message> poll_for(source& src, std::chrono::milliseconds duration,
+                              tracking_context* ctx = nullptr);
+
+/// Produces `count` messages to `topic` with confluent_kafka: value "<prefix>-i", key "k<i %
+/// keys>", headers [("h", "<i>"), ("dup", "a"), ("dup", "b")]. Returns when all are delivered.
+void produce_with_python(const std::string& bootstrap, const std::string& topic, int count,
+                         const std::string& prefix = "m", int keys = 7);
+
+std::int32_t partition_of(const message& m);
+std::int64_t offset_of(const message& m);
+
+} // namespace streams::kafka::test
