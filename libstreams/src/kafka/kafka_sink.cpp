@@ -112,11 +112,9 @@ struct kafka_sink::impl : kafka::detail::client_base {
     if (purge_reason
         && (m.err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m.err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT))
       reason += std::string(" (") + purge_reason + ")";
+    // Without a report (the sink is being destroyed) the loss was announced in ~impl.
     if (report)
       report->failed(record->lineage, reason);
-    else
-      kafka::log().error("[{}] a message was not delivered and nobody is told: {}", label(),
-                         reason);
   }
 
   /// Reports everything outstanding as failed, now.
@@ -150,7 +148,7 @@ struct kafka_sink::impl : kafka::detail::client_base {
       return;
     }
     auto record = std::make_unique<in_flight>();
-    record->lineage = std::move(m.lineage());
+    record->lineage = m.lineage();
     record->payload = std::move(m.payload<bytes>());
 
     rd_kafka_headers_t* hdrs = nullptr;

@@ -57,7 +57,6 @@ struct kafka_source::impl : kafka::detail::client_base {
   // -- setup and teardown ------------------------------------------------------
 
   void create() {
-    using namespace std::string_literals;
     if (config.topic.empty())
       throw kafka::kafka_error(kafka::errc::invalid_config, label() + ": no topic given");
     if (config.consumer_group.empty())
@@ -218,13 +217,18 @@ struct kafka_source::impl : kafka::detail::client_base {
                          kafka::detail::partitions_text(offsets));
       return;
     }
-    kafka::log().warn("[{}] commit of {} failed: {}; retrying", label(), describe(failed),
-                      rd_kafka_err2str(first));
-    // Retry only what no later commit has superseded: retrying an older position after a
-    // newer one went out would move the committed offset back.
+    // Retry only what is still ours and no later commit has superseded: retrying an older
+    // position after a newer one went out would move the committed offset back.
+    bool retrying = false;
     for (auto [partition, offset] : failed)
-      if (assigned.count(partition) && last_sent[partition] == offset)
+      if (assigned.count(partition) && last_sent[partition] == offset) {
         retry_commits[partition] = offset;
+        retrying = true;
+      }
+    kafka::log().log(retrying ? spdlog::level::warn : spdlog::level::info,
+                     "[{}] commit of {} failed: {}; {}", label(), describe(failed),
+                     rd_kafka_err2str(first),
+                     retrying ? "retrying" : "not retried (superseded, or no longer assigned)");
   }
 
   void on_error(rd_kafka_t* handle, rd_kafka_resp_err_t err, const char* reason) override {

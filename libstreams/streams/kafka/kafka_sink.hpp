@@ -36,7 +36,8 @@ public:
   kafka_sink(const kafka_sink&) = delete;
   kafka_sink& operator=(const kafka_sink&) = delete;
 
-  /// Produces every message of `batch`, moving the payloads out of it.
+  /// Produces every message of `batch`, moving the payloads out of it (librdkafka sends them
+  /// from where they then live, without a copy); the rest of each message stays as it was.
   void write(std::vector<message>& batch, delivery_report& report) override;
   void poll(delivery_report& report) override;
   /// Messages produced whose delivery report has not been served yet.
