@@ -32,6 +32,7 @@ struct source_state {
   wiring w;
   commit_tracker tracker;
   tracker_context ctx{*this};
+  batch held;              // taken from the source while paused, sent once credit comes
   std::size_t credit = 0;
   bool paused = false;
   bool poll_scheduled = false;
@@ -112,19 +113,43 @@ void end_input(self_ptr self) {
   finish_if_done(self);
 }
 
+/// Takes what the source has ready (at most `max`), stamped and tracked.
+batch take(self_ptr self, std::size_t max) {
+  auto& s = self->state;
+  auto b = s.setup->src->poll(max);
+  for (auto& m : b) {
+    m.lineage().set_source(s.setup->source_index);
+    auto& o = m.lineage().origins().front();
+    s.tracker.track(o.partition, o.offset);
+  }
+  s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
+  return b;
+}
+
+void send_downstream(self_ptr self, batch b) {
+  auto& s = self->state;
+  s.stats.messages_out += b.size();
+  s.credit -= b.size();
+  self->send(s.w.downstream.front(), batch_atom::value, std::move(b));
+}
+
 void poll(self_ptr self) {
   auto& s = self->state;
   s.poll_scheduled = false;
   if (s.ended || s.finished)
     return;
   auto& src = *s.setup->src;
+  auto max = s.setup->options.max_batch;
   try {
     if (s.credit == 0) {
       if (!s.paused) {
         src.pause();
         s.paused = true;
       }
-      src.poll(0); // keeps a consumer group alive and serves rebalances
+      // Polling goes on while paused: a consumer group needs it to stay alive and to serve
+      // rebalances. A source that cannot pause may still return messages: hold one batch.
+      if (s.held.empty())
+        s.held = take(self, max);
       schedule_poll(self, paused_poll);
       return;
     }
@@ -132,20 +157,18 @@ void poll(self_ptr self) {
       src.resume();
       s.paused = false;
     }
-    auto b = src.poll(std::min(s.credit, s.setup->options.max_batch));
+    batch b;
+    if (!s.held.empty()) {
+      auto n = std::min(s.credit, s.held.size());
+      b.assign(std::make_move_iterator(s.held.begin()), std::make_move_iterator(s.held.begin() + n));
+      s.held.erase(s.held.begin(), s.held.begin() + n);
+    } else {
+      b = take(self, std::min(s.credit, max));
+    }
     auto n = b.size();
-    for (auto& m : b) {
-      m.lineage().set_source(s.setup->source_index);
-      auto& o = m.lineage().origins().front();
-      s.tracker.track(o.partition, o.offset);
-    }
-    s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
-    if (n > 0) {
-      s.stats.messages_out += n;
-      s.credit -= n;
-      self->send(s.w.downstream.front(), batch_atom::value, std::move(b));
-    }
-    if (src.exhausted()) {
+    if (n > 0)
+      send_downstream(self, std::move(b));
+    if (s.held.empty() && src.exhausted()) {
       end_input(self);
       return;
     }

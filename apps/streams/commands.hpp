@@ -20,6 +20,8 @@ constexpr int exit_usage = 2;
 
 void add_run_command(CLI::App& cli, action& chosen);
 void add_graph_command(CLI::App& cli, action& chosen);
+void add_validate_command(CLI::App& cli, action& chosen);
 void add_examples_command(CLI::App& cli, action& chosen);
+void add_kafka_mock_command(CLI::App& cli, action& chosen);
 
 } // namespace streams::cli

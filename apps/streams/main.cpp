@@ -3,10 +3,13 @@
 
 #include "app_loader.hpp"
 #include "commands.hpp"
+#include "deployment.hpp"
 
 #include "streams/error.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <iostream>
 
@@ -16,13 +19,17 @@
 
 int main(int argc, char** argv) {
   using namespace streams::cli;
+  // Logs go to standard error: standard output carries what a command prints.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("streams"));
   CLI::App cli{"streams: stream processing pipelines over Kafka", "streams"};
   cli.set_version_flag("--version", std::string("streams ") + STREAMS_VERSION);
   cli.require_subcommand(1);
   action chosen;
   add_run_command(cli, chosen);
+  add_validate_command(cli, chosen);
   add_graph_command(cli, chosen);
   add_examples_command(cli, chosen);
+  add_kafka_mock_command(cli, chosen);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -40,6 +47,10 @@ int main(int argc, char** argv) {
   } catch (const streams::pipeline_error& e) {
     for (auto& p : e.problems())
       std::cerr << "streams: invalid pipeline: " << p << "\n";
+    return exit_usage;
+  } catch (const config_errors& e) {
+    for (auto& line : e.lines())
+      std::cerr << "streams: config: " << line << "\n";
     return exit_usage;
   } catch (const app_error& e) {
     std::cerr << "streams: " << e.what() << "\n";

@@ -1,8 +1,9 @@
 // `streams run [--config FILE] [--segment-id N] [--name NAME] [--log-level LEVEL] APP`:
 // runs a pipeline until its sources end or SIGINT/SIGTERM, draining and committing on the way out.
 
-#include "app_loader.hpp"
 #include "commands.hpp"
+#include "config_binding.hpp"
+#include "deployment.hpp"
 
 #include "streams/actors/runtime.hpp"
 #include "streams/error.hpp"
@@ -17,12 +18,16 @@ namespace streams::cli {
 void add_run_command(CLI::App& cli, action& chosen) {
   struct options {
     std::string app;
+    std::string config;
     std::string name;
     std::string log_level = "info";
+    std::optional<std::size_t> segment;
   };
   auto o = std::make_shared<options>();
   auto* cmd = cli.add_subcommand("run", "Run a pipeline until its input ends or SIGINT/SIGTERM");
   cmd->add_option("APP", o->app, "a built-in example or the path of an app library")->required();
+  cmd->add_option("--config", o->config, "the deployment config (YAML, Sentry Streams' shape)");
+  cmd->add_option("--segment-id", o->segment, "the segment of the config to run");
   cmd->add_option("--name", o->name, "the pipeline's name (default: the app's)");
   cmd->add_option("--log-level", o->log_level, "debug, info, warning, error or critical")
       ->check(CLI::IsMember({"debug", "info", "warning", "error", "critical"}))
@@ -30,23 +35,38 @@ void add_run_command(CLI::App& cli, action& chosen) {
   cmd->callback([o, &chosen] {
     chosen = [o] {
       spdlog::set_level(spdlog::level::from_str(o->log_level == "warning" ? "warn" : o->log_level));
-      auto p = load_app(o->app, o->name);
+      auto d = load_deployment(o->app, o->name, o->config);
+      auto& g = d.p->graph();
       runtime_options ro;
       ro.stop_on_signals = true;
-      runtime r(p->graph(), ro);
+      binding bound;
+      if (d.config) {
+        if (o->segment && *o->segment >= d.config->segments.size())
+          throw config_errors({"--segment-id " + std::to_string(*o->segment) + ": the config has "
+                               + std::to_string(d.config->segments.size()) + " segment(s)"});
+        if (d.config->segments.size() > 1)
+          spdlog::info("the {} segments run together in this process: placing segments on nodes is "
+                       "not built yet", d.config->segments.size());
+        bound = bind_config(g, *d.config, ro);
+        for (auto& n : bound.notes)
+          spdlog::warn("{}", n);
+      }
+      runtime r(g, ro);
       try {
         r.start();
       } catch (const pipeline_error&) {
         throw;
       } catch (const std::exception& e) { // nothing started: a setting or file is wrong
-        std::cerr << "streams: cannot start pipeline '" << p->graph().name() << "': " << e.what() << "\n";
+        std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << "\n";
         return exit_usage;
       }
+      spdlog::info("pipeline '{}' running", g.name());
       auto result = r.wait();
       if (!result.ok) {
-        std::cerr << "streams: pipeline '" << p->graph().name() << "' failed: " << result.error << "\n";
+        std::cerr << "streams: pipeline '" << g.name() << "' failed: " << result.error << "\n";
         return exit_failed;
       }
+      spdlog::info("pipeline '{}' stopped cleanly", g.name());
       return exit_ok;
     };
   });

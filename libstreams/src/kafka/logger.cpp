@@ -1,5 +1,6 @@
 #include "logger.hpp"
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 namespace streams::kafka {
@@ -8,7 +9,10 @@ spdlog::logger& log() {
   static std::shared_ptr<spdlog::logger> instance = [] {
     if (auto existing = spdlog::get("kafka"))
       return existing;
-    auto made = spdlog::default_logger()->clone("kafka");
+    // Standard error, like the runtime's logger: standard output belongs to the application.
+    auto made = std::make_shared<spdlog::logger>(
+        "kafka", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    made->set_level(spdlog::default_logger()->level());
     // Another thread may have registered one meanwhile; then use that one.
     try {
       spdlog::register_logger(made);

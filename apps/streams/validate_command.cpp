@@ -1,0 +1,31 @@
+// `streams validate --config FILE APP`: checks the pipeline and its deployment config
+// together, starting nothing.
+
+#include "commands.hpp"
+#include "deployment.hpp"
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace streams::cli {
+
+void add_validate_command(CLI::App& cli, action& chosen) {
+  struct options {
+    std::string app;
+    std::string config;
+  };
+  auto o = std::make_shared<options>();
+  auto* cmd = cli.add_subcommand("validate", "Check a pipeline and its deployment config, starting nothing");
+  cmd->add_option("APP", o->app, "a built-in example or the path of an app library")->required();
+  cmd->add_option("--config", o->config, "the deployment config (YAML)")->required();
+  cmd->callback([o, &chosen] {
+    chosen = [o] {
+      auto d = load_deployment(o->app, "", o->config);
+      std::cout << "ok: pipeline '" << d.p->graph().name() << "' and " << o->config << " are valid\n";
+      return exit_ok;
+    };
+  });
+}
+
+} // namespace streams::cli
