@@ -57,7 +57,7 @@ constexpr auto paused_poll = std::chrono::milliseconds(50);
 
 void fail(self_ptr self, const std::string& reason) {
   auto& s = self->state;
-  s.finished = true;
+  s.ended = true; // no more polling; the supervisor aborts the pipeline
   self->send(s.w.supervisor, failed_atom::value, "source '" + s.setup->name + "': " + reason);
 }
 
@@ -87,10 +87,9 @@ void schedule_poll(self_ptr self, std::chrono::milliseconds delay) {
     self->send(self, poll_atom::value, s.poll_generation);
 }
 
-void finish_if_done(self_ptr self) {
+/// Commits what is done and releases the source (a consumer leaves its group).
+void close_source(self_ptr self) {
   auto& s = self->state;
-  if (s.finished || !s.ended || s.closed < s.w.sink_count)
-    return;
   s.finished = true;
   commit(self);
   try {
@@ -98,6 +97,13 @@ void finish_if_done(self_ptr self) {
   } catch (const std::exception& e) {
     log().error("source '{}': stopping failed: {}", s.setup->name, e.what());
   }
+}
+
+void finish_if_done(self_ptr self) {
+  auto& s = self->state;
+  if (s.finished || !s.ended || s.closed < s.w.sink_count)
+    return;
+  close_source(self);
   s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
   self->send(s.w.supervisor, done_atom::value, s.stats);
   self->quit();
@@ -222,7 +228,8 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
       finish_if_done(self);
     },
     [=](abort_atom) {
-      commit(self); // only what is done: safe whatever failed
+      if (!self->state.finished)
+        close_source(self); // commits only what is done: safe whatever failed
       self->quit();
     },
   };

@@ -352,3 +352,20 @@ TEST_CASE("the health file is touched while the pipeline runs") {
   CHECK(r.wait().ok);
   std::remove(path.c_str());
 }
+
+TEST_CASE("a source that fails stops the pipeline with its name, and is still closed") {
+  struct broken_source : source {
+    std::shared_ptr<std::atomic<bool>> stopped;
+    explicit broken_source(std::shared_ptr<std::atomic<bool>> s) : stopped(std::move(s)) {}
+    std::vector<message> poll(std::size_t) override { throw std::runtime_error("broker unreachable"); }
+    void stop() override { *stopped = true; }
+  };
+  auto stopped = std::make_shared<std::atomic<bool>>(false);
+  pipeline p("source-fails");
+  p.source("in", source_spec<int>{"in", "", [stopped] { return std::make_unique<broken_source>(stopped); }})
+      .sink("out", sinks::devnull<int>());
+  auto r = run(p);
+  CHECK_FALSE(r.ok);
+  CHECK(r.error == "source 'in': broker unreachable");
+  CHECK(*stopped);
+}
