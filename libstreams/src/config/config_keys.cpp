@@ -42,7 +42,8 @@ const std::vector<config_key>& config_keys() {
        "The parallelism of the segment's steps that set none of their own."},
 
       {s::any_step, "parallelism", "positive integer", optional, "the segment's, else 1",
-       "How many instances of the step run."},
+       "How many instances of the step should run. Accepted and checked; the local runtime runs one "
+       "instance of every step for now and logs a warning when this is above 1."},
       {s::any_step, "starts_segment", "boolean", optional, "false",
        "Accepted for Sentry Streams' configs; segments are what `pipeline.segments` lists."},
 
