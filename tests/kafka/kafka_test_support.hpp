@@ -1,11 +1,12 @@
 #pragma once
 
-// Helpers shared by the Kafka tests: running independent Kafka clients (kcat, Python) as
-// child processes with a time limit, and stand-ins for what the runtime gives sources and sinks.
+// Helpers shared by the Kafka tests: independent Kafka clients (kcat, Python, run with
+// support/run_process.hpp) and stand-ins for what the runtime gives sources and sinks.
 
 #include "streams/commit_tracker.hpp"
 #include "streams/sink.hpp"
 #include "streams/source.hpp"
+#include "support/run_process.hpp"
 
 #include <chrono>
 #include <functional>
@@ -17,21 +18,9 @@ namespace streams::kafka::test {
 
 using namespace std::chrono_literals;
 
-struct process_result {
-  int exit_code = -1; ///< -1 when killed
-  bool timed_out = false;
-  std::string out;
-  std::string err;
-};
-
-/// Runs `argv` (looked up in PATH), feeding it `input` on stdin; kills it after `timeout`.
-process_result run_process(const std::vector<std::string>& argv, const std::string& input = "",
-                           std::chrono::milliseconds timeout = 30s);
-
-/// Runs a Python script with Debian's interpreter (which has confluent_kafka and kafka),
-/// passing `args` as sys.argv[1:].
-process_result run_python(const std::string& script, const std::vector<std::string>& args = {},
-                          std::chrono::milliseconds timeout = 30s);
+using streams::test::process_result;
+using streams::test::run_process;
+using streams::test::run_python;
 
 /// What the runtime's source context does: tracks handed-out offsets and returns done
 /// positions on revocation, recording every revocation.
