@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
   spdlog::set_default_logger(spdlog::stderr_color_mt("streams"));
   CLI::App cli{"streams: stream processing pipelines over Kafka", "streams"};
   cli.set_version_flag("--version", std::string("streams ") + STREAMS_VERSION);
-  cli.require_subcommand(1);
+  // At most one subcommand; whether one was given is checked after parsing, so that an unknown
+  // flag or command is reported as such rather than as a missing subcommand.
+  cli.require_subcommand(0, 1);
   action chosen;
   add_run_command(cli, chosen);
   add_validate_command(cli, chosen);
@@ -40,6 +42,11 @@ int main(int argc, char** argv) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "streams: " << e.what() << " (see streams --help)\n";
+    return exit_usage;
+  }
+  if (!chosen) {
+    std::cerr << "streams: a subcommand is required: run, validate, graph, examples or kafka-mock "
+                 "(see streams --help)\n";
     return exit_usage;
   }
   try {
