@@ -2,6 +2,8 @@
 
 #include "../examples/examples.hpp"
 
+#include "streams/error.hpp"
+
 #include <dlfcn.h>
 
 namespace streams::cli {
@@ -42,7 +44,16 @@ std::unique_ptr<pipeline> load_app(const std::string& app, const std::string& na
   if (!fn)
     throw app_error("app '" + app + "' exports no streams_app function (use STREAMS_APP)");
   auto p = std::make_unique<pipeline>(name.empty() ? stem(app) : name);
-  fn(*p);
+  try {
+    fn(*p);
+  } catch (const pipeline_error&) {
+    throw; // reported as the pipeline's problems
+  } catch (const std::exception& e) {
+    throw app_error("app '" + app + "' failed to build its pipeline: " + e.what());
+  } catch (...) {
+    throw app_error("app '" + app + "' failed to build its pipeline: an exception that is not a "
+                    "std::exception");
+  }
   return p;
 }
 
