@@ -4,7 +4,6 @@
 #include "streams/config/load_deployment_config.hpp"
 
 #include "config/config_test_support.hpp"
-#include "config/example_pipelines.hpp"
 
 #include <doctest/doctest.h>
 
@@ -32,7 +31,7 @@ std::string with_sink(const std::string& extra) {
 /// line holds every one of `parts`.
 void check_error(const std::string& yaml, const std::string& path,
                  const std::vector<std::string>& parts) {
-  auto p = simple_map_filter();
+  auto p = example("simple_map_filter");
   auto r = load_text(yaml, p->graph());
   INFO(all_errors(r));
   CHECK_FALSE(r);
@@ -164,7 +163,7 @@ TEST_SUITE("config.errors") {
     check_error("pipeline:\n  segments: [a, b\nmetrics: {}\n", "",
                 {"invalid YAML: end of sequence flow not found", "line 3"});
     check_error("pipeline:\n  segments: []\n   bad: 1\n", "", {"invalid YAML:", "line 3"});
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text("pipeline: {\n", p->graph());
     REQUIRE(r.errors.size() == 1);
     CHECK(to_string(r.errors[0]).find("invalid YAML") == 0);
@@ -173,7 +172,7 @@ TEST_SUITE("config.errors") {
   TEST_CASE("an empty document, a missing file") {
     check_error("", "", {"expected a map with the key pipeline, found an empty document"});
     check_error("# nothing\n", "", {"found an empty document"});
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_deployment_config("/nonexistent/deploy.yaml", p->graph());
     REQUIRE(r.errors.size() == 1);
     CHECK(to_string(r.errors[0])
@@ -185,7 +184,7 @@ TEST_SUITE("config.errors") {
                 {"expected one of dummy, log, datadog, prometheus, found the string \"statsd\"",
                  "line 9, column 9"});
     // only the type is reported: its other keys cannot be judged without it
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     CHECK(load_text(with_sink("metrics:\n  type: statsd\n  host: x\n"), p->graph()).errors.size()
           == 1);
   }
@@ -200,7 +199,7 @@ TEST_SUITE("config.errors") {
   }
 
   TEST_CASE("batch and devnull settings out of range") {
-    auto p = simple_batching();
+    auto p = example("simple_batching");
     auto yaml = [](const std::string& batch) {
       return "pipeline:\n  segments:\n    - steps_config:\n        myinput:\n"
              "          bootstrap_servers: [a:1]\n        mysink:\n"
@@ -223,7 +222,7 @@ TEST_SUITE("config.errors") {
     CHECK(find_error(r, steps + ".mybatch.batch_timedelta",
                      {"expected a duration of at least 1 millisecond"}));
 
-    auto d = devnull_benchmark();
+    auto d = example("devnull_benchmark");
     auto devnull = [](const std::string& settings) {
       return "pipeline:\n  segments:\n    - steps_config:\n        benchmark_source:\n"
              "          bootstrap_servers: [a:1]\n        devnull:\n"
@@ -248,7 +247,7 @@ TEST_SUITE("config.errors") {
   }
 
   TEST_CASE("every error is reported, in the order of the file") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text("pipeline:\n"
                        "  segments:\n"
                        "    - steps_config:\n"

@@ -7,7 +7,6 @@
 #include "streams/config/load_deployment_config.hpp"
 
 #include "config/config_test_support.hpp"
-#include "config/example_pipelines.hpp"
 
 #include <doctest/doctest.h>
 
@@ -84,7 +83,7 @@ TEST_SUITE("config.config_reference") {
   }
 
   TEST_CASE("the complete example of docs/config.md loads") {
-    auto p = simple_batching();
+    auto p = example("simple_batching");
     auto yaml = yaml_after(read_docs(), "## A complete example");
     auto r = load_text(yaml, p->graph(), {{"KAFKA_BROKERS", "kafka-1:9092"}});
     INFO(all_errors(r));

@@ -1,6 +1,21 @@
 #include "config/config_test_support.hpp"
 
+#include "examples/examples.hpp"
+
+#include <stdexcept>
+
 namespace streams::test {
+
+std::unique_ptr<pipeline> example(const std::string& name) {
+  for (auto& e : examples::all()) {
+    if (e.name == name) {
+      auto p = std::make_unique<pipeline>(name);
+      e.build(*p);
+      return p;
+    }
+  }
+  throw std::invalid_argument("no example app named " + name);
+}
 
 config::env_lookup fake_env(std::map<std::string, std::string> vars) {
   return [vars = std::move(vars)](const std::string& name) -> std::optional<std::string> {

@@ -1,15 +1,22 @@
 #pragma once
 
-// Helpers of the config tests: loading text with a fixed environment, finding an error.
+// Helpers of the config tests: the example pipelines, loading text with a fixed environment,
+// finding an error.
 
 #include "streams/config/load_deployment_config.hpp"
+#include "streams/pipeline.hpp"
 
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace streams::test {
+
+/// The built-in example app `name` (apps/examples, as `streams run` runs it), built into a
+/// pipeline of that name. Configs are checked against these, the real examples.
+std::unique_ptr<pipeline> example(const std::string& name);
 
 /// An environment of exactly these variables.
 config::env_lookup fake_env(std::map<std::string, std::string> vars = {});

@@ -1,7 +1,6 @@
 #include "streams/config/load_deployment_config.hpp"
 
 #include "config/config_test_support.hpp"
-#include "config/example_pipelines.hpp"
 
 #include <doctest/doctest.h>
 
@@ -29,7 +28,7 @@ const std::string source_path = "pipeline.segments[0].steps_config.myinput";
 
 TEST_SUITE("config.envvar_substitution") {
   TEST_CASE("a string that is entirely ${envvar:NAME} becomes the variable's value") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text(with_source("          bootstrap_servers: [\"${envvar:BROKERS}\"]\n"
                                    "          topic: ${envvar:_TOPIC_2}\n"),
                        p->graph(), {{"BROKERS", "k1:9092"}, {"_TOPIC_2", "metrics"}});
@@ -41,7 +40,7 @@ TEST_SUITE("config.envvar_substitution") {
   }
 
   TEST_CASE("a substituted value counts as unquoted, so it can be a number") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text(with_source("          bootstrap_servers: [a:1]\n"
                                    "          parallelism: \"${envvar:PARALLELISM}\"\n"),
                        p->graph(), {{"PARALLELISM", "4"}});
@@ -51,7 +50,7 @@ TEST_SUITE("config.envvar_substitution") {
   }
 
   TEST_CASE("partial matches stay literal") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text(with_source("          bootstrap_servers: [a:1]\n"
                                    "          topic: prefix-${envvar:TOPIC}\n"
                                    "          consumer_group: \"${envvar:TOPIC}-suffix\"\n"
@@ -75,7 +74,7 @@ TEST_SUITE("config.envvar_substitution") {
   }
 
   TEST_CASE("an unset variable is an error naming it and the key, and every one is reported") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text(with_source("          bootstrap_servers: [\"${envvar:NO_BROKERS}\"]\n"
                                    "          override_params:\n"
                                    "            max.poll.interval.ms: ${envvar:NO_POLL}\n"),
@@ -93,7 +92,7 @@ TEST_SUITE("config.envvar_substitution") {
   }
 
   TEST_CASE("an empty variable is set: it substitutes, and the key's own check applies") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text(with_source("          bootstrap_servers: [a:1]\n"
                                    "          topic: ${envvar:EMPTY}\n"),
                        p->graph(), {{"EMPTY", ""}});
@@ -104,7 +103,7 @@ TEST_SUITE("config.envvar_substitution") {
   TEST_CASE("the process environment is read by default") {
     ::setenv("STREAMS_CONFIG_TEST_BROKERS", "env-broker:9092", 1);
     ::setenv("STREAMS_CONFIG_TEST_MAX_POLL_INTERVAL_MS", "300000", 1);
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_deployment_config(fixture("envvars.yaml"), p->graph());
     ::unsetenv("STREAMS_CONFIG_TEST_BROKERS");
     ::unsetenv("STREAMS_CONFIG_TEST_MAX_POLL_INTERVAL_MS");

@@ -1,7 +1,7 @@
 #include "streams/config/load_deployment_config.hpp"
 
 #include "config/config_test_support.hpp"
-#include "config/example_pipelines.hpp"
+#include "examples/examples.hpp"
 
 #include <doctest/doctest.h>
 
@@ -22,7 +22,7 @@ load_result load_fixture(const std::string& name, const pipeline& p) {
 
 TEST_SUITE("config.examples") {
   TEST_CASE("simple_map_filter: topics default to the stream names") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_fixture("simple_map_filter.yaml", *p);
     auto& c = *r.config;
     CHECK(c.write_healthcheck);
@@ -51,7 +51,7 @@ TEST_SUITE("config.examples") {
   }
 
   TEST_CASE("blq: four Kafka steps and log metrics") {
-    auto p = blq();
+    auto p = example("blq");
     auto r = load_fixture("blq.yaml", *p);
     auto& c = *r.config;
     CHECK(c.settings<kafka_source_settings>("ingest")->topic == "ingest-metrics");
@@ -67,7 +67,7 @@ TEST_SUITE("config.examples") {
   }
 
   TEST_CASE("broadcast: consumer group, offset reset and producer properties") {
-    auto p = broadcast();
+    auto p = example("broadcast");
     auto r = load_fixture("broadcast.yaml", *p);
     auto& c = *r.config;
     auto src = c.settings<kafka_source_settings>("myinput");
@@ -84,7 +84,7 @@ TEST_SUITE("config.examples") {
   }
 
   TEST_CASE("simple_batching: the batch step's overrides") {
-    auto p = simple_batching();
+    auto p = example("simple_batching");
     auto r = load_fixture("simple_batching.yaml", *p);
     auto batch = r.config->settings<batch_settings>("mybatch");
     REQUIRE(batch);
@@ -95,7 +95,7 @@ TEST_SUITE("config.examples") {
   }
 
   TEST_CASE("devnull_benchmark: the DevNull sink's sleeps and prometheus defaults") {
-    auto p = devnull_benchmark();
+    auto p = example("devnull_benchmark");
     auto r = load_fixture("devnull_benchmark.yaml", *p);
     auto& c = *r.config;
     CHECK(c.settings<kafka_source_settings>("benchmark_source")->auto_offset_reset
@@ -110,5 +110,24 @@ TEST_SUITE("config.examples") {
     REQUIRE(prom);
     CHECK(prom->host == "127.0.0.1");
     CHECK(prom->port == 9464);
+  }
+
+  TEST_CASE("every example app has a config in apps/examples/configs, and it loads") {
+    for (auto& e : streams::examples::all()) {
+      CAPTURE(e.name);
+      auto p = example(e.name);
+      auto path = fixture("../../apps/examples/configs/" + e.name + ".yaml");
+      auto r = load_deployment_config(path, p->graph(),
+                                      fake_env({{"STREAMS_BOOTSTRAP_SERVERS", "127.0.0.1:9092"}}));
+      INFO(all_errors(r));
+      REQUIRE(r);
+      // every Kafka step is bound to the brokers from the environment
+      for (auto& step : p->graph().steps()) {
+        if (auto src = r.config->settings<kafka_source_settings>(step.name))
+          CHECK(src->bootstrap_servers == std::vector<std::string>{"127.0.0.1:9092"});
+        if (auto sink = r.config->settings<kafka_sink_settings>(step.name))
+          CHECK(sink->bootstrap_servers == std::vector<std::string>{"127.0.0.1:9092"});
+      }
+    }
   }
 }

@@ -3,7 +3,6 @@
 #include "streams/config/load_deployment_config.hpp"
 
 #include "config/config_test_support.hpp"
-#include "config/example_pipelines.hpp"
 
 #include <doctest/doctest.h>
 
@@ -14,7 +13,7 @@ using namespace streams::test;
 namespace {
 
 metrics_config metrics(const std::string& yaml) {
-  static auto p = simple_map_filter();
+  static auto p = example("simple_map_filter");
   auto r = load_text("pipeline:\n  segments:\n    - steps_config:\n"
                      "        myinput: {bootstrap_servers: [a:1]}\n"
                      "        mysink: {bootstrap_servers: [a:1]}\n"

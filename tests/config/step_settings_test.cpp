@@ -3,7 +3,8 @@
 #include "streams/config/load_deployment_config.hpp"
 
 #include "config/config_test_support.hpp"
-#include "config/example_pipelines.hpp"
+
+#include "streams/sources/stream_source.hpp"
 
 #include <doctest/doctest.h>
 
@@ -15,7 +16,7 @@ namespace {
 
 /// simple_batching's config with `batch` as the settings of `mybatch`.
 load_result with_batch(const std::string& batch) {
-  static auto p = simple_batching();
+  static auto p = example("simple_batching");
   return load_text("pipeline:\n  segments:\n    - steps_config:\n        myinput:\n"
                    "          bootstrap_servers: [a:1]\n        mysink:\n"
                    "          bootstrap_servers: [a:1]\n        mybatch:\n"
@@ -66,7 +67,7 @@ TEST_SUITE("config.step_settings") {
   }
 
   TEST_CASE("parallelism defaults to the segment's, else 1") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text("pipeline:\n  segments:\n"
                        "    - parallelism: 3\n      steps_config:\n        myinput:\n"
                        "          bootstrap_servers: [a:1]\n        parser:\n"
@@ -85,7 +86,7 @@ TEST_SUITE("config.step_settings") {
   }
 
   TEST_CASE("a Kafka source's every setting, and the dead-letter queue's defaults") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text(R"(
 pipeline:
   segments:
@@ -130,7 +131,7 @@ pipeline:
   }
 
   TEST_CASE("a dead-letter queue with its own topic and properties") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text("pipeline:\n  segments:\n    - steps_config:\n        myinput:\n"
                        "          bootstrap_servers: [a:1]\n"
                        "          dlq:\n            topic: dead\n"
@@ -147,8 +148,7 @@ pipeline:
 
   TEST_CASE("a Kafka step the pipeline gives no stream name needs a topic") {
     pipeline p("nameless");
-    auto src = kafka_source("");
-    p.source("in", src).sink("out", kafka_sink("named"));
+    p.source("in", sources::stream("")).sink("out", sinks::stream("named"));
     auto r = load_text("pipeline:\n  segments:\n    - steps_config:\n        in:\n"
                        "          bootstrap_servers: [a:1]\n        out:\n"
                        "          bootstrap_servers: [a:1]\n",
@@ -159,7 +159,7 @@ pipeline:
   }
 
   TEST_CASE("devnull sink settings in microseconds") {
-    auto p = devnull_benchmark();
+    auto p = example("devnull_benchmark");
     auto r = load_text("pipeline:\n  segments:\n    - steps_config:\n"
                        "        benchmark_source: {bootstrap_servers: [a:1]}\n"
                        "        devnull:\n          batch_size: 500\n"
@@ -177,7 +177,7 @@ pipeline:
   }
 
   TEST_CASE("env is kept as data, and sentry_sdk_config is noted as ignored") {
-    auto p = simple_map_filter();
+    auto p = example("simple_map_filter");
     auto r = load_text("env:\n  region: eu\n  limits: {cpu: 2, zones: [a, b]}\n  empty:\n"
                        "sentry_sdk_config: {dsn: \"https://x@sentry.io/1\"}\n"
                        "pipeline:\n  adapter_config:\n    arroyo:\n"
