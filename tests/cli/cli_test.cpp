@@ -1,10 +1,9 @@
 // The `streams` binary as a user runs it: a real process, real signals, real files.
 
-#include "support/child_process.hpp"
+#include "cli/cli_test_support.hpp"
 
 #include <doctest/doctest.h>
 
-#include <algorithm>
 #include <csignal>
 
 using namespace streams::test;
@@ -12,27 +11,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string streams_bin = STREAMS_BIN;
 const std::string counting_app = COUNTING_APP;
-
-struct outcome {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-outcome run_cli(std::vector<std::string> args) {
-  temp_directory dir;
-  args.insert(args.begin(), streams_bin);
-  child_process p(args, dir.path());
-  auto code = p.wait(30s);
-  REQUIRE(code.has_value());
-  return {*code, p.out(), p.err()};
-}
-
-std::size_t count_lines(const std::string& s) {
-  return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
-}
 
 } // namespace
 
