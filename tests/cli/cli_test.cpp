@@ -26,6 +26,12 @@ TEST_CASE("--version and --help answer and exit 0") {
   auto rh = run_cli({"run", "--help"});
   CHECK(rh.code == 0);
   CHECK(rh.out.find("--log-level") != std::string::npos);
+  for (auto cmd : {"validate", "graph", "examples", "kafka-mock"}) {
+    CAPTURE(cmd);
+    auto sh = run_cli({cmd, "--help"});
+    CHECK(sh.code == 0);
+    CHECK(sh.out.find(std::string("streams ") + cmd) != std::string::npos);
+  }
 }
 
 TEST_CASE("bad usage gets one clear line and exit code 2") {
@@ -71,7 +77,8 @@ TEST_CASE("an app loaded from a shared library runs, and SIGTERM or SIGINT drain
     CAPTURE(sig);
     temp_directory dir;
     auto output = dir.file("out.txt");
-    child_process p({streams_bin, "run", counting_app}, dir.path(), {{"STREAMS_TEST_OUTPUT", output}});
+    child_process p({streams_bin, "run", counting_app}, dir.path(),
+                    {{"STREAMS_TEST_OUTPUT", output}});
     REQUIRE(eventually([&] { return read_lines(output).size() > 10000; }, 20s));
     p.signal(sig);
     auto code = p.wait(20s);

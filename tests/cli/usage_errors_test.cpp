@@ -51,8 +51,11 @@ TEST_SUITE("cli.usage_errors") {
     check_one_line({"nosuchcommand"}, "nosuchcommand");
   }
 
-  TEST_CASE("a missing argument is named") {
+  TEST_CASE("a missing or wrong argument is named") {
+    temp_directory dir;
     check_one_line({"validate", "simple_map_filter"}, "--config");
+    check_one_line({"run", "--segment-id", "3", "--config", valid_config(dir), "simple_map_filter"},
+                   "--segment-id 3: the config has 1 segment(s)");
     check_one_line({"run"}, "APP");
     check_one_line({"run", "--log-level", "loud", "simple_map_filter"}, "loud");
     check_one_line({}, "subcommand");
