@@ -22,6 +22,7 @@ void add_run_command(CLI::App& cli, action& chosen) {
     std::string name;
     std::string log_level = "info";
     std::optional<std::size_t> segment;
+    std::size_t commit_interval_ms = 1000;
   };
   auto o = std::make_shared<options>();
   auto* cmd = cli.add_subcommand("run", "Run a pipeline until its input ends or SIGINT/SIGTERM");
@@ -29,6 +30,10 @@ void add_run_command(CLI::App& cli, action& chosen) {
   cmd->add_option("--config", o->config, "the deployment config (YAML, Sentry Streams' shape)");
   cmd->add_option("--segment-id", o->segment, "the segment of the config to run");
   cmd->add_option("--name", o->name, "the pipeline's name (default: the app's)");
+  cmd->add_option("--commit-interval-ms", o->commit_interval_ms,
+                  "how often sources commit what is done (also on revocation and on stop)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{3'600'000}))
+      ->capture_default_str();
   cmd->add_option("--log-level", o->log_level, "debug, info, warning, error or critical")
       ->check(CLI::IsMember({"debug", "info", "warning", "error", "critical"}))
       ->capture_default_str();
@@ -39,6 +44,7 @@ void add_run_command(CLI::App& cli, action& chosen) {
       auto& g = d.p->graph();
       runtime_options ro;
       ro.stop_on_signals = true;
+      ro.commit_interval = std::chrono::milliseconds(o->commit_interval_ms);
       binding bound;
       if (d.config) {
         if (o->segment && *o->segment >= d.config->segments.size())
