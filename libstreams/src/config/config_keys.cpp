@@ -31,7 +31,7 @@ const std::vector<config_key>& config_keys() {
        "Options named after Sentry Streams' Arroyo runtime, which streams honours."},
 
       {s::arroyo, "write_healthcheck", "boolean", optional, "false",
-       "Touch a health file while the pipeline makes progress, for liveness probes."},
+       "Touch `/tmp/health.txt` every second while the pipeline runs, for liveness probes."},
       {s::arroyo, "sentry_sdk_config", "map", optional, "none",
        "Accepted and ignored, as at the top level."},
 
