@@ -10,6 +10,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
+#include <caf/logger.hpp>
 #include <caf/scoped_actor.hpp>
 
 #include <future>
@@ -133,6 +134,10 @@ void runtime::start() {
   auto promise = std::make_shared<std::promise<run_result>>();
   d.result = promise->get_future();
   d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options, promise);
+  // Spawning made this thread hold the actor system's logger (a thread-local reference).
+  // Destroying the system waits until its logger is gone, so a wait() on any other thread
+  // would wait forever for this one to let go: let go now.
+  caf::logger::set_current_actor_system(nullptr);
   d.started = true;
 }
 

@@ -1,0 +1,78 @@
+// A test app for the `streams` CLI, loaded from a shared library: relays the Kafka stream
+// "e2e-in" to the stream "e2e-out" (the deployment config binds both), appending
+// "|<E2E_INSTANCE>" to every value so that a test can tell which process relayed it.
+//
+// E2E_RATE (messages per second, 0 or unset: unthrottled) paces the relay step, so that a
+// test can kill the process at a known point and bound what a crash repeats. E2E_PROGRESS
+// names a file where the step keeps the number of messages it has relayed (rewritten every
+// 50 messages), so that the test knows how far the process got.
+
+#include "streams/app.hpp"
+#include "streams/sources/stream_source.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+
+struct relay_state {
+  std::string instance;
+  double rate = 0;
+  int progress_fd = -1;
+  std::uint64_t count = 0;
+  clock_type::time_point start;
+
+  relay_state() {
+    if (const char* v = std::getenv("E2E_INSTANCE"))
+      instance = v;
+    if (const char* v = std::getenv("E2E_RATE"))
+      rate = std::atof(v);
+    if (const char* v = std::getenv("E2E_PROGRESS"))
+      progress_fd = ::open(v, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  }
+
+  void write_progress() {
+    // Fixed width, written in place: a reader never sees a shorter, older number's tail.
+    char text[32];
+    int n = std::snprintf(text, sizeof(text), "%20llu\n", static_cast<unsigned long long>(count));
+    if (::pwrite(progress_fd, text, static_cast<std::size_t>(n), 0) < 0)
+      std::perror("relay app: writing progress");
+  }
+};
+
+// One relay step per process, called by one actor at a time.
+relay_state& state() {
+  static relay_state s;
+  return s;
+}
+
+streams::bytes relay(const streams::bytes& value) {
+  auto& s = state();
+  if (s.count == 0)
+    s.start = clock_type::now();
+  ++s.count;
+  if (s.rate > 0)
+    std::this_thread::sleep_until(
+        s.start + std::chrono::duration_cast<clock_type::duration>(
+                      std::chrono::duration<double>(static_cast<double>(s.count) / s.rate)));
+  if (s.progress_fd >= 0 && s.count % 50 == 0)
+    s.write_progress();
+  return value + "|" + s.instance;
+}
+
+void build(streams::pipeline& p) {
+  p.source("input", streams::sources::stream("e2e-in"))
+      .map("relay", [](const streams::bytes& b) { return relay(b); })
+      .sink("output", streams::sinks::stream("e2e-out"));
+}
+
+} // namespace
+
+STREAMS_APP(build)
