@@ -60,8 +60,9 @@ streams::bytes relay(const streams::bytes& value) {
   ++s.count;
   if (s.rate > 0)
     std::this_thread::sleep_until(
-        s.start + std::chrono::duration_cast<clock_type::duration>(
-                      std::chrono::duration<double>(static_cast<double>(s.count) / s.rate)));
+        s.start
+        + std::chrono::duration_cast<clock_type::duration>(
+            std::chrono::duration<double>(static_cast<double>(s.count) / s.rate)));
   if (s.progress_fd >= 0 && s.count % 50 == 0)
     s.write_progress();
   return value + "|" + s.instance;

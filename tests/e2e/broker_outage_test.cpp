@@ -1,0 +1,76 @@
+// A pipeline started while its brokers are down waits for them, without failing, and then
+// delivers and commits everything once they are up.
+
+#include "e2e_support.hpp"
+
+#include "kafka/kafka_test_support.hpp"
+#include "streams/kafka/kafka_sink.hpp"
+#include "streams/kafka/kafka_source.hpp"
+
+#include <doctest/doctest.h>
+
+#include <set>
+#include <thread>
+
+using namespace streams;
+using namespace streams::e2e;
+
+TEST_SUITE("e2e.broker_outage") {
+  TEST_CASE("brokers down at start, then up: the pipeline proceeds and delivers everything") {
+    kafka::embedded_broker broker(1, {{"in", 2}, {"out", 2}});
+    auto boot = broker.bootstrap_servers();
+    const int total = 500;
+    kafka::test::produce_with_python(boot, "in", total);
+    broker.set_down();
+
+    auto seen = make_counter();
+    auto p = std::make_unique<pipeline>("outage");
+    p->source("in", sources::kafka(source_config_for(broker, "in", "outage")))
+        .map("pass",
+             [seen](const bytes& b) {
+               ++*seen;
+               return b + "!";
+             })
+        .sink("out", sinks::kafka(sink_config_for(broker, "out")));
+    running_pipeline run(std::move(p));
+
+    // Down: nothing comes, and nothing fails.
+    auto ended = run.wait_for_end(3s);
+    REQUIRE_FALSE(ended);
+    CHECK(*seen == 0);
+
+    broker.set_up();
+    // librdkafka backs off reconnecting (up to reconnect.backoff.max.ms, 10 s by default).
+    REQUIRE(test::eventually([&] { return *seen >= static_cast<std::size_t>(total); }, 60s));
+    CHECK(wait_committed_to_end(boot, "in", "outage", 30s) == end_offsets(boot, "in"));
+    auto result = run.stop();
+    INFO(result.error);
+    REQUIRE(result.ok);
+
+    std::set<int> ids;
+    auto out = read_topic(boot, "out");
+    for (auto& r : out) {
+      CHECK(r.value.back() == '!');
+      ids.insert(id_of(r.value));
+    }
+    CHECK(out.size() == static_cast<std::size_t>(total));
+    CHECK(ids.size() == static_cast<std::size_t>(total));
+  }
+}
+
+TEST_SUITE("e2e.broker_outage") {
+  TEST_CASE("stopped while the brokers are down: the pipeline drains and ends") {
+    kafka::embedded_broker broker(1, {{"in", 2}, {"out", 2}});
+    broker.set_down();
+    auto p = std::make_unique<pipeline>("outage-stop");
+    p->source("in", sources::kafka(source_config_for(broker, "in", "outage-stop")))
+        .map("pass", [](const bytes& b) { return b; })
+        .sink("out", sinks::kafka(sink_config_for(broker, "out")));
+    running_pipeline run(std::move(p));
+    std::this_thread::sleep_for(2s);
+    auto asked = std::chrono::steady_clock::now();
+    auto result = run.stop(60s);
+    CHECK(result.ok);
+    CHECK(std::chrono::steady_clock::now() - asked < 20s);
+  }
+}

@@ -1,0 +1,150 @@
+#pragma once
+
+// Helpers of the end-to-end tests: independent Kafka clients (confluent-kafka in Python, run as
+// child processes) that read topics, committed offsets and end offsets and produce in the
+// background; pipelines run in this process; and the `streams` CLI with the relay test app.
+
+#include "support/child_process.hpp"
+
+#include "streams/actors/runtime.hpp"
+#include "streams/kafka/embedded_broker.hpp"
+#include "streams/kafka/sink_config.hpp"
+#include "streams/kafka/source_config.hpp"
+#include "streams/message.hpp"
+#include "streams/pipeline.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <future>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace streams::e2e {
+
+using namespace std::chrono_literals;
+
+/// What confluent-kafka reports for a partition without a committed offset.
+constexpr std::int64_t no_offset = -1001;
+
+/// Offsets (committed positions or end offsets) by partition.
+using offsets = std::map<std::int32_t, std::int64_t>;
+
+/// A record of a topic as an independent client read it.
+struct record {
+  std::int32_t partition = 0;
+  std::int64_t offset = 0;
+  std::int64_t timestamp = 0;
+  std::optional<std::string> key;
+  std::string value;
+  headers hdrs;
+};
+
+// -- independent clients (confluent-kafka, Python) ---------------------------------------
+
+/// Every record of `topic`, from the start of each partition to its end at the time of the
+/// call, ordered by partition and offset.
+std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic);
+
+/// The end offset (high watermark) of every partition of `topic`.
+offsets end_offsets(const std::string& bootstrap, const std::string& topic);
+
+/// The offsets `group` has committed for every partition of `topic` (`no_offset` when none),
+/// read with Consumer.committed() by a client that does not join the group.
+offsets committed_offsets(const std::string& bootstrap, const std::string& topic,
+                          const std::string& group);
+
+/// Asks for `group`'s committed offsets every 200 ms until they equal the end offsets of
+/// `topic` or `limit` passes; returns the last answer.
+offsets wait_committed_to_end(const std::string& bootstrap, const std::string& topic,
+                              const std::string& group, std::chrono::milliseconds limit = 60s);
+
+/// A producer in a child process writing `count` messages to `topic` at `rate` messages per
+/// second (as fast as it can when 0): value "<prefix>-<i>", key "k<i % keys>", header
+/// ("id", "<i>"), for i from 0. Runs until done, or until stopped.
+class background_producer {
+public:
+  background_producer(const std::string& bootstrap, const std::string& topic, int count,
+                      double rate, const std::string& prefix = "m", int keys = 16);
+  /// True once every message was delivered (exit code 0), within `limit`.
+  bool finished(std::chrono::milliseconds limit);
+  /// Ends it early; what it produced so far stays in the topic.
+  void stop();
+  std::string errors() const { return process_.err(); }
+
+private:
+  test::temp_directory dir_;
+  test::child_process process_;
+};
+
+// -- pipelines in this process ---------------------------------------------------------
+
+/// What every consumer in these tests sets: the mock broker makes a joining member wait
+/// session.timeout.ms − 1 s after another left (docs/kafka.md), so keep it short.
+std::map<std::string, std::string> group_timing();
+
+kafka::source_config source_config_for(const kafka::embedded_broker& broker,
+                                       const std::string& topic, const std::string& group);
+kafka::sink_config sink_config_for(const kafka::embedded_broker& broker, const std::string& topic);
+
+/// Options for pipelines under test: commits every 200 ms so tests need not wait long.
+runtime_options test_options();
+
+/// A pipeline run by `streams::runtime` in this process; it owns the pipeline (the runtime
+/// refers to its graph). Stopped and drained on destruction if the test did not stop it.
+class running_pipeline {
+public:
+  explicit running_pipeline(std::unique_ptr<pipeline> p, runtime_options options = test_options());
+  ~running_pipeline();
+
+  /// Drains (what is in flight is delivered and committed) and returns the result; aborts
+  /// the test binary if that takes longer than `limit`.
+  run_result stop(std::chrono::milliseconds limit = 120s);
+  /// The result of a pipeline that ends by itself (a failure), or nothing if it still runs
+  /// after `limit`.
+  std::optional<run_result> wait_for_end(std::chrono::milliseconds limit);
+
+private:
+  std::unique_ptr<pipeline> pipeline_;
+  std::unique_ptr<runtime> runtime_;
+  std::future<run_result> ending_; // runtime::wait, called on a thread of its own
+  std::optional<run_result> result_;
+};
+
+/// A count shared between a test and the user functions of its pipeline.
+using counter = std::shared_ptr<std::atomic<std::size_t>>;
+inline counter make_counter() { return std::make_shared<std::atomic<std::size_t>>(0); }
+
+/// "m-17" → 17: the number in a value written by `produce_with_python` or
+/// `background_producer` (up to the first character after it that is not a digit).
+int id_of(const std::string& value);
+
+/// "<partition>:<offset>" of a message's first origin (what a test pipeline records).
+std::string origin_text(const message& m);
+
+// -- the `streams` CLI with the relay app (tests/e2e/apps/relay_app.cpp) -----------------
+
+/// Writes a deployment config for the relay app (stream "e2e-in" to stream "e2e-out") to
+/// `path`: its consumer group `group`, brokers from $STREAMS_BOOTSTRAP_SERVERS.
+void write_relay_config(const std::string& path, const std::string& group);
+
+/// `streams run --config CONFIG RELAY_APP` as a child process. `instance` tags its output;
+/// `rate` (messages/s, 0 = unthrottled) slows its relay step.
+class relay_process {
+public:
+  relay_process(const test::temp_directory& dir, const std::string& bootstrap,
+                const std::string& config, const std::string& instance, double rate = 0);
+  /// Messages the relay step of this process has passed on so far (kept by the app in a
+  /// file, every 50 messages).
+  std::size_t relayed() const;
+  test::child_process& process() { return process_; }
+
+private:
+  std::string progress_path_;
+  test::child_process process_;
+};
+
+} // namespace streams::e2e
