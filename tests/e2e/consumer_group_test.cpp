@@ -13,7 +13,7 @@ using namespace streams;
 using namespace streams::e2e;
 
 TEST_SUITE("e2e.consumer_group") {
-  TEST_CASE("two instances split the partitions; a third joins, one leaves; nothing is lost") {
+  TEST_CASE("two instances split the partitions, a third joins and one leaves: nothing is lost") {
     kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}});
     auto boot = broker.bootstrap_servers();
     test::temp_directory dir;

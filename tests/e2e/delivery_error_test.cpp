@@ -36,7 +36,7 @@ std::unique_ptr<pipeline> growing_pipeline(const kafka::embedded_broker& broker,
 } // namespace
 
 TEST_SUITE("e2e.delivery_error") {
-  TEST_CASE("a message larger than the producer allows fails the pipeline; its offset stays") {
+  TEST_CASE("a message larger than the producer allows fails the pipeline and stays uncommitted") {
     kafka::embedded_broker broker(1, {{"in", 1}, {"out", 1}});
     auto boot = broker.bootstrap_servers();
     const int total = 200, huge = 120; // one partition: id i is at offset i

@@ -57,8 +57,7 @@ std::map<std::int32_t, std::vector<std::int64_t>> origins_in(const std::vector<r
 } // namespace
 
 TEST_SUITE("e2e.exact_commits") {
-  TEST_CASE(
-      "a clean stop commits exactly past the last message taken; a resumed run takes the rest") {
+  TEST_CASE("a clean stop commits exactly past the last message taken, a resumed run the rest") {
     kafka::embedded_broker broker(1, {{"in", 4}, {"out", 4}});
     auto boot = broker.bootstrap_servers();
     const int total = 20000;
