@@ -151,6 +151,15 @@ offsets parse_offsets(const std::string& line) {
   return out;
 }
 
+std::vector<std::string> relay_command(const std::string& config,
+                                       std::chrono::milliseconds commit_interval) {
+  std::vector<std::string> argv{STREAMS_BIN, "run", "--config", config};
+  if (commit_interval.count() > 0)
+    argv.insert(argv.end(), {"--commit-interval-ms", std::to_string(commit_interval.count())});
+  argv.push_back(RELAY_APP);
+  return argv;
+}
+
 } // namespace
 
 std::vector<record> read_topic(const std::string& bootstrap, const std::string& topic) {
@@ -308,9 +317,10 @@ metrics:
 }
 
 relay_process::relay_process(const test::temp_directory& dir, const std::string& bootstrap,
-                             const std::string& config, const std::string& instance, double rate)
+                             const std::string& config, const std::string& instance, double rate,
+                             std::chrono::milliseconds commit_interval)
     : progress_path_(dir.file("progress-" + instance)),
-      process_({STREAMS_BIN, "run", "--config", config, RELAY_APP}, dir.path(),
+      process_(relay_command(config, commit_interval), dir.path(),
                {{"STREAMS_BOOTSTRAP_SERVERS", bootstrap},
                 {"E2E_INSTANCE", instance},
                 {"E2E_RATE", std::to_string(rate)},

@@ -132,11 +132,13 @@ std::string origin_text(const message& m);
 void write_relay_config(const std::string& path, const std::string& group);
 
 /// `streams run --config CONFIG RELAY_APP` as a child process. `instance` tags its output;
-/// `rate` (messages/s, 0 = unthrottled) slows its relay step.
+/// `rate` (messages/s, 0 = unthrottled) slows its relay step; a `commit_interval` other than
+/// 0 is passed as --commit-interval-ms (the CLI's default is 1 s).
 class relay_process {
 public:
   relay_process(const test::temp_directory& dir, const std::string& bootstrap,
-                const std::string& config, const std::string& instance, double rate = 0);
+                const std::string& config, const std::string& instance, double rate = 0,
+                std::chrono::milliseconds commit_interval = 0ms);
   /// Messages the relay step of this process has passed on so far (kept by the app in a
   /// file, every 50 messages).
   std::size_t relayed() const;
