@@ -78,9 +78,9 @@ TEST_SUITE("e2e.branch_commits") {
     auto copies_out = read_topic(boot, "copies");
     auto evens_out = read_topic(boot, "evens");
     auto odds_out = read_topic(boot, "odds");
-    CHECK(ids_in(copies_out) == all);
-    CHECK(ids_in(evens_out) == evens);
-    CHECK(ids_in(odds_out) == odds_twice);
+    CHECK_MESSAGE(ids_in(copies_out) == all, difference(ids_in(copies_out), all));
+    CHECK_MESSAGE(ids_in(evens_out) == evens, difference(ids_in(evens_out), evens));
+    CHECK_MESSAGE(ids_in(odds_out) == odds_twice, difference(ids_in(odds_out), odds_twice));
     for (auto& r : copies_out)
       CHECK(r.value.find("/copy") != std::string::npos);
     for (auto& r : evens_out)

@@ -75,7 +75,7 @@ TEST_SUITE("e2e.consumer_group") {
     REQUIRE(in.size() > 5000);
     // Nothing lost: every input is in the output (repeats after rebalances are allowed), and
     // nothing else is.
-    CHECK(outputs == inputs);
+    CHECK_MESSAGE(outputs == inputs, difference(outputs, inputs));
     CHECK(by_instance.size() == 3);
     for (auto name : {"a", "b", "c"})
       CHECK_MESSAGE(by_instance[name] > 0, name << " relayed nothing");

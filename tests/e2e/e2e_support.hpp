@@ -13,13 +13,17 @@
 #include "streams/message.hpp"
 #include "streams/pipeline.hpp"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -117,6 +121,29 @@ private:
 /// A count shared between a test and the user functions of its pipeline.
 using counter = std::shared_ptr<std::atomic<std::size_t>>;
 inline counter make_counter() { return std::make_shared<std::atomic<std::size_t>>(0); }
+
+/// What `got` lacks and has too many of compared with `want` ("2 missing: m-3 m-9; 1 extra:
+/// m-4"), the first few of each, for the message of a failed comparison. For sorted
+/// containers: std::set, std::multiset.
+template <class Sorted>
+std::string difference(const Sorted& got, const Sorted& want) {
+  using T = typename Sorted::value_type;
+  std::vector<T> missing, extra;
+  std::set_difference(want.begin(), want.end(), got.begin(), got.end(),
+                      std::back_inserter(missing));
+  std::set_difference(got.begin(), got.end(), want.begin(), want.end(), std::back_inserter(extra));
+  std::ostringstream text;
+  auto list = [&](const char* what, const std::vector<T>& items) {
+    text << items.size() << " " << what;
+    for (std::size_t i = 0; i < items.size() && i < 10; ++i)
+      text << (i ? " " : ": ") << items[i];
+    text << (items.size() > 10 ? " ..." : "");
+  };
+  list("missing", missing);
+  text << "; ";
+  list("extra", extra);
+  return text.str();
+}
 
 /// "m-17" → 17: the number in a value written by `produce_with_python` or
 /// `background_producer` (up to the first character after it that is not a digit).

@@ -123,7 +123,7 @@ TEST_SUITE("e2e.exact_commits") {
     for (auto& r : in)
       if (!dropped(r.value))
         expected.insert(r.value);
-    CHECK(outputs == expected);
+    CHECK_MESSAGE(outputs == expected, difference(outputs, expected));
   }
 
   TEST_CASE("filtered messages are committed too, also at the end of a partition, while running") {

@@ -50,7 +50,7 @@ TEST_SUITE("e2e.two_sources") {
       expected_left.insert("l-" + std::to_string(i) + "*");
     for (int i = 1; i < 900; i += 2)
       expected_right.insert("r-" + std::to_string(i));
-    CHECK(left == expected_left);
-    CHECK(right == expected_right);
+    CHECK_MESSAGE(left == expected_left, difference(left, expected_left));
+    CHECK_MESSAGE(right == expected_right, difference(right, expected_right));
   }
 }
