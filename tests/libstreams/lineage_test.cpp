@@ -99,7 +99,7 @@ TEST_SUITE("lineage") {
     CHECK(two.origins().size() == 2); // the absorbed lineage is not consumed
   }
 
-  TEST_CASE("absorbing an empty lineage changes nothing; a copy is independent") {
+  TEST_CASE("absorbing an empty lineage changes nothing, and a copy is independent") {
     lineage one(origin{0, 0, 1, origin::full_weight});
     one.absorb(lineage());
     REQUIRE(one.origins().size() == 1);
