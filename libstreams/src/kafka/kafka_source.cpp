@@ -23,6 +23,15 @@ constexpr std::size_t max_batch = 1024;
 // How soon poll() retries a failed commit when the runtime sends no new one.
 constexpr std::chrono::seconds retry_interval{1};
 
+// How long a pause lasts before librdkafka's partitions are paused. Pausing them discards
+// everything fetched ahead, and fetching starts again only on the broker thread's next wakeup
+// (up to ~1 s): a runtime that lacks credit for a few milliseconds at a time (normal at full
+// speed) made the source pause and resume constantly, 50 times slower than without pausing
+// (tools/bench, Kafka benchmark). A shorter pause is served by not consuming; meanwhile
+// librdkafka's own limits (queued.min.messages, queued.max.messages.kbytes) bound what it
+// fetches ahead.
+constexpr std::chrono::milliseconds pause_grace{100};
+
 } // namespace
 
 struct kafka_source::impl : kafka::detail::client_base {
@@ -45,8 +54,10 @@ struct kafka_source::impl : kafka::detail::client_base {
   // An assignment received inside a consume call, applied once that call has returned (see
   // on_assign).
   kafka::detail::partition_list_ptr pending_assignment;
-  std::uint64_t revocations = 0; // counts revocations, so poll can tell one happened
-  bool paused = false;
+  std::uint64_t revocations = 0;  // counts revocations, so poll can tell one happened
+  bool paused = false;            // asked to pause ...
+  bool partitions_paused = false; // ... and librdkafka's partitions are paused (pause_grace)
+  std::chrono::steady_clock::time_point paused_since;
   bool closing = false;
   std::map<std::int32_t, std::int64_t> retry_commits; // positions whose commit failed
   std::map<std::int32_t, std::int64_t> last_sent;     // the latest position sent per partition
@@ -82,6 +93,13 @@ struct kafka_source::impl : kafka::detail::client_base {
             {"enable.auto.commit", "false"},
             {"enable.auto.offset.store", "false"},
             {"partition.assignment.strategy", "range"},
+            // librdkafka 2.0.2 stops fetching a partition once this many messages wait in
+            // its queue and looks again only on its broker thread's next wakeup (up to 1 s
+            // later), however soon the queue drains: at the default of 100000, a pipeline
+            // draining faster than 100000 messages/s stalled for most of every second
+            // (tools/bench). A larger count leaves queued.max.messages.kbytes (64 MB by
+            // default) as the bound of what is fetched ahead.
+            {"queued.min.messages", "1000000"},
         },
         config.override_params, *this);
     rd_kafka_conf_set_rebalance_cb(conf.get(), &impl::rebalance_cb);
@@ -251,6 +269,15 @@ struct kafka_source::impl : kafka::detail::client_base {
     apply_pending_assignment();
     if (!retry_commits.empty() && std::chrono::steady_clock::now() - last_commit > retry_interval)
       commit({});
+    if (paused && !partitions_paused) {
+      if (std::chrono::steady_clock::now() - paused_since < pause_grace)
+        return out; // a short pause: consume nothing, keep what librdkafka fetched ahead
+      partitions_paused = true;
+      auto list = assigned_list();
+      pause_resume(list.get(), true);
+      kafka::log().debug("[{}] paused partitions {}", label(),
+                         kafka::detail::partitions_text(list.get()));
+    }
     while (out.size() < max) {
       auto want = std::min(max - out.size(), max_batch);
       auto before = revocations;
@@ -261,8 +288,10 @@ struct kafka_source::impl : kafka::detail::client_base {
         break;
       }
       bool revoked = revocations != before;
-      if (n > 0)
+      if (n > 0) {
         note_progress();
+        out.reserve(out.size() + static_cast<std::size_t>(n)); // one allocation per call
+      }
       for (ssize_t i = 0; i < n; ++i) {
         auto* m = batch[i];
         if (m->err)
@@ -357,7 +386,7 @@ struct kafka_source::impl : kafka::detail::client_base {
     note_progress();
     for (int i = 0; i < list->cnt; ++i)
       assigned.insert(list->elems[i].partition);
-    if (paused)
+    if (partitions_paused)
       pause_resume(list.get(), true);
   }
 
@@ -378,13 +407,21 @@ struct kafka_source::impl : kafka::detail::client_base {
                          kafka::detail::partitions_text(list), rd_kafka_err2str(err));
   }
 
+  // Pausing takes effect in poll, once the pause has lasted pause_grace.
   void set_paused(bool pause) {
     if (paused == pause)
       return;
     paused = pause;
+    if (pause) {
+      paused_since = std::chrono::steady_clock::now();
+      return;
+    }
+    if (!partitions_paused)
+      return;
+    partitions_paused = false;
     auto list = assigned_list();
-    pause_resume(list.get(), pause);
-    kafka::log().debug("[{}] {} partitions {}", label(), pause ? "paused" : "resumed",
+    pause_resume(list.get(), false);
+    kafka::log().debug("[{}] resumed partitions {}", label(),
                        kafka::detail::partitions_text(list.get()));
   }
 

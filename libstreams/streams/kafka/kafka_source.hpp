@@ -45,8 +45,11 @@ public:
   void start(source_context& ctx) override;
   /// Up to `max` messages already fetched; never blocks.
   std::vector<message> poll(std::size_t max) override;
-  /// Pauses every assigned partition (and any assigned while paused): fetching stops, and
-  /// what was fetched but not returned is discarded, to be fetched again on `resume`.
+  /// Stops returning messages at once; a pause that lasts 100 ms (checked in `poll`) pauses
+  /// every assigned partition (and any assigned while paused): fetching stops, and what was
+  /// fetched but not returned is discarded, to be fetched again on `resume`. A shorter pause
+  /// keeps what librdkafka fetched ahead (within its `queued.*` limits), so momentary lacks of
+  /// credit cost nothing; during it `poll` does not serve the group's events either.
   void pause() override;
   void resume() override;
   /// Commits exactly these positions, asynchronously; a failed commit is logged and retried
