@@ -67,7 +67,7 @@ bool settle(self_ptr self) {
   if (s.failed)
     return false;
   auto& snk = *s.setup->snk;
-  if (s.owed > 0 && snk.pending() <= s.setup->options.credit) {
+  if (s.owed > 0 && snk.pending() <= s.setup->options.sink_backlog) {
     self->send(s.w.upstream, credit_atom::value, s.w.upstream_port, s.owed);
     s.owed = 0;
   }
