@@ -1,23 +1,31 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in Release and writes their results to docs/benchmarks.md.
-# Usage: tools/run_benchmarks.sh [runs]   (each figure is the median of `runs` runs, default 5)
+# Usage: tools/run_benchmarks.sh [runs]   (each figure is the median of `runs` runs, default 7)
+# Takes about 6 minutes with 7 runs. Run it on a quiet machine: the report records the load.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-runs=${1:-5}
+runs=${1:-7}
 "$(pwd)/tools/setup.sh"
 cmake -S . -B build-bench -DCMAKE_BUILD_TYPE=Release -DSTREAMS_BUILD_TESTS=OFF > /dev/null
-cmake --build build-bench -j"$(nproc)" --target streams_bench > /dev/null
+cmake --build build-bench -j"$(nproc)" --target streams_bench streams > /dev/null
 
+load() { cut -d' ' -f1-3 /proc/loadavg; }
 out=docs/benchmarks.md
+before=$(load)
+./build-bench/tools/streams_bench --runs "$runs" > "$out.body"
+after=$(load)
 {
   echo "# Benchmarks"
   echo
   echo "Written by \`tools/run_benchmarks.sh $runs\` on $(date -u +%Y-%m-%d), commit $(git rev-parse --short HEAD),"
-  echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB. Each figure is the median of $runs runs; every benchmark"
-  echo "runs side by side with its baseline in the same process and run, so the ratio is the figure to trust on"
-  echo "a noisy machine. See tools/bench/ for what each side does."
+  echo "$(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB; load average (1, 5, 15 min) $before before and"
+  echo "$after after. Each figure is the median of $runs runs; every benchmark runs side by side with its"
+  echo "baselines, interleaved in the same run, so the ratios are the figures to trust on a noisy machine"
+  echo "(both the ratio of the medians and the median of the per-run ratios are given; floors are judged"
+  echo "on the first). See tools/bench/README.md for what each side does."
   echo
-  ./build-bench/tools/streams_bench --runs "$runs"
+  cat "$out.body"
 } > "$out.tmp"
+rm "$out.body"
 mv "$out.tmp" "$out"
 echo "wrote $out"

@@ -1,0 +1,20 @@
+#pragma once
+
+// The benchmarks of `streams_bench`. Each runs its sides interleaved, `options::runs` times,
+// checks that every side delivered exactly what it should, and prints a Markdown section
+// for docs/benchmarks.md on standard output. A side that loses or repeats messages fails
+// the harness (exit 1) instead of reporting a rate.
+
+#include "bench_util.hpp"
+
+namespace streams::bench {
+
+/// Source -> map -> filter -> sink in memory, against a plain loop (issue 2).
+void memory_benchmark(const options& o);
+/// Kafka -> map -> Kafka through the embedded broker, against plain librdkafka loops in C++
+/// and Python; then the pipeline's latency at half its maximum rate (issue 3).
+void kafka_benchmark(const options& o);
+/// `streams run ... simple_map_filter` end to end, against the same logic in Python (issue 4).
+void cli_benchmark(const options& o);
+
+} // namespace streams::bench

@@ -1,0 +1,176 @@
+// simple_map_filter end to end through the CLI (issue 4), two sides in every run:
+//  - `streams run --config apps/examples/configs/simple_map_filter.yaml simple_map_filter`;
+//  - the same logic as a Python user writes it (simple_map_filter.py: confluent-kafka,
+//    json.loads / json.dumps).
+// Each side gets an embedded broker of its own (the example's topics have fixed names) holding
+// the same pre-produced Sentry ingest metrics, all of type "c" so every one passes the filter.
+// A reader of the output topic in the harness times the side from the first output record to
+// the last (which leaves out start-up and the broker's 3 s group-join delay) and checks that
+// every input arrived exactly once, transformed.
+
+#include "benchmarks.hpp"
+#include "child_process.hpp"
+#include "kafka_clients.hpp"
+
+#include "streams/kafka/embedded_broker.hpp"
+
+#include <algorithm>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <map>
+#include <string_view>
+#include <thread>
+
+namespace streams::bench {
+
+namespace {
+
+constexpr int partitions = 8;
+const std::string input_topic = "ingest-metrics";
+const std::string output_topic = "transformed-events";
+
+// A Sentry ingest metric (a counter, so it passes the filter), ~230 bytes; the key is the index.
+void make_metric(std::size_t i, std::string& key, std::string& value) {
+  static const long long now = static_cast<long long>(std::time(nullptr));
+  key = std::to_string(i);
+  char text[400];
+  std::snprintf(
+      text, sizeof text,
+      "{\"org_id\":1,\"project_id\":%zu,\"name\":\"c:transactions/count_per_root_project@none\","
+      "\"type\":\"c\",\"value\":%zu,\"timestamp\":%lld,\"tags\":{\"environment\":\"production\","
+      "\"release\":\"backend@24.11.0\",\"transaction\":\"/api/0/organizations/\"},"
+      "\"retention_days\":90}",
+      1 + i % 1000, i, now - static_cast<long long>(i % 60));
+  value = text;
+}
+
+enum side { cli_s, python_s };
+const char* names[] = {"streams run (pipeline)", "Python (confluent-kafka + json)"};
+
+/// One side of one run: messages/s from the first output record to the last.
+double run_side(const options& o, side s, std::size_t count) {
+  kafka::embedded_broker broker(1, {{input_topic, partitions}, {output_topic, partitions}});
+  auto bootstrap = broker.bootstrap_servers();
+  produce_all(bootstrap, input_topic, count, make_metric);
+
+  std::vector<bool> seen(count);
+  std::size_t bad = 0, repeated = 0;
+  topic_reader reader(
+      bootstrap, output_topic, partitions, [&](const rd_kafka_message_t& m, clock::time_point) {
+        std::string key(m.key ? static_cast<const char*>(m.key) : "", m.key_len);
+        std::string_view v(static_cast<const char*>(m.payload), m.len);
+        auto i = std::strtoull(key.c_str(), nullptr, 10);
+        if (key.empty() || i >= count || v.find("\"transformed\"") == v.npos
+            || (v.find("\"value\":" + key) == v.npos && v.find("\"value\": " + key) == v.npos)) {
+          ++bad;
+          return;
+        }
+        if (seen[i])
+          ++repeated;
+        seen[i] = true;
+      });
+
+  std::unique_ptr<child_process> child;
+  if (s == cli_s)
+    child = std::make_unique<child_process>(
+        std::vector<std::string>{o.streams_cli, "run", "--config",
+                                 o.source_dir + "/apps/examples/configs/simple_map_filter.yaml",
+                                 "--log-level", "warning", "simple_map_filter"},
+        std::map<std::string, std::string>{{"STREAMS_BOOTSTRAP_SERVERS", bootstrap}});
+  else
+    child = std::make_unique<child_process>(std::vector<std::string>{
+        o.python, o.source_dir + "/tools/bench/simple_map_filter.py", bootstrap});
+
+  auto started = clock::now();
+  while (!reader.wait_for(count, std::chrono::milliseconds(200))) {
+    if (auto status = child->wait(std::chrono::milliseconds(0)))
+      fail(std::string(names[s]) + " stopped early: " + child->describe(*status));
+    if (clock::now() - started > std::chrono::seconds(300))
+      fail(std::string(names[s]) + ": only " + std::to_string(reader.count()) + " of "
+           + std::to_string(count) + " records arrived within 300 s");
+  }
+  auto took = seconds(reader.last() - reader.first()).count();
+  // Anything more (repeats) would arrive now; then the side drains and exits on SIGTERM.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  child->signal(SIGTERM);
+  auto status = child->wait(std::chrono::seconds(60));
+  reader.stop();
+  if (!status || *status != 0)
+    fail(
+        std::string(names[s]) + ": "
+        + (status ? child->describe(*status) : std::string("did not exit within 60 s of SIGTERM")));
+  auto missing = static_cast<std::size_t>(std::count(seen.begin(), seen.end(), false));
+  if (reader.count() != count || bad || repeated || missing)
+    fail(std::string(names[s]) + ": the output topic holds " + std::to_string(reader.count())
+         + " records for " + std::to_string(count) + " inputs: " + std::to_string(missing)
+         + " missing, " + std::to_string(repeated) + " repeated, " + std::to_string(bad)
+         + " malformed");
+  return static_cast<double>(count - 1) / took;
+}
+
+} // namespace
+
+void cli_benchmark(const options& o) {
+  const std::size_t count = o.cli_per_partition * partitions;
+  std::string sample_key, sample;
+  make_metric(0, sample_key, sample);
+  std::vector<double> rates[2];
+  for (int run = 0; run < o.runs; ++run)
+    for (int k = 0; k < 2; ++k) {
+      auto s = static_cast<side>((run + k) % 2);
+      if (!o.has_side(s == cli_s ? "cli" : "python"))
+        continue;
+      rates[s].push_back(run_side(o, s, count));
+      progress("cli run %d/%d: %s %s M msg/s (%zu records, checked)", run + 1, o.runs, names[s],
+               millions(rates[s].back()).c_str(), count);
+    }
+  double m[2] = {median(rates[cli_s]), median(rates[python_s])};
+  std::printf("## simple_map_filter end to end through the CLI (issue 4)\n\n");
+  std::printf("`streams run --config apps/examples/configs/simple_map_filter.yaml "
+              "simple_map_filter` (parse JSON ->\n"
+              "filter type == \"c\" -> add \"transformed\": true -> serialize -> Kafka) against "
+              "the same logic written\n"
+              "as a Python user would (tools/bench/simple_map_filter.py: confluent-kafka batch "
+              "consume, json.loads,\n"
+              "json.dumps, produce with the key; idempotent producer like the pipeline's sink). "
+              "Each side of each run\n"
+              "gets an embedded broker of its own (in the harness's process) with 8-partition "
+              "topics ingest-metrics\n"
+              "and transformed-events and the same %zu pre-produced Sentry ingest metrics (%zu "
+              "bytes, all counters,\n"
+              "so every one passes the filter), like:\n\n    %s\n\n"
+              "A reader of transformed-events in the harness times each side from the first output "
+              "record to the\n"
+              "last (leaving out process start-up and the broker's 3 s group-join delay) and "
+              "checks that every input\n"
+              "arrived exactly once, transformed; then the side gets SIGTERM and must exit 0.\n\n",
+              count, sample.size(), sample.c_str());
+  std::printf("Command: `build-bench/tools/streams_bench --only cli --runs %d`\n\n", o.runs);
+  std::printf("| side | messages/s (median of %d) | every run (M msg/s) |\n|---|---|---|\n",
+              o.runs);
+  for (int s = 0; s < 2; ++s)
+    std::printf("| %s | %s M | %s |\n", names[s], millions(m[s]).c_str(),
+                millions_list(rates[s]).c_str());
+  std::printf("\n| ratio | of the medians | median of the per-run ratios | floor | |\n"
+              "|---|---|---|---|---|\n");
+  std::printf("%s\n\n",
+              ratio_row("streams run / Python", rates[cli_s], rates[python_s], 5).c_str());
+  if (m[cli_s] > 0 && m[python_s] > 0)
+    std::printf("For scale: %.1f us per record in Python against %.1f us through `streams run`, on "
+                "2 cores that also\n"
+                "run the embedded broker and the harness's reader. In the pipeline, parsing, "
+                "copying (the example's\n"
+                "map copies the document, as Sentry's does) and serializing the JSON take ~1.2 us "
+                "per record with\n"
+                "RapidJSON on one core (measured alone); consuming and producing through "
+                "librdkafka cost about as\n"
+                "much again (the Kafka benchmark above: ~1 M msg/s with no work per record at "
+                "all). 5 times the\n"
+                "Python rate would be %.2f M msg/s: %.1f us per record for Kafka, the runtime and "
+                "the JSON together.\n\n",
+                1e6 / m[python_s], 1e6 / m[cli_s], 5 * m[python_s] / 1e6, 1e6 / (5 * m[python_s]));
+}
+
+} // namespace streams::bench
