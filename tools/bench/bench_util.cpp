@@ -68,6 +68,40 @@ std::string ratio_row(const std::string& what, const std::vector<double>& a,
   return text;
 }
 
+std::string format(const char* format, ...) {
+  va_list args;
+  va_start(args, format);
+  va_list again;
+  va_copy(again, args);
+  auto n = std::vsnprintf(nullptr, 0, format, args);
+  va_end(args);
+  std::string text(static_cast<std::size_t>(n), '\0');
+  std::vsnprintf(text.data(), text.size() + 1, format, again);
+  va_end(again);
+  return text;
+}
+
+void paragraph(const std::string& text) {
+  constexpr std::size_t width = 100;
+  std::string line;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    auto end = text.find(' ', pos);
+    if (end == std::string::npos)
+      end = text.size();
+    auto word = text.substr(pos, end - pos);
+    if (!line.empty() && line.size() + 1 + word.size() > width) {
+      std::printf("%s\n", line.c_str());
+      line.clear();
+    }
+    line += (line.empty() ? "" : " ") + word;
+    pos = end + 1;
+  }
+  if (!line.empty())
+    std::printf("%s\n", line.c_str());
+  std::printf("\n");
+}
+
 void progress(const char* format, ...) {
   va_list args;
   va_start(args, format);

@@ -55,6 +55,12 @@ std::vector<double> ratios(const std::vector<double>& a, const std::vector<doubl
 std::string ratio_row(const std::string& what, const std::vector<double>& a,
                       const std::vector<double>& b, double floor);
 
+/// printf into a string.
+std::string format(const char* format, ...) __attribute__((format(printf, 1, 2)));
+/// Prints `text` on standard output as one Markdown paragraph, wrapped at 100 columns, followed
+/// by a blank line.
+void paragraph(const std::string& text);
+
 /// A line on standard error, so that standard output stays the Markdown of docs/benchmarks.md.
 void progress(const char* format, ...) __attribute__((format(printf, 1, 2)));
 

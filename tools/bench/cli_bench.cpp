@@ -128,25 +128,24 @@ void cli_benchmark(const options& o) {
     }
   double m[2] = {median(rates[cli_s]), median(rates[python_s])};
   std::printf("## simple_map_filter end to end through the CLI (issue 4)\n\n");
-  std::printf("`streams run --config apps/examples/configs/simple_map_filter.yaml "
-              "simple_map_filter` (parse JSON ->\n"
-              "filter type == \"c\" -> add \"transformed\": true -> serialize -> Kafka) against "
-              "the same logic written\n"
-              "as a Python user would (tools/bench/simple_map_filter.py: confluent-kafka batch "
-              "consume, json.loads,\n"
-              "json.dumps, produce with the key; idempotent producer like the pipeline's sink). "
-              "Each side of each run\n"
-              "gets an embedded broker of its own (in the harness's process) with 8-partition "
-              "topics ingest-metrics\n"
-              "and transformed-events and the same %zu pre-produced Sentry ingest metrics (%zu "
-              "bytes, all counters,\n"
-              "so every one passes the filter), like:\n\n    %s\n\n"
-              "A reader of transformed-events in the harness times each side from the first output "
-              "record to the\n"
-              "last (leaving out process start-up and the broker's 3 s group-join delay) and "
-              "checks that every input\n"
-              "arrived exactly once, transformed; then the side gets SIGTERM and must exit 0.\n\n",
-              count, sample.size(), sample.c_str());
+  paragraph(format(
+      "`streams run --config apps/examples/configs/simple_map_filter.yaml simple_map_filter` "
+      "(parse "
+      "JSON -> filter type == \"c\" -> add \"transformed\": true -> serialize -> Kafka) against "
+      "the "
+      "same logic written as a Python user would (tools/bench/simple_map_filter.py: "
+      "confluent-kafka "
+      "batch consume, json.loads, json.dumps, produce with the key; idempotent producer like the "
+      "pipeline's sink). Each side of each run gets an embedded broker of its own (in the "
+      "harness's process) with 8-partition topics ingest-metrics and transformed-events and the "
+      "same %zu pre-produced Sentry ingest metrics (%zu bytes, all counters, so every one passes "
+      "the filter), like:",
+      count, sample.size()));
+  std::printf("    %s\n\n", sample.c_str());
+  paragraph("A reader of transformed-events in the harness times each side from the first output "
+            "record to the last (leaving out process start-up and the broker's 3 s group-join "
+            "delay) and checks that every input arrived exactly once, transformed; then the side "
+            "gets SIGTERM and must exit 0.");
   std::printf("Command: `build-bench/tools/streams_bench --only cli --runs %d`\n\n", o.runs);
   std::printf("| side | messages/s (median of %d) | every run (M msg/s) |\n|---|---|---|\n",
               o.runs);
@@ -158,19 +157,15 @@ void cli_benchmark(const options& o) {
   std::printf("%s\n\n",
               ratio_row("streams run / Python", rates[cli_s], rates[python_s], 5).c_str());
   if (m[cli_s] > 0 && m[python_s] > 0)
-    std::printf("For scale: %.1f us per record in Python against %.1f us through `streams run`, on "
-                "2 cores that also\n"
-                "run the embedded broker and the harness's reader. In the pipeline, parsing, "
-                "copying (the example's\n"
-                "map copies the document, as Sentry's does) and serializing the JSON take ~1.2 us "
-                "per record with\n"
-                "RapidJSON on one core (measured alone); consuming and producing through "
-                "librdkafka cost about as\n"
-                "much again (the Kafka benchmark above: ~1 M msg/s with no work per record at "
-                "all). 5 times the\n"
-                "Python rate would be %.2f M msg/s: %.1f us per record for Kafka, the runtime and "
-                "the JSON together.\n\n",
-                1e6 / m[python_s], 1e6 / m[cli_s], 5 * m[python_s] / 1e6, 1e6 / (5 * m[python_s]));
+    paragraph(format(
+        "For scale: %.1f us per record in Python against %.1f us through `streams run`, on 2 cores "
+        "that also run the embedded broker and the harness's reader. In the pipeline, parsing, "
+        "copying (the example's map copies the document, as Sentry's does) and serializing the "
+        "JSON take ~1.2 us per record with RapidJSON on one core (measured alone); consuming and "
+        "producing through librdkafka cost about as much again (the Kafka benchmark above: ~1 M "
+        "msg/s with no work per record at all). 5 times the Python rate would be %.2f M msg/s: "
+        "%.1f us per record for Kafka, the runtime and the JSON together.",
+        1e6 / m[python_s], 1e6 / m[cli_s], 5 * m[python_s] / 1e6, 1e6 / (5 * m[python_s])));
 }
 
 } // namespace streams::bench

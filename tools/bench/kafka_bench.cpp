@@ -533,24 +533,18 @@ void kafka_benchmark(const options& o) {
   }
 
   std::printf("## Kafka -> map -> Kafka through the embedded broker (issue 3)\n\n");
-  std::printf("%zu records (100-byte values, keyed, 4 partitions) pre-produced into a fresh topic "
-              "for each side of\n"
-              "each run, moved to a fresh 4-partition topic with the payload upper-cased: by the "
-              "pipeline (Kafka source\n"
-              "-> map -> Kafka sink on the actor runtime, default settings), by a plain librdkafka "
-              "consume-then-produce\n"
-              "loop in C++ (batches of 512, produce with the key, poll), and by the same loop in "
-              "Python with\n"
-              "confluent-kafka (tools/bench/kafka_loop.py). Every side uses the idempotent "
-              "producer, as the pipeline's\n"
-              "sink does by default. Rate: records / time from the first record consumed to the "
-              "last delivery report,\n"
-              "so the embedded broker's 3 s group-join delay is left out. After each side the "
-              "harness reads the output\n"
-              "topic back: every record must be there exactly once, with its key, transformed. One "
-              "embedded broker per\n"
-              "run, in the harness's process; the sides take turns going first.\n\n",
-              count);
+  paragraph(format(
+      "%zu records (100-byte values, keyed, 4 partitions) pre-produced into a fresh topic for each "
+      "side of each run, moved to a fresh 4-partition topic with the payload upper-cased: by the "
+      "pipeline (Kafka source -> map -> Kafka sink on the actor runtime, default settings), by a "
+      "plain librdkafka consume-then-produce loop in C++ (batches of 512, produce with the key, "
+      "poll), and by the same loop in Python with confluent-kafka (tools/bench/kafka_loop.py). "
+      "Every side uses the idempotent producer, as the pipeline's sink does by default. Rate: "
+      "records / time from the first record consumed to the last delivery report, so the embedded "
+      "broker's 3 s group-join delay is left out. After each side the harness reads the output "
+      "topic back: every record must be there exactly once, with its key, transformed. One "
+      "embedded broker per run, in the harness's process; the sides take turns going first.",
+      count));
   std::printf("Command: `build-bench/tools/streams_bench --only kafka --runs %d`\n\n", o.runs);
   std::printf("| side | messages/s (median of %d) | every run (M msg/s) |\n|---|---|---|\n",
               o.runs);
@@ -565,43 +559,39 @@ void kafka_benchmark(const options& o) {
   std::printf("%s\n\n",
               ratio_row("pipeline / Python loop", rates[pipeline_s], rates[python_s], 5).c_str());
   if (m[loop_s] > 0 && m[python_s] > 0)
-    std::printf(
+    paragraph(format(
         "For scale: the plain C++ loop itself moves %.2f times as many records as the Python loop. "
-        "Both\n"
-        "loops spend nearly all their time in librdkafka and in the broker (the Python loop is "
-        "thin glue over\n"
-        "the same C client: 1-2 us per record in all), so nothing on this path can reach 5\n"
-        "times the Python loop: that floor assumed a Python loop of ~0.1 M msg/s, which is what "
-        "Python does\n"
-        "once it has per-record work of its own (the CLI benchmark below, with json).\n\n",
-        m[loop_s] / m[python_s]);
-  std::printf("What it took (found with these runs; see the commit messages): the Kafka source "
-              "paused its partitions\n"
-              "whenever the runtime ran out of credit for a moment, which in librdkafka discards "
-              "everything fetched\n"
-              "ahead and refetches only on the broker thread's next wakeup (up to 1 s): 0.01 M "
-              "msg/s. It now pauses\n"
-              "them only after 100 ms without credit. librdkafka 2.0.2 also stops fetching once "
-              "queued.min.messages\n"
-              "(100,000) wait and looks again only on that wakeup: every side stalled for most of "
-              "a second per run;\n"
-              "the source now sets 1,000,000, and so do both loops here. And the sink stopped "
-              "granting credit once\n"
-              "2048 messages awaited their delivery reports (the credit), which held a Kafka sink "
-              "to ~0.3 M msg/s:\n"
-              "sinks now have a backlog of their own (runtime_options::sink_backlog, 65,536).\n\n");
+        "Both loops spend nearly all their time in librdkafka and in the broker (the Python loop "
+        "is thin glue over the same C client: 1-2 us per record in all), so nothing on this path "
+        "can reach 5 times the Python loop: that floor assumed a Python loop of ~0.1 M msg/s, "
+        "which "
+        "is what Python does once it has per-record work of its own (the CLI benchmark below, with "
+        "json).",
+        m[loop_s] / m[python_s]));
+  paragraph(
+      "What it took (found with these runs; see the commit messages): the Kafka source paused its "
+      "partitions whenever the runtime ran out of credit for a moment, which in librdkafka "
+      "discards "
+      "everything fetched ahead and refetches only on the broker thread's next wakeup (up to 1 s): "
+      "0.01 M msg/s. It now pauses them only after 100 ms without credit. librdkafka 2.0.2 also "
+      "stops fetching once queued.min.messages (100,000) wait and looks again only on that wakeup: "
+      "every side stalled for most of a second per run; the source now sets 1,000,000, and so do "
+      "both loops here. And the sink stopped granting credit once 2048 messages awaited their "
+      "delivery reports (the credit), which held a Kafka sink to ~0.3 M msg/s: sinks now have a "
+      "backlog of their own (runtime_options::sink_backlog, 65,536).");
   if (latency_runs == 0)
     return;
-  std::printf("End-to-end latency at half the pipeline's maximum rate: %zu timed records produced "
-              "at %.0f msg/s\n"
-              "(%.0f s) while the pipeline runs, each timed from its produce call (load producer: "
-              "linger.ms=1) to its\n"
-              "arrival at a reader of the output topic in the same process; warm-up records sent "
-              "until the group has\n"
-              "joined are left out. The plain C++ loop at the same rate for comparison. Median "
-              "over %d runs of each\n"
-              "run's percentile:\n\n",
-              records, rate, o.latency_seconds, latency_runs);
+  paragraph(format(
+      "End-to-end latency at half the pipeline's maximum rate: %zu timed records produced at %.0f "
+      "msg/s (%.0f s) while the pipeline runs, each timed from its produce call (load producer: "
+      "linger.ms=1) to its arrival at a reader of the output topic in the same process; warm-up "
+      "records sent until the group has joined are left out. Every consumer here (the pipeline's "
+      "source, the loop's, the reader) has fetch.wait.max.ms=5: the embedded broker answers a "
+      "fetch that finds no data only after that wait, even when records arrive meanwhile (a real "
+      "broker answers at once), so with the default of 500 ms both sides measured ~250 ms. The "
+      "plain C++ loop at the same rate for comparison. Median over %d runs of each run's "
+      "percentile:",
+      records, rate, o.latency_seconds, latency_runs));
   std::printf("| side | p50 | p99 | max |\n|---|---|---|---|\n");
   for (int s = 0; s < 2; ++s)
     if (!p50[s].empty())

@@ -90,12 +90,11 @@ void memory_benchmark(const options& o) {
   }
   auto a = median(actors), l = median(loop);
   std::printf("## In-memory pipeline through the actor runtime\n\n");
-  std::printf("Source -> map -> filter (keeps 9 in 10) -> sink, %zu messages of 100 bytes, one "
-              "actor per step,\n"
-              "against a plain single-threaded loop doing the same work per message (make the "
-              "payload, enrich it,\n"
-              "filter it). Floor (issue 2): 2 M msg/s through the actor pipeline.\n\n",
-              count);
+  paragraph(format("Source -> map -> filter (keeps 9 in 10) -> sink, %zu messages of 100 bytes, "
+                   "one actor per step, against a plain single-threaded loop doing the same work "
+                   "per message (make the payload, enrich it, filter it). Floor (issue 2): 2 M "
+                   "msg/s through the actor pipeline.",
+                   count));
   std::printf("Command: `build-bench/tools/streams_bench --only memory --runs %d`\n\n", o.runs);
   std::printf("| actor pipeline | plain loop | ratio | floor |\n|---|---|---|---|\n");
   std::printf("| %s M msg/s | %s M msg/s | %.2f | 2 M msg/s: %s |\n\n", millions(a).c_str(),
