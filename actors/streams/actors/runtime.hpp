@@ -50,7 +50,9 @@ struct step_stats {
   std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
   std::uint64_t invalid = 0;        ///< sent to the dead-letter sink
   std::uint64_t restarts = 0;
-  std::size_t max_in_flight = 0;    ///< most messages received but not yet consumed
+  /// Most messages received but not yet consumed; for a source, most offsets handed out and
+  /// not yet done (delivered or dropped) anywhere downstream.
+  std::size_t max_in_flight = 0;
 };
 
 /// The outcome of a run: `ok` unless the pipeline failed, then `error` says why and where.
@@ -58,8 +60,6 @@ struct run_result {
   bool ok = true;
   std::string error;
   std::vector<step_stats> steps;
-  /// The source's largest number of offsets handed out and not yet done.
-  std::size_t max_source_in_flight = 0;
 
   const step_stats* find(const std::string& step) const;
 };
