@@ -33,6 +33,7 @@ using start_atom = caf::atom_constant<caf::atom("start")>;
 using stop_atom = caf::atom_constant<caf::atom("stop")>;        // drain and stop
 using abort_atom = caf::atom_constant<caf::atom("abort")>;      // commit what is done, quit now
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;        // a source/sink has work ready
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;        // (step_stats) an actor finished

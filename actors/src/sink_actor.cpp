@@ -37,6 +37,7 @@ struct sink_state {
   std::size_t ended = 0;       // end-of-streams received
   std::uint64_t owed = 0;      // credit withheld while the sink's backlog is too large
   bool poll_scheduled = false;
+  bool wakes = false;          // the sink wakes this actor when reports arrive
   step_stats stats;
 
   static inline const char* name = "streams.sink";
@@ -55,6 +56,7 @@ void report_to_actor::failed(const lineage&, const std::string& reason) {
 using self_ptr = caf::stateful_actor<sink_state>*;
 
 constexpr auto poll_interval = std::chrono::milliseconds(2);
+constexpr auto woken_poll_interval = std::chrono::milliseconds(50); // a safety net
 
 /// Sends acks, reports a failure, grants owed credit; false once the pipeline failed.
 bool settle(self_ptr self) {
@@ -73,7 +75,7 @@ bool settle(self_ptr self) {
   }
   if (!s.poll_scheduled && (snk.pending() > 0 || s.owed > 0)) {
     s.poll_scheduled = true;
-    self->delayed_send(self, poll_interval, poll_atom::value);
+    self->delayed_send(self, s.wakes ? woken_poll_interval : poll_interval, poll_atom::value);
   }
   return true;
 }
@@ -102,6 +104,12 @@ void write(self_ptr self, batch& b, bool counts_credit) {
   settle(self);
 }
 
+void serve_reports(self_ptr self) {
+  auto& s = self->state;
+  guarded(self, [&] { s.setup->snk->poll(s.report); });
+  settle(self);
+}
+
 /// Every upstream has ended: deliver the rest, then tell the sources and the supervisor.
 void finish(self_ptr self) {
   auto& s = self->state;
@@ -120,6 +128,7 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
   return {
     [=](wire_atom, wiring& w) {
       self->state.w = std::move(w);
+      self->state.wakes = self->state.setup->snk->set_waker(waker_for(self));
       if (self->state.w.upstream_count == 0) // a dead-letter sink with no transform to feed it
         finish(self);
     },
@@ -130,11 +139,10 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
       write(self, b, false);
     },
     [=](poll_atom) {
-      auto& s = self->state;
-      s.poll_scheduled = false;
-      guarded(self, [&] { s.setup->snk->poll(s.report); });
-      settle(self);
+      self->state.poll_scheduled = false;
+      serve_reports(self);
     },
+    [=](wake_atom) { serve_reports(self); },
     [=](eos_atom) {
       auto& s = self->state;
       if (++s.ended == s.w.upstream_count && !s.failed)

@@ -35,6 +35,7 @@ struct source_state {
   batch held;              // taken from the source while paused, sent once credit comes
   std::size_t credit = 0;
   bool paused = false;
+  bool wakes = false;      // the source wakes this actor when messages are ready
   bool poll_scheduled = false;
   bool poll_delayed = false;
   std::uint64_t poll_generation = 0; // a poll message of an older generation is stale
@@ -53,6 +54,9 @@ std::vector<partition_offset> tracker_context::revoke(const std::vector<std::int
 using self_ptr = caf::stateful_actor<source_state>*;
 
 constexpr auto idle_poll = std::chrono::milliseconds(1);
+// A source that wakes its actor is still polled now and then: the Kafka source retries
+// failed commits and starts a pause from inside poll.
+constexpr auto woken_idle_poll = std::chrono::milliseconds(50);
 constexpr auto paused_poll = std::chrono::milliseconds(50);
 
 void fail(self_ptr self, const std::string& reason) {
@@ -178,7 +182,7 @@ void poll(self_ptr self) {
       end_input(self);
       return;
     }
-    schedule_poll(self, n > 0 ? std::chrono::milliseconds(0) : idle_poll);
+    schedule_poll(self, n > 0 ? std::chrono::milliseconds(0) : s.wakes ? woken_idle_poll : idle_poll);
   } catch (const std::exception& e) {
     fail(self, e.what());
   }
@@ -196,6 +200,7 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
     [=](start_atom) {
       auto& s = self->state;
       try {
+        s.wakes = s.setup->src->set_waker(waker_for(self));
         s.setup->src->start(s.ctx);
       } catch (const std::exception& e) {
         return fail(self, e.what());
@@ -206,6 +211,10 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
     [=](poll_atom, std::uint64_t generation) {
       if (generation == self->state.poll_generation)
         poll(self);
+    },
+    [=](wake_atom) {
+      if (self->state.credit > 0) // without credit, credit's arrival polls
+        schedule_poll(self, std::chrono::milliseconds(0));
     },
     [=](credit_atom, std::uint32_t, std::uint64_t n) {
       self->state.credit += n;

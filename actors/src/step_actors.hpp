@@ -31,6 +31,9 @@ caf::actor spawn_source(caf::actor_system& sys, setup_ptr setup);
 caf::actor spawn_transform(caf::actor_system& sys, setup_ptr setup);
 caf::actor spawn_sink(caf::actor_system& sys, setup_ptr setup);
 
+/// A waker (see streams/waker.hpp) that sends `wake` to `self` without keeping it alive.
+waker waker_for(caf::event_based_actor* self);
+
 /// Hands back what is done, grouped per source so that each source gets one message.
 class ack_buffer {
 public:

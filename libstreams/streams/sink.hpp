@@ -1,6 +1,7 @@
 #pragma once
 
 #include "streams/message.hpp"
+#include "streams/waker.hpp"
 
 #include <cstddef>
 #include <string>
@@ -27,8 +28,13 @@ public:
   virtual ~sink() = default;
 
   virtual void write(std::vector<message>& batch, delivery_report& report) = 0;
-  /// Serves delivery reports that have arrived; called regularly by the runtime.
+  /// Serves delivery reports that have arrived; called regularly by the runtime while
+  /// messages are pending.
   virtual void poll(delivery_report& /*report*/) {}
+  /// Called once before the first `write`. A sink that can tell when delivery reports arrive
+  /// keeps `wake`, calls it when reports are ready to be served by `poll`, and returns true;
+  /// the runtime then polls it when woken (and every 50 ms regardless) rather than every 2 ms.
+  virtual bool set_waker(waker /*wake*/) { return false; }
   /// Messages written but not yet reported; the runtime waits when there are too many.
   virtual std::size_t pending() const { return 0; }
   /// Blocks until every written message is reported (shutdown).

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "streams/message.hpp"
+#include "streams/waker.hpp"
 
 #include <cstddef>
 #include <cstdint>
@@ -37,6 +38,11 @@ public:
   virtual ~source() = default;
 
   virtual void start(source_context& /*ctx*/) {}
+  /// Called once before `start`. A source that can tell when messages become ready keeps
+  /// `wake`, calls it whenever messages are ready after a `poll` that returned none, and
+  /// returns true; the runtime then polls it when woken (and every 50 ms regardless) rather
+  /// than every millisecond while it is idle.
+  virtual bool set_waker(waker /*wake*/) { return false; }
   /// Up to `max` messages that are ready now; may return none.
   virtual std::vector<message> poll(std::size_t max) = 0;
   /// True once a finite source has returned everything it has.

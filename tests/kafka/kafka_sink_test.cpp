@@ -143,6 +143,25 @@ TEST_SUITE("kafka.kafka_sink") {
     CHECK(offsets_in(report.delivered_) == range_set(0, 10));
   }
 
+  TEST_CASE("the waker calls when reports arrive: polling only when woken delivers everything") {
+    embedded_broker broker(1, {{"out", 2}});
+    kafka_sink sink(config_for(broker, "out"));
+    wake_counter wakes;
+    REQUIRE(sink.set_waker(wakes.make()));
+    recording_report report;
+    auto batch = make_batch(0, 50);
+    sink.write(batch, report);
+    std::size_t seen = 0;
+    while (sink.pending() > 0) {
+      // Reports go to librdkafka's queue, which wakes us when it stops being empty.
+      REQUIRE_MESSAGE(wakes.wait_beyond(seen, 10s), sink.pending() << " reports never woke us");
+      seen = wakes.count();
+      sink.poll(report);
+    }
+    CHECK(offsets_in(report.delivered_) == range_set(0, 50));
+    CHECK(report.failed_.empty());
+  }
+
   TEST_CASE("a full local queue makes write wait, never drop") {
     embedded_broker broker(1, {{"out", 2}});
     auto config = config_for(broker, "out");

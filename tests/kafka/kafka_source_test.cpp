@@ -93,6 +93,29 @@ TEST_SUITE("kafka.kafka_source") {
     src.stop();
   }
 
+  TEST_CASE("the waker calls when messages arrive after an empty poll") {
+    embedded_broker broker(1, {{"in", 2}});
+    kafka_source src(config_for(broker, "in", "g"));
+    wake_counter wakes;
+    REQUIRE(src.set_waker(wakes.make()));
+    tracking_context ctx;
+    src.start(ctx);
+    // Join the group and drain the (empty) topic: the queue is empty afterwards.
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (src.assignment().size() < 2 && std::chrono::steady_clock::now() < deadline)
+      CHECK(poll_for(src, 100ms, &ctx).empty());
+    REQUIRE(src.assignment().size() == 2);
+    CHECK(poll_for(src, 300ms, &ctx).empty());
+    auto seen = wakes.count();
+
+    produce_with_python(broker.bootstrap_servers(), "in", 20);
+    REQUIRE_MESSAGE(wakes.wait_beyond(seen, 10s), "20 messages arrived, and no wake");
+    // Woken: polling now finds them (a poll right after the wake may see only the first).
+    auto all = poll_until(src, count_at_least(20), 10s, &ctx);
+    CHECK(all.size() == 20);
+    src.stop();
+  }
+
   TEST_CASE("null keys and values, and timestamps set by the producer") {
     embedded_broker broker(1, {{"in", 1}});
     auto r = run_python(R"(

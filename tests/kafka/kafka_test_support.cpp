@@ -78,6 +78,24 @@ if left or failed:
   REQUIRE(r.exit_code == 0);
 }
 
+waker wake_counter::make() {
+  return [this] {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++count_;
+    woken_.notify_all();
+  };
+}
+
+bool wake_counter::wait_beyond(std::size_t seen, std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  return woken_.wait_for(lock, timeout, [&] { return count_ > seen; });
+}
+
+std::size_t wake_counter::count() {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return count_;
+}
+
 std::int32_t partition_of(const message& m) { return m.lineage().origins().front().partition; }
 
 std::int64_t offset_of(const message& m) { return m.lineage().origins().front().offset; }

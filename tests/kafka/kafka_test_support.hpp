@@ -9,6 +9,7 @@
 #include "support/run_process.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <functional>
 #include <mutex>
 #include <string>
@@ -68,6 +69,20 @@ std::vector<message> poll_for(source& src, std::chrono::milliseconds duration,
 /// keys>", headers [("h", "<i>"), ("dup", "a"), ("dup", "b")]. Returns when all are delivered.
 void produce_with_python(const std::string& bootstrap, const std::string& topic, int count,
                          const std::string& prefix = "m", int keys = 7);
+
+/// Counts the calls of the waker it makes (from any thread) and lets a test wait for one.
+class wake_counter {
+public:
+  waker make();
+  /// True once woken more than `seen` times in all; false when `timeout` passed first.
+  bool wait_beyond(std::size_t seen, std::chrono::milliseconds timeout);
+  std::size_t count();
+
+private:
+  std::mutex mutex_;
+  std::condition_variable woken_;
+  std::size_t count_ = 0;
+};
 
 std::int32_t partition_of(const message& m);
 std::int64_t offset_of(const message& m);

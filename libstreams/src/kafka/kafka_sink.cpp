@@ -37,6 +37,10 @@ struct kafka_sink::impl : kafka::detail::client_base {
                         label(), pending);
       abandon("the sink was destroyed before they were reported");
     }
+    if (reports) {
+      rd_kafka_queue_cb_event_enable(reports, nullptr, nullptr);
+      rd_kafka_queue_destroy(reports);
+    }
     if (rkt)
       rd_kafka_topic_destroy(rkt);
     rd_kafka_destroy(rk);
@@ -47,6 +51,8 @@ struct kafka_sink::impl : kafka::detail::client_base {
   kafka::sink_config config;
   rd_kafka_t* rk = nullptr;
   rd_kafka_topic_t* rkt = nullptr;
+  rd_kafka_queue_t* reports = nullptr; // where delivery reports wait; watched once woken
+  waker wake;
   std::size_t pending = 0;
   // The report of the write/poll/flush call being served; reports arrive only inside them.
   delivery_report* report = nullptr;
@@ -93,6 +99,17 @@ struct kafka_sink::impl : kafka::detail::client_base {
   }
 
   // -- delivery reports ----------------------------------------------------------
+
+  void set_waker(waker w) {
+    wake = std::move(w);
+    if (!reports)
+      reports = rd_kafka_queue_get_main(rk);
+    rd_kafka_queue_cb_event_enable(reports, &impl::reports_ready, this);
+  }
+
+  static void reports_ready(rd_kafka_t*, void* opaque) {
+    static_cast<impl*>(opaque)->wake(); // the opaque given to rd_kafka_queue_cb_event_enable
+  }
 
   static void delivery_cb(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
     static_cast<impl&>(*static_cast<client_base*>(opaque)).on_delivery(*m);
@@ -242,6 +259,11 @@ void kafka_sink::write(std::vector<message>& batch, delivery_report& report) {
 }
 
 void kafka_sink::poll(delivery_report& report) { impl_->poll(report); }
+
+bool kafka_sink::set_waker(waker wake) {
+  impl_->set_waker(std::move(wake));
+  return true;
+}
 
 std::size_t kafka_sink::pending() const { return impl_->pending; }
 

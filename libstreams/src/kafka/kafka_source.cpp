@@ -50,6 +50,7 @@ struct kafka_source::impl : kafka::detail::client_base {
   rd_kafka_t* rk = nullptr;
   rd_kafka_queue_t* queue = nullptr; // the consumer queue: messages and group events
   source_context* ctx = nullptr;
+  waker wake; // called by librdkafka (queue_ready) when the queue stops being empty
   std::set<std::int32_t> assigned;
   // An assignment received inside a consume call, applied once that call has returned (see
   // on_assign).
@@ -114,6 +115,18 @@ struct kafka_source::impl : kafka::detail::client_base {
     // Route group events (rebalances, commit results, errors) to the queue poll() serves.
     rd_kafka_poll_set_consumer(rk);
     queue = rd_kafka_queue_get_consumer(rk);
+    if (wake)
+      rd_kafka_queue_cb_event_enable(queue, &impl::queue_ready, this);
+  }
+
+  void set_waker(waker w) {
+    wake = std::move(w);
+    if (queue)
+      rd_kafka_queue_cb_event_enable(queue, &impl::queue_ready, this);
+  }
+
+  static void queue_ready(rd_kafka_t*, void* opaque) {
+    static_cast<impl*>(opaque)->wake();
   }
 
   void subscribe(source_context& c) {
@@ -135,6 +148,7 @@ struct kafka_source::impl : kafka::detail::client_base {
     // the runtime says is done (unless ctx is gone).
     if (auto err = rd_kafka_consumer_close(rk))
       kafka::log().warn("[{}] closing the consumer: {}", label(), rd_kafka_err2str(err));
+    rd_kafka_queue_cb_event_enable(queue, nullptr, nullptr);
     rd_kafka_queue_destroy(queue);
     rd_kafka_destroy(rk);
     rk = nullptr;
@@ -486,6 +500,11 @@ kafka_source::kafka_source(kafka::source_config config)
 kafka_source::~kafka_source() = default;
 
 void kafka_source::start(source_context& ctx) { impl_->subscribe(ctx); }
+
+bool kafka_source::set_waker(waker wake) {
+  impl_->set_waker(std::move(wake));
+  return true;
+}
 
 std::vector<message> kafka_source::poll(std::size_t max) { return impl_->poll(max); }
 

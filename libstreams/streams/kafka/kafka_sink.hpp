@@ -40,6 +40,9 @@ public:
   /// from where they then live, without a copy); the rest of each message stays as it was.
   void write(std::vector<message>& batch, delivery_report& report) override;
   void poll(delivery_report& report) override;
+  /// Wakes the caller when delivery reports arrive after the producer's queue was empty
+  /// (librdkafka's queue event callback, on its own thread).
+  bool set_waker(waker wake) override;
   /// Messages produced whose delivery report has not been served yet.
   std::size_t pending() const override;
   void flush(delivery_report& report) override;

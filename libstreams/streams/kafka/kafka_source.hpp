@@ -43,6 +43,9 @@ public:
 
   /// Subscribes to the topic; the assignment arrives later, in `poll`.
   void start(source_context& ctx) override;
+  /// Wakes the caller when the consumer's queue gets messages or group events after being
+  /// empty (librdkafka's queue event callback, on its own thread).
+  bool set_waker(waker wake) override;
   /// Up to `max` messages already fetched; never blocks.
   std::vector<message> poll(std::size_t max) override;
   /// Stops returning messages at once; a pause that lasts 100 ms (checked in `poll`) pauses
