@@ -66,6 +66,12 @@ void upper_into(const char* in, std::size_t n, std::string& out) {
   }
 }
 
+/// The plain loop's transform.
+bool upper(const rd_kafka_message_t& m, std::string& out) {
+  upper_into(static_cast<const char*>(m.payload), m.len, out);
+  return true;
+}
+
 std::size_t parse_index(const char* text) {
   std::size_t i = 0;
   for (int d = 0; d < 10; ++d)
@@ -240,83 +246,6 @@ double pipeline_side(const std::string& bootstrap, const std::string& in, const 
 
 // -- the plain C++ loop side -----------------------------------------------------------
 
-struct loop_counts {
-  std::size_t delivered = 0, failed = 0;
-};
-
-void count_report(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
-  auto* c = static_cast<loop_counts*>(opaque);
-  (m->err ? c->failed : c->delivered)++;
-}
-
-/// Consume `in` as a fresh group, produce each record upper-cased with its key to `out`, until
-/// `count` were consumed (or `stop` is set), then flush. Messages/s from the first consumed to
-/// the last delivered. `consumer_props` are added to the consumer's settings.
-double plain_loop(const std::string& bootstrap, const std::string& in, const std::string& out,
-                  std::size_t count, const std::atomic<bool>* stop = nullptr,
-                  const properties& consumer_props = {}) {
-  loop_counts counts;
-  // The consumer and producer settings of the pipeline's Kafka source and sink that matter.
-  properties cprops{{"bootstrap.servers", bootstrap},
-                    {"group.id", unique_name("loop-group")},
-                    {"auto.offset.reset", "earliest"},
-                    {"partition.assignment.strategy", "range"},
-                    {"queued.min.messages", "1000000"}};
-  cprops.insert(cprops.end(), consumer_props.begin(), consumer_props.end());
-  auto consumer = make_client(RD_KAFKA_CONSUMER, cprops);
-  auto producer = make_client(
-      RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}},
-      &counts, [](rd_kafka_conf_t* c) { rd_kafka_conf_set_dr_msg_cb(c, count_report); });
-  // The topic handle up front, as kafka_sink makes it: librdkafka then fetches the topic's
-  // metadata while the group forms, instead of holding the first records back for up to 1 s.
-  auto* topic = rd_kafka_topic_new(producer.get(), out.c_str(), nullptr);
-  auto* topics = rd_kafka_topic_partition_list_new(1);
-  rd_kafka_topic_partition_list_add(topics, in.c_str(), RD_KAFKA_PARTITION_UA);
-  rd_kafka_subscribe(consumer.get(), topics);
-  rd_kafka_topic_partition_list_destroy(topics);
-  auto* queue = rd_kafka_queue_get_consumer(consumer.get());
-
-  std::vector<rd_kafka_message_t*> batch(512);
-  std::string value;
-  std::size_t consumed = 0;
-  clock::time_point first;
-  while (consumed < count && !(stop && stop->load())) {
-    // What is ready now (a timeout would hold a partial batch back); when nothing is, serve
-    // delivery reports for up to 1 ms, as the pipeline's source idles for 1 ms.
-    auto n = rd_kafka_consume_batch_queue(queue, 0, batch.data(), batch.size());
-    for (ssize_t i = 0; i < n; ++i) {
-      auto* m = batch[i];
-      if (!m->err) {
-        if (consumed++ == 0)
-          first = clock::now();
-        upper_into(static_cast<const char*>(m->payload), m->len, value);
-        for (;;) {
-          auto err = rd_kafka_producev(producer.get(), RD_KAFKA_V_RKT(topic),
-                                       RD_KAFKA_V_KEY(m->key, m->key_len),
-                                       RD_KAFKA_V_VALUE(value.data(), value.size()),
-                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
-          if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
-            if (err)
-              fail(std::string("plain loop: producing: ") + rd_kafka_err2str(err));
-            break;
-          }
-          rd_kafka_poll(producer.get(), 10);
-        }
-      }
-      rd_kafka_message_destroy(m);
-    }
-    rd_kafka_poll(producer.get(), n > 0 ? 0 : 1);
-  }
-  rd_kafka_flush(producer.get(), 60000);
-  auto last = clock::now();
-  rd_kafka_queue_destroy(queue);
-  rd_kafka_topic_destroy(topic);
-  if (counts.delivered != consumed)
-    fail("plain loop: " + std::to_string(counts.delivered) + " of " + std::to_string(consumed)
-         + " delivered, " + std::to_string(counts.failed) + " failed");
-  return static_cast<double>(consumed) / seconds(last - first).count();
-}
-
 // -- the Python side -----------------------------------------------------------------
 
 double python_side(const options& o, const std::string& bootstrap, const std::string& in,
@@ -466,7 +395,7 @@ latency_result loop_latency(const std::string& bootstrap, double rate, double du
       bootstrap, in, out, rate, duration,
       [&] {
         loop =
-            std::thread([&] { plain_loop(bootstrap, in, out, SIZE_MAX, &stop, latency_consumer); });
+            std::thread([&] { plain_loop(bootstrap, in, out, SIZE_MAX, upper, &stop, latency_consumer); });
       },
       [&] {
         stop = true;
@@ -497,7 +426,7 @@ void kafka_benchmark(const options& o) {
       double r = 0;
       switch (s) {
         case pipeline_s: r = pipeline_side(bootstrap, in, out, count); break;
-        case loop_s: r = plain_loop(bootstrap, in, out, count); break;
+        case loop_s: r = plain_loop(bootstrap, in, out, count, upper); break;
         case python_s: r = python_side(o, bootstrap, in, out, count); break;
       }
       check_output(bootstrap, out, count, names[s]);

@@ -183,4 +183,84 @@ void topic_reader::stop() {
     thread_.join();
 }
 
+namespace {
+
+struct loop_counts {
+  std::size_t delivered = 0, failed = 0;
+};
+
+void count_report(rd_kafka_t*, const rd_kafka_message_t* m, void* opaque) {
+  auto* c = static_cast<loop_counts*>(opaque);
+  (m->err ? c->failed : c->delivered)++;
+}
+
+} // namespace
+
+double plain_loop(const std::string& bootstrap, const std::string& in, const std::string& out,
+                  std::size_t count, const record_transform& transform,
+                  const std::atomic<bool>* stop, const properties& consumer_props) {
+  loop_counts counts;
+  // The consumer and producer settings of the pipeline's Kafka source and sink that matter.
+  properties cprops{{"bootstrap.servers", bootstrap},
+                    {"group.id", unique_name("loop-group")},
+                    {"auto.offset.reset", "earliest"},
+                    {"partition.assignment.strategy", "range"},
+                    {"queued.min.messages", "1000000"}};
+  cprops.insert(cprops.end(), consumer_props.begin(), consumer_props.end());
+  auto consumer = make_client(RD_KAFKA_CONSUMER, cprops);
+  auto producer = make_client(
+      RD_KAFKA_PRODUCER, {{"bootstrap.servers", bootstrap}, {"enable.idempotence", "true"}},
+      &counts, [](rd_kafka_conf_t* c) { rd_kafka_conf_set_dr_msg_cb(c, count_report); });
+  // The topic handle up front, as kafka_sink makes it: librdkafka then fetches the topic's
+  // metadata while the group forms, instead of holding the first records back for up to 1 s.
+  auto* topic = rd_kafka_topic_new(producer.get(), out.c_str(), nullptr);
+  auto* topics = rd_kafka_topic_partition_list_new(1);
+  rd_kafka_topic_partition_list_add(topics, in.c_str(), RD_KAFKA_PARTITION_UA);
+  rd_kafka_subscribe(consumer.get(), topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  auto* queue = rd_kafka_queue_get_consumer(consumer.get());
+
+  std::vector<rd_kafka_message_t*> batch(512);
+  std::string value;
+  std::size_t consumed = 0, produced = 0;
+  clock::time_point first;
+  while (consumed < count && !(stop && stop->load())) {
+    // What is ready now (a timeout would hold a partial batch back); when nothing is, serve
+    // delivery reports for up to 1 ms.
+    auto n = rd_kafka_consume_batch_queue(queue, 0, batch.data(), batch.size());
+    for (ssize_t i = 0; i < n; ++i) {
+      auto* m = batch[i];
+      if (!m->err) {
+        if (consumed++ == 0)
+          first = clock::now();
+        if (transform(*m, value)) {
+          ++produced;
+          for (;;) {
+            auto err = rd_kafka_producev(producer.get(), RD_KAFKA_V_RKT(topic),
+                                         RD_KAFKA_V_KEY(m->key, m->key_len),
+                                         RD_KAFKA_V_VALUE(value.data(), value.size()),
+                                         RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END);
+            if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+              if (err)
+                fail(std::string("plain loop: producing: ") + rd_kafka_err2str(err));
+              break;
+            }
+            rd_kafka_poll(producer.get(), 10);
+          }
+        }
+      }
+      rd_kafka_message_destroy(m);
+    }
+    rd_kafka_poll(producer.get(), n > 0 ? 0 : 1);
+  }
+  rd_kafka_flush(producer.get(), 60000);
+  auto last = clock::now();
+  rd_kafka_queue_destroy(queue);
+  rd_kafka_topic_destroy(topic);
+  if (counts.delivered != produced)
+    fail("plain loop: " + std::to_string(counts.delivered) + " of " + std::to_string(produced)
+         + " delivered, " + std::to_string(counts.failed) + " failed");
+  return static_cast<double>(consumed) / seconds(last - first).count();
+}
+
 } // namespace streams::bench

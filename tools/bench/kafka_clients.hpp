@@ -38,6 +38,19 @@ using record_maker = std::function<void(std::size_t i, std::string& key, std::st
 void produce_all(const std::string& bootstrap, const std::string& topic, std::size_t count,
                  const record_maker& make);
 
+/// A plain loop's work on one record: fills `out` with the value to produce (with the record's
+/// key), or returns false to produce nothing.
+using record_transform = std::function<bool(const rd_kafka_message_t& in, std::string& out)>;
+
+/// The plain librdkafka loop the pipelines are compared with, on the calling thread: consumes
+/// `in` as a fresh group in batches of 512 and produces each record `transform` keeps to `out`
+/// (idempotent, copying the value), until `count` were consumed (or `stop` is set), then
+/// flushes. Messages/s from the first consumed to the last delivered. `consumer_props` are
+/// added to the consumer's settings (those of the pipeline's Kafka source that matter).
+double plain_loop(const std::string& bootstrap, const std::string& in, const std::string& out,
+                  std::size_t count, const record_transform& transform,
+                  const std::atomic<bool>* stop = nullptr, const properties& consumer_props = {});
+
 /// Called for every record read, with the time it was read.
 using record_handler = std::function<void(const rd_kafka_message_t& m, clock::time_point read)>;
 
