@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace streams::actors {
 
@@ -36,9 +37,8 @@ struct source_state {
   std::size_t credit = 0;
   bool paused = false;
   bool wakes = false;      // the source wakes this actor when messages are ready
-  bool poll_scheduled = false;
-  bool poll_delayed = false;
-  std::uint64_t poll_generation = 0; // a poll message of an older generation is stale
+  bool poll_queued = false; // a poll message without delay is on its way
+  std::optional<clock::time_point> timer_due; // when the latest delayed poll comes
   bool ended = false;      // end-of-stream sent downstream
   bool finished = false;
   std::size_t closed = 0;  // sinks that have delivered all they will
@@ -77,18 +77,26 @@ void commit(self_ptr self) {
   }
 }
 
+/// Polls now (after the messages already queued) or after `delay`. A delayed poll is not
+/// armed again while one due no later is on its way: a source short of credit every few
+/// milliseconds would otherwise load CAF's timer thread with hundreds of timers a second.
+/// An extra poll costs next to nothing, so a timer overtaken by events still polls.
 void schedule_poll(self_ptr self, std::chrono::milliseconds delay) {
   auto& s = self->state;
-  bool supersede = delay.count() == 0 && s.poll_delayed;
-  if (s.ended || (s.poll_scheduled && !supersede))
+  if (s.ended)
     return;
-  s.poll_scheduled = true;
-  s.poll_delayed = delay.count() > 0;
-  ++s.poll_generation;
-  if (s.poll_delayed)
-    self->delayed_send(self, delay, poll_atom::value, s.poll_generation);
-  else
-    self->send(self, poll_atom::value, s.poll_generation);
+  if (delay.count() == 0) {
+    if (!s.poll_queued) {
+      s.poll_queued = true;
+      self->send(self, poll_atom::value, false);
+    }
+    return;
+  }
+  auto due = clock::now() + delay;
+  if (s.timer_due && *s.timer_due <= due)
+    return;
+  s.timer_due = due;
+  self->delayed_send(self, delay, poll_atom::value, true);
 }
 
 /// Commits what is done and releases the source (a consumer leaves its group).
@@ -145,7 +153,6 @@ void send_downstream(self_ptr self, batch b) {
 
 void poll(self_ptr self) {
   auto& s = self->state;
-  s.poll_scheduled = false;
   if (s.ended || s.finished)
     return;
   auto& src = *s.setup->src;
@@ -208,9 +215,15 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
       self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
       schedule_poll(self, std::chrono::milliseconds(0));
     },
-    [=](poll_atom, std::uint64_t generation) {
-      if (generation == self->state.poll_generation)
-        poll(self);
+    [=](poll_atom, bool timer) {
+      auto& s = self->state;
+      if (!timer)
+        s.poll_queued = false;
+      else if (s.timer_due && clock::now() >= *s.timer_due)
+        s.timer_due.reset();
+      if (timer && s.poll_queued)
+        return; // the queued poll comes next anyway
+      poll(self);
     },
     [=](wake_atom) {
       if (self->state.credit > 0) // without credit, credit's arrival polls
