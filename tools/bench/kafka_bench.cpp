@@ -142,6 +142,7 @@ struct probe {
 class timed_source : public source {
 public:
   timed_source(kafka::source_config c, probe& p) : inner_(std::move(c)), probe_(p) {}
+  bool set_waker(waker wake) override { return inner_.set_waker(std::move(wake)); }
   void start(source_context& ctx) override { inner_.start(ctx); }
   std::vector<message> poll(std::size_t max) override {
     auto batch = inner_.poll(max);
@@ -175,6 +176,7 @@ public:
     inner_.poll(c);
   }
   std::size_t pending() const override { return inner_.pending(); }
+  bool set_waker(waker wake) override { return inner_.set_waker(std::move(wake)); }
   void flush(delivery_report& r) override {
     counting c(r, probe_);
     inner_.flush(c);
