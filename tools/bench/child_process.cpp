@@ -102,6 +102,17 @@ std::optional<int> child_process::wait(std::chrono::milliseconds timeout) {
 
 bool child_process::running() { return pid_ > 0 && !wait(std::chrono::milliseconds(0)); }
 
+double child_process::cpu_seconds() const {
+  // Fields 14 and 15 of /proc/PID/stat, after the command name in parentheses.
+  auto stat = read_file("/proc/" + std::to_string(pid_) + "/stat");
+  auto fields = stat.substr(stat.rfind(')') + 2);
+  unsigned long long user = 0, system = 0;
+  if (std::sscanf(fields.c_str(), "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &user,
+                  &system) != 2)
+    throw std::runtime_error("cannot read the CPU time of " + argv_.front());
+  return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 std::string child_process::out() const { return read_file(out_path_); }
 
 std::string child_process::err() const { return read_file(err_path_); }

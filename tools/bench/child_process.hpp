@@ -26,6 +26,8 @@ public:
   /// Its exit status (exit code, or 128 + signal) once it has exited within `timeout`.
   std::optional<int> wait(std::chrono::milliseconds timeout);
   bool running();
+  /// The CPU time (user + system) it has used so far, from /proc.
+  double cpu_seconds() const;
 
   std::string out() const;
   std::string err() const;

@@ -23,6 +23,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <thread>
 
@@ -66,6 +67,43 @@ bool simple_map_filter(const rd_kafka_message_t& m, std::string& out) {
   return true;
 }
 
+/// Starts the pipeline (`streams run`) or the Python script against `bootstrap`.
+std::unique_ptr<child_process> start_child(const options& o, side s, const std::string& bootstrap) {
+  if (s == cli_s)
+    return std::make_unique<child_process>(
+        std::vector<std::string>{o.streams_cli, "run", "--config",
+                                 o.source_dir + "/apps/examples/configs/simple_map_filter.yaml",
+                                 "--log-level", "warning", "simple_map_filter"},
+        std::map<std::string, std::string>{{"STREAMS_BOOTSTRAP_SERVERS", bootstrap}});
+  return std::make_unique<child_process>(std::vector<std::string>{
+      o.python, o.source_dir + "/tools/bench/simple_map_filter.py", bootstrap});
+}
+
+/// Stops a child with SIGTERM; it must exit 0.
+void stop_child(child_process& child, side s) {
+  child.signal(SIGTERM);
+  auto status = child.wait(std::chrono::seconds(60));
+  if (!status || *status != 0)
+    fail(std::string(names[s]) + ": "
+         + (status ? child.describe(*status)
+                   : std::string("did not exit within 60 s of SIGTERM")));
+}
+
+constexpr int idle_seconds = 5;
+
+/// The share of one core the pipeline or the Python script uses with nothing to consume,
+/// measured over `idle_seconds` once its consumer group has formed (~3 s after start).
+double idle_cpu(const options& o, side s) {
+  kafka::embedded_broker broker(1, {{input_topic, partitions}, {output_topic, partitions}});
+  auto child = start_child(o, s, broker.bootstrap_servers());
+  std::this_thread::sleep_for(std::chrono::seconds(5));
+  auto before = child->cpu_seconds();
+  std::this_thread::sleep_for(std::chrono::seconds(idle_seconds));
+  auto used = child->cpu_seconds() - before;
+  stop_child(*child, s);
+  return used / idle_seconds;
+}
+
 /// One side of one run: messages/s from the first output record to the last.
 double run_side(const options& o, side s, std::size_t count) {
   kafka::embedded_broker broker(1, {{input_topic, partitions}, {output_topic, partitions}});
@@ -94,15 +132,8 @@ double run_side(const options& o, side s, std::size_t count) {
   if (s == loop_s)
     loop = std::thread(
         [&] { plain_loop(bootstrap, input_topic, output_topic, count, simple_map_filter); });
-  else if (s == cli_s)
-    child = std::make_unique<child_process>(
-        std::vector<std::string>{o.streams_cli, "run", "--config",
-                                 o.source_dir + "/apps/examples/configs/simple_map_filter.yaml",
-                                 "--log-level", "warning", "simple_map_filter"},
-        std::map<std::string, std::string>{{"STREAMS_BOOTSTRAP_SERVERS", bootstrap}});
   else
-    child = std::make_unique<child_process>(std::vector<std::string>{
-        o.python, o.source_dir + "/tools/bench/simple_map_filter.py", bootstrap});
+    child = start_child(o, s, bootstrap);
 
   auto started = clock::now();
   while (!reader.wait_for(count, std::chrono::milliseconds(200))) {
@@ -117,16 +148,10 @@ double run_side(const options& o, side s, std::size_t count) {
   auto took = seconds(reader.last() - reader.first()).count();
   // Anything more (repeats) would arrive now; then the side drains and exits on SIGTERM.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  if (loop.joinable()) {
+  if (loop.joinable())
     loop.join(); // it has consumed `count` records and flushed
-  } else {
-    child->signal(SIGTERM);
-    auto status = child->wait(std::chrono::seconds(60));
-    if (!status || *status != 0)
-      fail(std::string(names[s]) + ": "
-           + (status ? child->describe(*status)
-                     : std::string("did not exit within 60 s of SIGTERM")));
-  }
+  else
+    stop_child(*child, s);
   reader.stop();
   auto missing = static_cast<std::size_t>(std::count(seen.begin(), seen.end(), false));
   if (reader.count() != count || bad || repeated || missing)
@@ -154,6 +179,12 @@ void cli_benchmark(const options& o) {
                millions(rates[s].back()).c_str(), count);
     }
   double m[3] = {median(rates[cli_s]), median(rates[python_s]), median(rates[loop_s])};
+  std::optional<double> idle[2];
+  for (auto s : {cli_s, python_s})
+    if (o.has_side(side_flags[s])) {
+      idle[s] = idle_cpu(o, s);
+      progress("cli idle: %s uses %.1f%% of a core", names[s], 100 * *idle[s]);
+    }
   std::printf("## simple_map_filter end to end through the CLI (issue 4)\n\n");
   paragraph(format(
       "`streams run --config apps/examples/configs/simple_map_filter.yaml simple_map_filter` "
@@ -194,6 +225,14 @@ void cli_benchmark(const options& o) {
         "consuming and producing through librdkafka about as much again.",
         1e6 / m[python_s], 1e6 / m[cli_s], 1e6 / m[loop_s], m[cli_s] / m[loop_s],
         m[loop_s] / m[python_s], 5 * m[python_s] / 1e6));
+  paragraph(format("Idle: the CPU each side uses with nothing to consume, over %d s once its "
+                   "consumer group has formed (from /proc, user + system time):",
+                   idle_seconds));
+  std::printf("| side | CPU while idle (share of one core) |\n|---|---|\n");
+  for (auto s : {cli_s, python_s})
+    std::printf("| %s | %s |\n", names[s],
+                idle[s] ? format("%.1f%%", 100 * *idle[s]).c_str() : "not run");
+  std::printf("\n");
 }
 
 } // namespace streams::bench
