@@ -34,6 +34,7 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;        // drain and sto
 using abort_atom = caf::atom_constant<caf::atom("abort")>;      // commit what is done, quit now
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;        // a source/sink has work ready
+using pump_atom = caf::atom_constant<caf::atom("pump")>;        // a transform goes on with its input
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;        // (step_stats) an actor finished

@@ -40,6 +40,7 @@ struct transform_state {
   std::vector<std::size_t> credit;
   ack_buffer acks;
   bool upstream_ended = false;
+  bool pump_queued = false; // a pump message is on its way (a slice ended with work left)
   bool closed = false;
   bool failed = false;
   std::optional<clock::time_point> tick_at;
@@ -181,11 +182,20 @@ void finish_if_done(self_ptr self) {
   self->quit();
 }
 
+// How long one pump processes before it sends its outputs on and lets the actor's other
+// messages in: a slow user function would otherwise hold up to max_batch outputs (seconds
+// of them) and the actor itself. Checked every few messages, as reading the clock costs.
+constexpr auto pump_slice = std::chrono::milliseconds(5);
+constexpr std::size_t clock_check_every = 16;
+
 /// Processes queued input while there is room downstream, sends what credit allows, and
-/// grants the upstream credit for what was consumed.
+/// grants the upstream credit for what was consumed. After `pump_slice` it sends what it has
+/// and continues in a later message.
 void pump(self_ptr self) {
   auto& s = self->state;
   std::size_t consumed = 0;
+  auto started = clock::now();
+  bool slice_over = false;
   for (;;) {
     while (!s.failed && !s.inbox.empty() && room(s)) {
       auto& b = s.inbox.front();
@@ -197,9 +207,17 @@ void pump(self_ptr self) {
         s.inbox.pop_front();
         s.cursor = 0;
       }
+      if (consumed % clock_check_every == 0 && clock::now() - started >= pump_slice) {
+        slice_over = true;
+        break;
+      }
     }
-    if (!flush_out(self) || s.inbox.empty())
+    if (!flush_out(self) || s.inbox.empty() || slice_over)
       break;
+  }
+  if (slice_over && !s.inbox.empty() && room(s) && !s.pump_queued) {
+    s.pump_queued = true;
+    self->send(self, pump_atom::value);
   }
   s.queued -= consumed;
   if (consumed > 0)
@@ -229,6 +247,10 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
     },
     [=](credit_atom, std::uint32_t port, std::uint64_t n) {
       self->state.credit.at(port) += n;
+      pump(self);
+    },
+    [=](pump_atom) {
+      self->state.pump_queued = false;
       pump(self);
     },
     [=](tick_atom) {

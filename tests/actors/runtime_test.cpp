@@ -250,6 +250,47 @@ TEST_CASE("a slow sink holds the source back: in flight stays within the credit"
   CHECK(r.find("fast")->max_in_flight < total / 4);
 }
 
+/// Records, when its first message arrives, how many calls a step upstream had made by then.
+class first_arrival_sink : public sink {
+public:
+  first_arrival_sink(std::shared_ptr<std::atomic<int>> calls, std::shared_ptr<std::atomic<int>> seen)
+      : calls_(std::move(calls)), seen_(std::move(seen)) {}
+  void write(std::vector<message>& batch, delivery_report& report) override {
+    if (seen_->load() < 0)
+      seen_->store(calls_->load());
+    for (auto& m : batch)
+      report.delivered(m.lineage());
+  }
+
+private:
+  std::shared_ptr<std::atomic<int>> calls_, seen_;
+};
+
+TEST_CASE("a slow step sends its outputs on while it works, not after its whole input batch") {
+  constexpr int total = 60;
+  auto calls = std::make_shared<std::atomic<int>>(0);
+  auto seen = std::make_shared<std::atomic<int>>(-1);
+  pipeline p("slow-step");
+  p.source("numbers", sources::memory<int>(iota(total))) // one batch of 60
+      .map("slow",
+           [calls](const int& x) {
+             std::this_thread::sleep_for(2ms);
+             ++*calls;
+             return x;
+           })
+      .sink("first", sink_spec<int>{"first", "", [calls, seen] {
+                                      return std::make_unique<first_arrival_sink>(calls, seen);
+                                    }});
+  auto r = run(p);
+  REQUIRE(r.ok);
+  CHECK(r.find("first")->messages_out == total);
+  // The step sends what it has every few milliseconds: the sink sees the first outputs while
+  // most of the batch is still to come (before, they all left together, after the 60th call).
+  INFO("calls made when the first output arrived: " << seen->load());
+  CHECK(seen->load() > 0);
+  CHECK(seen->load() < total / 2);
+}
+
 /// An asynchronous sink (like Kafka's): it reports messages only from `poll`, and only once at
 /// least `release_at` are waiting (or on `flush`). Records the most it ever held unreported.
 class holding_sink : public sink {
