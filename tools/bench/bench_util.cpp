@@ -55,6 +55,16 @@ std::vector<double> ratios(const std::vector<double>& a, const std::vector<doubl
   return out;
 }
 
+void print_rates(const char* const names[], const std::vector<double> rates[], int sides,
+                 int runs) {
+  std::printf("| side | messages/s (median of %d) | every run (M msg/s) |\n|---|---|---|\n", runs);
+  for (int s = 0; s < sides; ++s)
+    std::printf("| %s | %s M | %s |\n", names[s], millions(median(rates[s])).c_str(),
+                millions_list(rates[s]).c_str());
+  std::printf("\n| ratio | of the medians | median of the per-run ratios | floor | |\n"
+              "|---|---|---|---|---|\n");
+}
+
 std::string ratio_row(const std::string& what, const std::vector<double>& a,
                       const std::vector<double>& b, double floor) {
   char text[256];

@@ -48,6 +48,10 @@ std::string millions(double per_second);
 /// "0.31, 0.29, 0.33": every run's rate in millions.
 std::string millions_list(const std::vector<double>& per_second);
 
+/// Prints the Markdown table of each side's median and every run's rate, then the header of the
+/// ratio table (whose rows `ratio_row` makes).
+void print_rates(const char* const names[], const std::vector<double> rates[], int sides, int runs);
+
 /// `a[i] / b[i]` for every run both sides ran in; empty when either side did not run.
 std::vector<double> ratios(const std::vector<double>& a, const std::vector<double>& b);
 /// A Markdown table row: the ratio of the medians, the median of the per-run ratios, the floor

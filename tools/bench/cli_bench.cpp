@@ -205,13 +205,7 @@ void cli_benchmark(const options& o) {
             "delay) and checks that every input arrived exactly once, transformed; then the "
             "pipeline and the Python script get SIGTERM and must exit 0.");
   std::printf("Command: `build-bench/tools/streams_bench --only cli --runs %d`\n\n", o.runs);
-  std::printf("| side | messages/s (median of %d) | every run (M msg/s) |\n|---|---|---|\n",
-              o.runs);
-  for (int s = 0; s < 3; ++s)
-    std::printf("| %s | %s M | %s |\n", names[s], millions(m[s]).c_str(),
-                millions_list(rates[s]).c_str());
-  std::printf("\n| ratio | of the medians | median of the per-run ratios | floor | |\n"
-              "|---|---|---|---|---|\n");
+  print_rates(names, rates, 3, o.runs);
   std::printf("%s\n\n",
               ratio_row("streams run / Python", rates[cli_s], rates[python_s], 5).c_str());
   if (m[cli_s] > 0 && m[python_s] > 0 && m[loop_s] > 0)

@@ -477,13 +477,7 @@ void kafka_benchmark(const options& o) {
       "embedded broker per run, in the harness's process; the sides take turns going first.",
       count));
   std::printf("Command: `build-bench/tools/streams_bench --only kafka --runs %d`\n\n", o.runs);
-  std::printf("| side | messages/s (median of %d) | every run (M msg/s) |\n|---|---|---|\n",
-              o.runs);
-  for (int s = 0; s < 3; ++s)
-    std::printf("| %s | %s M | %s |\n", names[s], millions(m[s]).c_str(),
-                millions_list(rates[s]).c_str());
-  std::printf("\n| ratio | of the medians | median of the per-run ratios | floor | |\n"
-              "|---|---|---|---|---|\n");
+  print_rates(names, rates, 3, o.runs);
   std::printf(
       "%s\n",
       ratio_row("pipeline / plain C++ loop", rates[pipeline_s], rates[loop_s], 0.8).c_str());
