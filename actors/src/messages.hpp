@@ -40,15 +40,16 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using done_atom = caf::atom_constant<caf::atom("done")>;        // (step_stats) an actor finished
 using failed_atom = caf::atom_constant<caf::atom("failed")>;    // (reason) the pipeline must stop
 
-/// Who an actor talks to; sent once by the supervisor before anything starts.
+/// Who an actor talks to; sent once by the supervisor before anything starts. A step may
+/// run as several instances (its parallelism): each is an actor with a wiring of its own.
 struct wiring {
-  caf::actor upstream;              ///< invalid for sources
-  std::uint32_t upstream_port = 0;  ///< the port of `upstream` this actor hangs off
-  std::vector<caf::actor> downstream;  ///< per output port
+  std::uint32_t upstream_port = 0;  ///< the output port of the previous step this actor hangs off
+  /// Per output port, the instances of the step on it. Credit comes back from each of them.
+  std::vector<std::vector<caf::actor>> downstream;
   std::vector<caf::actor> sources;     ///< every source, by source index: where acks go
   caf::actor dead_letters;
   caf::actor supervisor;
-  std::size_t upstream_count = 1;   ///< how many end-of-streams to wait for (sinks)
+  std::size_t upstream_count = 1;   ///< how many end-of-streams to wait for: upstream instances
   std::size_t sink_count = 0;       ///< how many `closed` to wait for (sources)
 };
 

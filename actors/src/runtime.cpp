@@ -77,9 +77,16 @@ void runtime::start() {
   d.g.validate();
   auto& steps = d.g.steps();
 
-  std::vector<setup_ptr> setups;
-  for (std::size_t i = 0; i < steps.size(); ++i)
-    setups.push_back(d.make_setup(i));
+  // One actor per instance: a transform step runs `parallelism` of them, each with an
+  // operator of its own; a source or sink runs one.
+  std::vector<std::vector<setup_ptr>> setups(steps.size());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto& node = steps[i];
+    bool transform = node.kind != step_kind::source && node.kind != step_kind::sink;
+    auto instances = transform ? std::max<std::size_t>(1, node.parallelism) : 1;
+    for (std::size_t k = 0; k < instances; ++k)
+      setups[i].push_back(d.make_setup(i));
+  }
   auto dlq = std::make_shared<step_setup>();
   dlq->name = "dead-letters";
   dlq->options = d.options;
@@ -96,48 +103,56 @@ void runtime::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.cfg);
 
   // Spawn every actor first, then wire them: sources need their sinks and vice versa.
-  std::vector<managed_actor> actors(steps.size());
+  std::vector<std::vector<managed_actor>> actors(steps.size()); // per step, its instances
   std::vector<caf::actor> sources;
-  std::uint32_t source_index = 0;
+  std::size_t transforms = 0;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    auto& a = actors[i];
-    a.step = steps[i].name;
-    switch (steps[i].kind) {
-      case step_kind::source:
-        setups[i]->source_index = source_index++;
-        a.handle = spawn_source(*d.sys, setups[i]);
-        a.is_source = true;
-        sources.push_back(a.handle);
-        break;
-      case step_kind::sink: a.handle = spawn_sink(*d.sys, setups[i]); break;
-      default: a.handle = spawn_transform(*d.sys, setups[i]);
+    for (auto& setup : setups[i]) {
+      managed_actor a{steps[i].name, {}, {}, false};
+      switch (steps[i].kind) {
+        case step_kind::source:
+          setup->source_index = static_cast<std::uint32_t>(sources.size());
+          a.handle = spawn_source(*d.sys, setup);
+          a.is_source = true;
+          sources.push_back(a.handle);
+          break;
+        case step_kind::sink: a.handle = spawn_sink(*d.sys, setup); break;
+        default: a.handle = spawn_transform(*d.sys, setup); ++transforms;
+      }
+      actors[i].push_back(std::move(a));
     }
   }
   managed_actor dead_letters{dlq->name, spawn_sink(*d.sys, dlq), {}, false};
 
   std::size_t sinks = d.g.sinks().size() + 1; // and the dead-letter sink
-  std::size_t transforms = steps.size() - sources.size() - (sinks - 1);
+  std::vector<managed_actor> all;
   for (std::size_t i = 0; i < steps.size(); ++i) {
-    auto& w = actors[i].w;
-    w.sources = sources;
-    w.dead_letters = dead_letters.handle;
-    w.sink_count = sinks;
-    if (auto in = d.g.input(i)) {
-      w.upstream = actors[in->from].handle;
-      w.upstream_port = static_cast<std::uint32_t>(in->port);
+    for (auto& a : actors[i]) {
+      auto& w = a.w;
+      w.sources = sources;
+      w.dead_letters = dead_letters.handle;
+      w.sink_count = sinks;
+      if (auto in = d.g.input(i)) {
+        w.upstream_port = static_cast<std::uint32_t>(in->port);
+        w.upstream_count = actors[in->from].size();
+      }
+      for (auto& out : d.g.outputs(i)) {
+        w.downstream.emplace_back();
+        for (auto& next : actors[out.to])
+          w.downstream.back().push_back(next.handle);
+      }
+      all.push_back(a);
     }
-    for (auto& out : d.g.outputs(i))
-      w.downstream.push_back(actors[out.to].handle);
   }
   dead_letters.w.sources = sources;
   dead_letters.w.upstream_count = transforms;
-  actors.push_back(std::move(dead_letters));
+  all.push_back(std::move(dead_letters));
 
   if (d.options.stop_on_signals)
     install_signal_handlers();
   auto promise = std::make_shared<std::promise<run_result>>();
   d.result = promise->get_future();
-  d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options, promise);
+  d.supervisor = spawn_supervisor(*d.sys, std::move(all), d.options, promise);
   // Spawning made this thread hold the actor system's logger (a thread-local reference).
   // Destroying the system waits until its logger is gone, so a wait() on any other thread
   // would wait forever for this one to let go: let go now.

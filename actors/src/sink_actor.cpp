@@ -1,8 +1,9 @@
 // A sink step's actor (and the dead-letter actor): writes batches to its sink, hands the
-// delivered messages' origins back to their sources, and grants its upstream credit while
-// the sink's backlog of unreported messages stays within bounds.
+// delivered messages' origins back to their sources, and grants its upstream instances credit
+// while the sink's backlog of unreported messages stays within bounds.
 
 #include "log.hpp"
+#include "outbox.hpp"
 #include "step_actors.hpp"
 
 #include <caf/actor_system.hpp>
@@ -35,7 +36,7 @@ struct sink_state {
   std::string failure;
   bool failed = false;
   std::size_t ended = 0;       // end-of-streams received
-  std::uint64_t owed = 0;      // credit withheld while the sink's backlog is too large
+  credit_owed owed;            // per upstream instance; withheld while the backlog is too large
   bool poll_scheduled = false;
   bool wakes = false;          // the sink wakes this actor when reports arrive
   step_stats stats;
@@ -69,11 +70,9 @@ bool settle(self_ptr self) {
   if (s.failed)
     return false;
   auto& snk = *s.setup->snk;
-  if (s.owed > 0 && snk.pending() <= s.setup->options.sink_backlog) {
-    self->send(s.w.upstream, credit_atom::value, s.w.upstream_port, s.owed);
-    s.owed = 0;
-  }
-  if (!s.poll_scheduled && (snk.pending() > 0 || s.owed > 0)) {
+  if (snk.pending() <= s.setup->options.sink_backlog)
+    s.owed.pay(self, s.w.upstream_port);
+  if (!s.poll_scheduled && (snk.pending() > 0 || s.owed.total() > 0)) {
     s.poll_scheduled = true;
     self->delayed_send(self, s.wakes ? woken_poll_interval : poll_interval, poll_atom::value);
   }
@@ -91,7 +90,9 @@ void guarded(self_ptr self, F f) {
   }
 }
 
-void write(self_ptr self, batch& b, bool counts_credit) {
+/// Writes `b`; `from` (the upstream instance that sent it) is owed credit for it, unless it is
+/// the dead-letter traffic, which takes none.
+void write(self_ptr self, batch& b, const caf::actor* from) {
   auto& s = self->state;
   if (s.failed)
     return;
@@ -99,8 +100,8 @@ void write(self_ptr self, batch& b, bool counts_credit) {
   s.stats.messages_in += n;
   s.stats.max_in_flight = std::max(s.stats.max_in_flight, n);
   guarded(self, [&] { s.setup->snk->write(b, s.report); });
-  if (counts_credit)
-    s.owed += n;
+  if (from)
+    s.owed.add(*from, n);
   settle(self);
 }
 
@@ -132,11 +133,14 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
       if (self->state.w.upstream_count == 0) // a dead-letter sink with no transform to feed it
         finish(self);
     },
-    [=](batch_atom, batch& b) { write(self, b, true); },
+    [=](batch_atom, batch& b) {
+      auto from = caf::actor_cast<caf::actor>(self->current_sender());
+      write(self, b, &from);
+    },
     [=](dead_atom, message& m) {
       batch b;
       b.push_back(std::move(m));
-      write(self, b, false);
+      write(self, b, nullptr);
     },
     [=](poll_atom) {
       self->state.poll_scheduled = false;

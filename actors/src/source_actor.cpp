@@ -2,6 +2,7 @@
 // has none), tracks every offset it hands out, and commits what its sinks report done.
 
 #include "log.hpp"
+#include "outbox.hpp"
 #include "step_actors.hpp"
 
 #include "streams/commit_tracker.hpp"
@@ -34,7 +35,7 @@ struct source_state {
   commit_tracker tracker;
   tracker_context ctx{*this};
   batch held;              // taken from the source while paused, sent once credit comes
-  std::size_t credit = 0;
+  outbox out;
   bool paused = false;
   bool wakes = false;      // the source wakes this actor when messages are ready
   bool poll_queued = false; // a poll message without delay is on its way
@@ -126,8 +127,7 @@ void end_input(self_ptr self) {
   if (s.ended)
     return;
   s.ended = true;
-  for (auto& d : s.w.downstream)
-    self->send(d, eos_atom::value);
+  s.out.send_eos(self);
   finish_if_done(self);
 }
 
@@ -144,11 +144,12 @@ batch take(self_ptr self, std::size_t max) {
   return b;
 }
 
+/// Sends `b` on: it is no larger than any lane's credit, so all of it goes now.
 void send_downstream(self_ptr self, batch b) {
   auto& s = self->state;
   s.stats.messages_out += b.size();
-  s.credit -= b.size();
-  self->send(s.w.downstream.front(), batch_atom::value, std::move(b));
+  s.out.put(0, std::move(b));
+  s.out.flush(self);
 }
 
 void poll(self_ptr self) {
@@ -158,7 +159,8 @@ void poll(self_ptr self) {
   auto& src = *s.setup->src;
   auto max = s.setup->options.max_batch;
   try {
-    if (s.credit == 0) {
+    auto credit = s.out.least_credit();
+    if (credit == 0) {
       if (!s.paused) {
         src.pause();
         s.paused = true;
@@ -176,11 +178,11 @@ void poll(self_ptr self) {
     }
     batch b;
     if (!s.held.empty()) {
-      auto n = std::min(s.credit, s.held.size());
+      auto n = std::min(credit, s.held.size());
       b.assign(std::make_move_iterator(s.held.begin()), std::make_move_iterator(s.held.begin() + n));
       s.held.erase(s.held.begin(), s.held.begin() + n);
     } else {
-      b = take(self, std::min(s.credit, max));
+      b = take(self, std::min(credit, max));
     }
     auto n = b.size();
     if (n > 0)
@@ -202,7 +204,7 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
     [=](wire_atom, wiring& w) {
       auto& s = self->state;
       s.w = std::move(w);
-      s.credit = s.setup->options.credit;
+      s.out.wire(s.w.downstream, s.setup->options.credit, s.setup->options.max_batch);
     },
     [=](start_atom) {
       auto& s = self->state;
@@ -226,11 +228,11 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
       poll(self);
     },
     [=](wake_atom) {
-      if (self->state.credit > 0) // without credit, credit's arrival polls
+      if (self->state.out.least_credit() > 0) // without credit, credit's arrival polls
         schedule_poll(self, std::chrono::milliseconds(0));
     },
-    [=](credit_atom, std::uint32_t, std::uint64_t n) {
-      self->state.credit += n;
+    [=](credit_atom, std::uint32_t port, std::uint64_t n) {
+      self->state.out.grant(port, self->current_sender(), n);
       schedule_poll(self, std::chrono::milliseconds(0));
     },
     [=](ack_atom, origins& done) {

@@ -6,6 +6,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cerrno>
@@ -117,7 +118,20 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
   return {
     [=](done_atom, step_stats& stats) {
       auto& s = self->state;
-      s.result.steps.push_back(std::move(stats));
+      auto same = std::find_if(s.result.steps.begin(), s.result.steps.end(),
+                               [&](const step_stats& x) { return x.name == stats.name; });
+      if (same != s.result.steps.end()) {
+        // Another instance of the same step: one entry per step, summed.
+        same->messages_in += stats.messages_in;
+        same->messages_out += stats.messages_out;
+        same->dropped += stats.dropped;
+        same->invalid += stats.invalid;
+        same->restarts += stats.restarts;
+        same->max_in_flight = std::max(same->max_in_flight, stats.max_in_flight);
+        ++same->instances;
+      } else {
+        s.result.steps.push_back(std::move(stats));
+      }
       if (--s.running == 0)
         end(self);
     },

@@ -1,7 +1,9 @@
-// A transform step's actor: takes batches from its upstream against credit, runs the step's
-// operator on each message, and sends the outputs on under its downstreams' credit.
+// A transform step's actor (one per instance of the step): takes batches from its upstream
+// instances against credit, runs the step's operator on each message, and sends the outputs
+// on under the credit of each instance of the next steps.
 
 #include "log.hpp"
+#include "outbox.hpp"
 #include "step_actors.hpp"
 
 #include "streams/dead_letter.hpp"
@@ -33,13 +35,17 @@ private:
 struct transform_state {
   setup_ptr setup;
   wiring w;
-  std::deque<batch> inbox;
+  struct input {
+    batch messages;
+    caf::actor from; // the upstream instance to grant credit for them
+  };
+  std::deque<input> inbox;
   std::size_t cursor = 0;   // next message of inbox.front()
-  std::size_t queued = 0;   // received and not yet consumed: bounded by the upstream's credit
-  std::vector<batch> out;   // per port, waiting for credit
-  std::vector<std::size_t> credit;
+  std::size_t queued = 0;   // received and not yet consumed: bounded by the upstreams' credit
+  credit_owed consumed;     // per upstream instance, granted back after each pump
+  outbox out;
   ack_buffer acks;
-  bool upstream_ended = false;
+  std::size_t upstreams_ended = 0;
   bool pump_queued = false; // a pump message is on its way (a slice ended with work left)
   bool closed = false;
   bool failed = false;
@@ -52,7 +58,7 @@ struct transform_state {
 };
 
 void port_emitter::emit(std::size_t port, message&& m) {
-  s_.out[port].push_back(std::move(m));
+  s_.out.put(port, std::move(m));
   ++s_.stats.messages_out;
 }
 
@@ -121,37 +127,6 @@ bool guarded(self_ptr self, message* m, F f) {
   }
 }
 
-bool room(const transform_state& s) {
-  for (auto& o : s.out)
-    if (o.size() >= s.setup->options.max_batch)
-      return false;
-  return true;
-}
-
-/// Sends what credit allows; true when anything was sent.
-bool flush_out(self_ptr self) {
-  auto& s = self->state;
-  bool sent = false;
-  for (std::size_t p = 0; p < s.out.size(); ++p) {
-    auto& o = s.out[p];
-    while (s.credit[p] > 0 && !o.empty()) {
-      auto n = std::min({s.credit[p], s.setup->options.max_batch, o.size()});
-      batch b;
-      if (n == o.size()) {
-        b.swap(o);
-        o.reserve(s.setup->options.max_batch);
-      } else {
-        b.assign(std::make_move_iterator(o.begin()), std::make_move_iterator(o.begin() + n));
-        o.erase(o.begin(), o.begin() + n);
-      }
-      s.credit[p] -= n;
-      self->send(s.w.downstream[p], batch_atom::value, std::move(b));
-      sent = true;
-    }
-  }
-  return sent;
-}
-
 void schedule_tick(self_ptr self) {
   auto& s = self->state;
   auto deadline = s.setup->op->next_deadline();
@@ -164,19 +139,17 @@ void schedule_tick(self_ptr self) {
 
 void finish_if_done(self_ptr self) {
   auto& s = self->state;
-  if (s.failed || !s.upstream_ended || !s.inbox.empty())
+  if (s.failed || s.upstreams_ended < s.w.upstream_count || !s.inbox.empty())
     return;
   if (!s.closed) {
     s.closed = true;
     guarded(self, nullptr, [&] { s.setup->op->on_close(s.em); });
-    flush_out(self);
+    s.out.flush(self);
   }
-  for (auto& o : s.out)
-    if (!o.empty())
-      return; // waiting for credit
+  if (!s.out.empty())
+    return; // waiting for credit
   s.acks.flush(self, s.w.sources);
-  for (auto& d : s.w.downstream)
-    self->send(d, eos_atom::value);
+  s.out.send_eos(self);
   self->send(s.w.dead_letters, eos_atom::value);
   self->send(s.w.supervisor, done_atom::value, s.stats);
   self->quit();
@@ -194,16 +167,20 @@ constexpr std::size_t clock_check_every = 16;
 void pump(self_ptr self) {
   auto& s = self->state;
   std::size_t consumed = 0;
+  std::size_t from_front = 0; // consumed of inbox.front(), not yet counted as owed
   auto started = clock::now();
   bool slice_over = false;
   for (;;) {
-    while (!s.failed && !s.inbox.empty() && room(s)) {
-      auto& b = s.inbox.front();
-      auto& m = b[s.cursor];
+    while (!s.failed && !s.inbox.empty() && s.out.room()) {
+      auto& in = s.inbox.front();
+      auto& m = in.messages[s.cursor];
       if (!guarded(self, &m, [&] { s.setup->op->process(m, s.em); }))
         return;
       ++consumed;
-      if (++s.cursor == b.size()) {
+      ++from_front;
+      if (++s.cursor == in.messages.size()) {
+        s.consumed.add(in.from, from_front);
+        from_front = 0;
         s.inbox.pop_front();
         s.cursor = 0;
       }
@@ -212,16 +189,17 @@ void pump(self_ptr self) {
         break;
       }
     }
-    if (!flush_out(self) || s.inbox.empty() || slice_over)
+    if (!s.out.flush(self) || s.inbox.empty() || slice_over)
       break;
   }
-  if (slice_over && !s.inbox.empty() && room(s) && !s.pump_queued) {
+  if (slice_over && !s.inbox.empty() && s.out.room() && !s.pump_queued) {
     s.pump_queued = true;
     self->send(self, pump_atom::value);
   }
+  if (from_front > 0)
+    s.consumed.add(s.inbox.front().from, from_front);
   s.queued -= consumed;
-  if (consumed > 0)
-    self->send(s.w.upstream, credit_atom::value, s.w.upstream_port, static_cast<std::uint64_t>(consumed));
+  s.consumed.pay(self, s.w.upstream_port);
   s.acks.flush(self, s.w.sources);
   schedule_tick(self);
   finish_if_done(self);
@@ -234,19 +212,18 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
     [=](wire_atom, wiring& w) {
       auto& s = self->state;
       s.w = std::move(w);
-      s.out.resize(s.w.downstream.size());
-      s.credit.assign(s.w.downstream.size(), s.setup->options.credit);
+      s.out.wire(s.w.downstream, s.setup->options.credit, s.setup->options.max_batch);
     },
     [=](batch_atom, batch& b) {
       auto& s = self->state;
       s.stats.messages_in += b.size();
       s.queued += b.size();
       s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.queued);
-      s.inbox.push_back(std::move(b));
+      s.inbox.push_back({std::move(b), caf::actor_cast<caf::actor>(self->current_sender())});
       pump(self);
     },
     [=](credit_atom, std::uint32_t port, std::uint64_t n) {
-      self->state.credit.at(port) += n;
+      self->state.out.grant(port, self->current_sender(), n);
       pump(self);
     },
     [=](pump_atom) {
@@ -260,7 +237,7 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
         pump(self);
     },
     [=](eos_atom) {
-      self->state.upstream_ended = true;
+      ++self->state.upstreams_ended;
       pump(self);
     },
   };

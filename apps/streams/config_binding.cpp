@@ -88,9 +88,12 @@ public:
     for (std::size_t i = 0; i < g_.steps().size(); ++i) {
       auto& node = g_.step(i);
       auto* step = cfg_.step(node.name);
-      if (step && step->parallelism > 1)
+      bool transform = node.kind != step_kind::source && node.kind != step_kind::sink;
+      if (transform)
+        node.parallelism = step ? step->parallelism : inherited_parallelism(i);
+      else if (step && step->parallelism > 1)
         note("step '" + node.name + "': parallelism " + std::to_string(step->parallelism)
-             + " is accepted but not acted on yet; one instance runs");
+             + " applies to transform steps; a source or sink runs one instance");
       if (auto* s = cfg_.settings<config::kafka_source_settings>(node.name))
         dlqs.push_back(bind_source(node, *s));
       else if (node.kind == step_kind::source)
@@ -136,6 +139,15 @@ private:
     if (topics_.insert(topic).second)
       result_.broker->create_topic(topic, embedded_partitions);
     return result_.broker->bootstrap_servers();
+  }
+
+  /// The parallelism of a step that no segment names: its segment's, the segment being that
+  /// of the nearest step before it that one names (a segment runs from its steps onwards).
+  std::size_t inherited_parallelism(std::size_t step) const {
+    for (auto in = g_.input(step); in; in = g_.input(in->from))
+      if (auto* named = cfg_.step(g_.step(in->from).name))
+        return cfg_.segments.at(named->segment).parallelism.value_or(1);
+    return cfg_.segments.empty() ? 1 : cfg_.segments.front().parallelism.value_or(1);
   }
 
   std::function<std::unique_ptr<sink>()> bind_source(step_node& node, const config::kafka_source_settings& s) {

@@ -73,6 +73,10 @@ void add_run_command(CLI::App& cli, action& chosen) {
         return exit_failed;
       }
       spdlog::info("pipeline '{}' stopped cleanly", g.name());
+      for (auto& s : result.steps)
+        spdlog::info("step '{}'{}: {} in, {} out, {} dropped, {} invalid, {} restarts", s.name,
+                     s.instances > 1 ? " (" + std::to_string(s.instances) + " instances)" : "",
+                     s.messages_in, s.messages_out, s.dropped, s.invalid, s.restarts);
       return exit_ok;
     };
   });

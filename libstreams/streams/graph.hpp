@@ -66,6 +66,10 @@ struct step_node {
   std::string connector;    ///< sources and sinks: what they talk to (kafka, file, ...)
   operator_factory make_operator;
   std::shared_ptr<batch_limits> batch;  ///< batch steps only
+  /// How many instances of a transform step run, each with its own operator; partition p of
+  /// source s goes to instance (p + s) mod parallelism, so each partition keeps its order.
+  /// Sources and sinks run one instance.
+  std::size_t parallelism = 1;
   source_factory make_source;
   sink_factory make_sink;
 };

@@ -50,8 +50,9 @@ struct step_stats {
   std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
   std::uint64_t invalid = 0;        ///< sent to the dead-letter sink
   std::uint64_t restarts = 0;
-  /// Most messages received but not yet consumed; for a source, most offsets handed out and
-  /// not yet done (delivered or dropped) anywhere downstream.
+  std::size_t instances = 1;        ///< how many instances of the step ran (its parallelism)
+  /// Most messages received but not yet consumed (by any one instance); for a source, most
+  /// offsets handed out and not yet done (delivered or dropped) anywhere downstream.
   std::size_t max_in_flight = 0;
 };
 

@@ -39,11 +39,13 @@ const std::vector<config_key>& config_keys() {
        "The settings of steps, by step name. Every name must be a step of the pipeline, "
        "configured in one segment only; what a step accepts depends on what it is (below)."},
       {s::segment, "parallelism", "positive integer", optional, "1",
-       "The parallelism of the segment's steps that set none of their own."},
+       "The parallelism of the segment's steps that set none of their own: the steps it names "
+       "in steps_config, and the steps after them in the pipeline that no segment names."},
 
       {s::any_step, "parallelism", "positive integer", optional, "the segment's, else 1",
-       "How many instances of the step should run. Accepted and checked; the local runtime runs one "
-       "instance of every step for now and logs a warning when this is above 1."},
+       "How many instances of the step run, each with its own operator (transform steps). "
+       "Partition p of source s goes to instance (p + s) mod parallelism, so each partition "
+       "keeps its order. A source or sink runs one instance (logged when this is above 1)."},
       {s::any_step, "starts_segment", "boolean", optional, "false",
        "Accepted for Sentry Streams' configs; segments are what `pipeline.segments` lists."},
 

@@ -1,0 +1,127 @@
+#include "outbox.hpp"
+
+#include <caf/event_based_actor.hpp>
+
+#include <algorithm>
+
+namespace streams::actors {
+
+void outbox::wire(const std::vector<std::vector<caf::actor>>& downstream, std::size_t credit,
+                  std::size_t max_batch) {
+  max_batch_ = max_batch;
+  ports_.assign(downstream.size(), {});
+  for (std::size_t p = 0; p < downstream.size(); ++p)
+    for (auto& to : downstream[p])
+      ports_[p].push_back(lane{to, {}, credit});
+}
+
+void outbox::put(std::size_t port, message&& m) {
+  auto& lanes = ports_[port];
+  std::size_t i = 0;
+  if (lanes.size() > 1) {
+    // Partition p of source s goes to instance (p + s) mod N.
+    auto origins = m.lineage().origins();
+    if (!origins.empty())
+      i = (static_cast<std::size_t>(std::max<std::int32_t>(0, origins.front().partition))
+           + origins.front().source)
+          % lanes.size();
+  }
+  auto& waiting = lanes[i].waiting;
+  waiting.push_back(std::move(m));
+  full_ = full_ || waiting.size() >= max_batch_;
+}
+
+void outbox::put(std::size_t port, batch&& b) {
+  auto& lanes = ports_[port];
+  if (lanes.size() == 1 && lanes.front().waiting.empty()) {
+    lanes.front().waiting = std::move(b);
+    full_ = full_ || lanes.front().waiting.size() >= max_batch_;
+    return;
+  }
+  for (auto& m : b)
+    put(port, std::move(m));
+}
+
+bool outbox::empty() const {
+  for (auto& lanes : ports_)
+    for (auto& l : lanes)
+      if (!l.waiting.empty())
+        return false;
+  return true;
+}
+
+std::size_t outbox::least_credit() const {
+  std::size_t least = SIZE_MAX;
+  for (auto& l : ports_.front())
+    least = std::min(least, l.credit);
+  return least;
+}
+
+bool outbox::flush(caf::event_based_actor* self) {
+  bool sent = false;
+  for (std::size_t p = 0; p < ports_.size(); ++p) {
+    for (auto& l : ports_[p]) {
+      auto& w = l.waiting;
+      while (l.credit > 0 && !w.empty()) {
+        auto n = std::min({l.credit, max_batch_, w.size()});
+        batch b;
+        if (n == w.size()) {
+          b.swap(w);
+          w.reserve(max_batch_);
+        } else {
+          b.assign(std::make_move_iterator(w.begin()), std::make_move_iterator(w.begin() + n));
+          w.erase(w.begin(), w.begin() + n);
+        }
+        l.credit -= n;
+        self->send(l.to, batch_atom::value, std::move(b));
+        sent = true;
+      }
+    }
+  }
+  full_ = false;
+  for (auto& lanes : ports_)
+    for (auto& l : lanes)
+      full_ = full_ || l.waiting.size() >= max_batch_;
+  return sent;
+}
+
+void outbox::grant(std::size_t port, const caf::strong_actor_ptr& from, std::uint64_t n) {
+  auto* sender = caf::actor_cast<caf::abstract_actor*>(from);
+  for (auto& l : ports_.at(port))
+    if (caf::actor_cast<caf::abstract_actor*>(l.to) == sender) {
+      l.credit += n;
+      return;
+    }
+}
+
+void outbox::send_eos(caf::event_based_actor* self) {
+  for (auto& lanes : ports_)
+    for (auto& l : lanes)
+      self->send(l.to, eos_atom::value);
+}
+
+void credit_owed::add(const caf::actor& sender, std::uint64_t n) {
+  for (auto& [who, count] : owed_)
+    if (who == sender) {
+      count += n;
+      return;
+    }
+  owed_.emplace_back(sender, n);
+}
+
+std::uint64_t credit_owed::total() const {
+  std::uint64_t n = 0;
+  for (auto& entry : owed_)
+    n += entry.second;
+  return n;
+}
+
+void credit_owed::pay(caf::event_based_actor* self, std::uint32_t port) {
+  for (auto& [who, count] : owed_)
+    if (count > 0) {
+      self->send(who, credit_atom::value, port, count);
+      count = 0;
+    }
+}
+
+} // namespace streams::actors

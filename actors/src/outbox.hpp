@@ -1,0 +1,61 @@
+#pragma once
+
+// Where a source or transform actor's outputs wait for credit: one lane per instance of each
+// next step. A message goes to the instance its source partition maps to, so each partition's
+// messages take one path and keep their order however many instances a step runs.
+
+#include "messages.hpp"
+
+#include <caf/fwd.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace streams::actors {
+
+class outbox {
+public:
+  /// `downstream[port]` holds the instances of the step on that port, each with `credit`.
+  void wire(const std::vector<std::vector<caf::actor>>& downstream, std::size_t credit,
+            std::size_t max_batch);
+
+  void put(std::size_t port, message&& m);
+  /// All of `b` (a whole batch passed on without copying when the port has one lane).
+  void put(std::size_t port, batch&& b);
+  /// False once some lane holds max_batch messages: stop producing until they are sent.
+  bool room() const { return !full_; }
+  bool empty() const;
+  /// The least credit of any lane of port 0: how many messages a source may take now
+  /// whatever instances they go to.
+  std::size_t least_credit() const;
+  /// Sends what credit allows, in batches of up to max_batch; true when anything was sent.
+  bool flush(caf::event_based_actor* self);
+  /// `from` (an instance on `port`) grants `n` more messages.
+  void grant(std::size_t port, const caf::strong_actor_ptr& from, std::uint64_t n);
+  void send_eos(caf::event_based_actor* self);
+
+private:
+  struct lane {
+    caf::actor to;
+    batch waiting;
+    std::size_t credit = 0;
+  };
+  std::vector<std::vector<lane>> ports_;
+  std::size_t max_batch_ = 0;
+  bool full_ = false; // some lane holds max_batch (checked per message, so kept up to date)
+};
+
+/// The other side of credit: counts what a step consumed per sender and returns it to them.
+class credit_owed {
+public:
+  void add(const caf::actor& sender, std::uint64_t n);
+  std::uint64_t total() const;
+  /// Grants each sender what it is owed, as input on `port`.
+  void pay(caf::event_based_actor* self, std::uint32_t port);
+
+private:
+  std::vector<std::pair<caf::actor, std::uint64_t>> owed_;
+};
+
+} // namespace streams::actors
