@@ -162,7 +162,7 @@ constexpr auto pump_slice = std::chrono::milliseconds(5);
 constexpr std::size_t clock_check_every = 16;
 
 /// Processes queued input while there is room downstream, sends what credit allows, and
-/// grants the upstream credit for what was consumed. After `pump_slice` it sends what it has
+/// grants each upstream instance credit for what was consumed of its batches. After `pump_slice` it sends what it has
 /// and continues in a later message.
 void pump(self_ptr self) {
   auto& s = self->state;
