@@ -1,5 +1,6 @@
 #include "e2e_support.hpp"
 
+#include "support/python_producer.hpp"
 #include "support/run_process.hpp"
 
 #include <doctest/doctest.h>
@@ -20,7 +21,7 @@ namespace {
 // is line-based with bytes in hex ("x" + hex; "-" for null), so that any byte survives.
 const char* client_script = R"(
 import sys, time
-from confluent_kafka import Consumer, Producer, TopicPartition, KafkaException
+from confluent_kafka import Consumer, TopicPartition, KafkaException
 
 def consumer(bootstrap, group):
     return Consumer({'bootstrap.servers': bootstrap, 'group.id': group,
@@ -93,32 +94,6 @@ elif op == 'committed' or op == 'wait-committed':
             seen = committed(c, topic, parts)
     print(offsets_line(seen))
     c.close()
-elif op == 'produce':
-    count, rate, prefix, keys = int(sys.argv[4]), float(sys.argv[5]), sys.argv[6], int(sys.argv[7])
-    p = Producer({'bootstrap.servers': bootstrap, 'linger.ms': 5})
-    failed = []
-    def report(err, msg):
-        if err is not None:
-            failed.append(str(err))
-    start = time.time()
-    for i in range(count):
-        if rate > 0:
-            wait = start + i / rate - time.time()
-            if wait > 0:
-                p.poll(wait)
-        while True:
-            try:
-                p.produce(topic, value=('%s-%d' % (prefix, i)).encode(),
-                          key=('k%d' % (i % keys)).encode(), headers=[('id', str(i).encode())],
-                          on_delivery=report)
-                break
-            except BufferError:
-                p.poll(0.1)
-        p.poll(0)
-    left = p.flush(30)
-    if left or failed:
-        print('not delivered: %d left, errors %s' % (left, failed[:3]), file=sys.stderr)
-        sys.exit(1)
 else:
     sys.exit('unknown operation ' + op)
 )";
@@ -204,9 +179,7 @@ offsets wait_committed_to_end(const std::string& bootstrap, const std::string& t
 background_producer::background_producer(const std::string& bootstrap, const std::string& topic,
                                          int count, double rate, const std::string& prefix,
                                          int keys)
-    : process_({"/usr/bin/python3", "-c", client_script, "produce", bootstrap, topic,
-                std::to_string(count), std::to_string(rate), prefix, std::to_string(keys)},
-               dir_.path()) {}
+    : process_(test::python_producer(bootstrap, topic, count, prefix, keys, rate), dir_.path()) {}
 
 bool background_producer::finished(std::chrono::milliseconds limit) {
   auto code = process_.wait(limit);

@@ -67,8 +67,8 @@ offsets wait_committed_to_end(const std::string& bootstrap, const std::string& t
                               const std::string& group, std::chrono::milliseconds limit = 60s);
 
 /// A producer in a child process writing `count` messages to `topic` at `rate` messages per
-/// second (as fast as it can when 0): value "<prefix>-<i>", key "k<i % keys>", header
-/// ("id", "<i>"), for i from 0. Runs until done, or until stopped.
+/// second (as fast as it can when 0), as support/python_producer.hpp says. Runs until done, or
+/// until stopped.
 class background_producer {
 public:
   background_producer(const std::string& bootstrap, const std::string& topic, int count,

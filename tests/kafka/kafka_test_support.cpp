@@ -1,5 +1,7 @@
 #include "kafka_test_support.hpp"
 
+#include "support/python_producer.hpp"
+
 #include <doctest/doctest.h>
 
 #include <thread>
@@ -48,31 +50,7 @@ std::vector<message> poll_for(source& src, std::chrono::milliseconds duration,
 
 void produce_with_python(const std::string& bootstrap, const std::string& topic, int count,
                          const std::string& prefix, int keys) {
-  static const char* script = R"(
-import sys
-from confluent_kafka import Producer
-bootstrap, topic, count, prefix, keys = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4], int(sys.argv[5])
-p = Producer({'bootstrap.servers': bootstrap, 'linger.ms': 5})
-failed = []
-def report(err, msg):
-    if err is not None:
-        failed.append(str(err))
-for i in range(count):
-    while True:
-        try:
-            p.produce(topic, value=('%s-%d' % (prefix, i)).encode(), key=('k%d' % (i % keys)).encode(),
-                      headers=[('h', str(i).encode()), ('dup', b'a'), ('dup', b'b')], on_delivery=report)
-            break
-        except BufferError:
-            p.poll(0.1)
-    p.poll(0)
-left = p.flush(20)
-if left or failed:
-    print('not delivered: %d left, errors %s' % (left, failed[:3]), file=sys.stderr)
-    sys.exit(1)
-)";
-  auto r =
-      run_python(script, {bootstrap, topic, std::to_string(count), prefix, std::to_string(keys)});
+  auto r = run_process(streams::test::python_producer(bootstrap, topic, count, prefix, keys));
   INFO("python producer stderr: " << r.err);
   REQUIRE_FALSE(r.timed_out);
   REQUIRE(r.exit_code == 0);
