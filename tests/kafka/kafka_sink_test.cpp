@@ -102,11 +102,11 @@ TEST_SUITE("kafka.kafka_sink") {
     recording_report report;
     auto batch = make_batch(0, 200);
     sink.write(batch, report);
-    CHECK(sink.pending() + report.delivered_.size() == 200);
+    CHECK(sink.pending() + report.delivered_lineages.size() == 200);
     flush_or_fail(sink, report);
-    CHECK(report.failed_.empty());
-    CHECK(offsets_in(report.delivered_) == range_set(0, 200));
-    CHECK(report.delivered_.size() == 200);
+    CHECK(report.failed_lineages.empty());
+    CHECK(offsets_in(report.delivered_lineages) == range_set(0, 200));
+    CHECK(report.delivered_lineages.size() == 200);
 
     auto records = read_back(broker, "out", 200);
     REQUIRE(records.size() == 200);
@@ -140,7 +140,7 @@ TEST_SUITE("kafka.kafka_sink") {
       std::this_thread::sleep_for(1ms);
     }
     CHECK(sink.pending() == 0);
-    CHECK(offsets_in(report.delivered_) == range_set(0, 10));
+    CHECK(offsets_in(report.delivered_lineages) == range_set(0, 10));
   }
 
   TEST_CASE("the waker calls when reports arrive: polling only when woken delivers everything") {
@@ -158,8 +158,8 @@ TEST_SUITE("kafka.kafka_sink") {
       seen = wakes.count();
       sink.poll(report);
     }
-    CHECK(offsets_in(report.delivered_) == range_set(0, 50));
-    CHECK(report.failed_.empty());
+    CHECK(offsets_in(report.delivered_lineages) == range_set(0, 50));
+    CHECK(report.failed_lineages.empty());
   }
 
   TEST_CASE("a full local queue makes write wait, never drop") {
@@ -172,8 +172,8 @@ TEST_SUITE("kafka.kafka_sink") {
     sink.write(batch, report);
     CHECK(sink.pending() <= 10);
     flush_or_fail(sink, report);
-    CHECK(report.failed_.empty());
-    CHECK(offsets_in(report.delivered_) == range_set(0, 500));
+    CHECK(report.failed_lineages.empty());
+    CHECK(offsets_in(report.delivered_lineages) == range_set(0, 500));
   }
 
   TEST_CASE("a message the producer refuses fails with the topic in the reason") {
@@ -189,9 +189,9 @@ TEST_SUITE("kafka.kafka_sink") {
     batch.back().set_lineage(lineage(origin{0, 0, 8, origin::full_weight}));
     sink.write(batch, report);
     flush_or_fail(sink, report);
-    REQUIRE(report.failed_.size() == 2);
-    CHECK(offsets_in(report.failed_) == std::set<std::int64_t>{7, 8});
-    for (auto& reason : report.reasons_)
+    REQUIRE(report.failed_lineages.size() == 2);
+    CHECK(offsets_in(report.failed_lineages) == std::set<std::int64_t>{7, 8});
+    for (auto& reason : report.reasons)
       CHECK(reason.find("topic out") != std::string::npos);
   }
 
@@ -205,12 +205,12 @@ TEST_SUITE("kafka.kafka_sink") {
     auto batch = make_batch(0, 3);
     sink.write(batch, report);
     flush_or_fail(sink, report);
-    CHECK(report.delivered_.empty());
-    CHECK(offsets_in(report.failed_) == range_set(0, 3));
-    REQUIRE_FALSE(report.reasons_.empty());
-    INFO(report.reasons_.front());
-    CHECK(report.reasons_.front().find("topic out partition") != std::string::npos);
-    CHECK(report.reasons_.front().find("timed out") != std::string::npos);
+    CHECK(report.delivered_lineages.empty());
+    CHECK(offsets_in(report.failed_lineages) == range_set(0, 3));
+    REQUIRE_FALSE(report.reasons.empty());
+    INFO(report.reasons.front());
+    CHECK(report.reasons.front().find("topic out partition") != std::string::npos);
+    CHECK(report.reasons.front().find("timed out") != std::string::npos);
   }
 
   TEST_CASE("flush gives up after its timeout and reports what is left as failed") {
@@ -225,8 +225,8 @@ TEST_SUITE("kafka.kafka_sink") {
     auto start = std::chrono::steady_clock::now();
     flush_or_fail(sink, report);
     CHECK(std::chrono::steady_clock::now() - start < 8s);
-    CHECK(offsets_in(report.failed_) == range_set(0, 5));
-    for (auto& reason : report.reasons_)
+    CHECK(offsets_in(report.failed_lineages) == range_set(0, 5));
+    for (auto& reason : report.reasons)
       CHECK(reason.find("flush timeout") != std::string::npos);
   }
 
@@ -245,8 +245,8 @@ TEST_SUITE("kafka.kafka_sink") {
     CHECK(sink.pending() == 50);
     broker.set_up();
     flush_or_fail(sink, report);
-    CHECK(report.failed_.empty());
-    CHECK(offsets_in(report.delivered_) == range_set(0, 50));
+    CHECK(report.failed_lineages.empty());
+    CHECK(offsets_in(report.delivered_lineages) == range_set(0, 50));
     CHECK(read_back(broker, "out", 50).size() == 50);
   }
 
@@ -260,8 +260,8 @@ TEST_SUITE("kafka.kafka_sink") {
       sink.write(batch, report);
       CHECK(sink.pending() == 5);
     }
-    CHECK(report.delivered_.empty());
-    CHECK(report.failed_.empty()); // only the report passed to a call hears of messages
+    CHECK(report.delivered_lineages.empty());
+    CHECK(report.failed_lineages.empty()); // only the report passed to a call hears of messages
   }
 
   TEST_CASE("rejects bad configurations, and the spec helper makes a kafka_sink") {

@@ -4,8 +4,8 @@
 // support/run_process.hpp) and stand-ins for what the runtime gives sources and sinks.
 
 #include "streams/commit_tracker.hpp"
-#include "streams/sink.hpp"
 #include "streams/source.hpp"
+#include "support/recording_report.hpp"
 #include "support/run_process.hpp"
 
 #include <chrono>
@@ -42,18 +42,7 @@ private:
   commit_tracker tracker_;
 };
 
-/// A delivery report that remembers what it was told.
-class recording_report : public delivery_report {
-public:
-  void delivered(const lineage& l) override { delivered_.push_back(l); }
-  void failed(const lineage& l, const std::string& reason) override {
-    failed_.push_back(l);
-    reasons_.push_back(reason);
-  }
-  std::vector<lineage> delivered_;
-  std::vector<lineage> failed_;
-  std::vector<std::string> reasons_;
-};
+using streams::test::recording_report;
 
 /// Polls `src` (256 at a time, sleeping 1 ms when nothing comes, as the runtime does) until
 /// `enough(all received so far)` or `timeout`; returns what it received.

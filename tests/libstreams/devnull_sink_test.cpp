@@ -1,7 +1,7 @@
 #include "streams/sinks/devnull_sink.hpp"
 
 #include "libstreams/support/messages.hpp"
-#include "libstreams/support/recording_report.hpp"
+#include "support/recording_report.hpp"
 
 #include <doctest/doctest.h>
 

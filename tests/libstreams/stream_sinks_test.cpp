@@ -4,7 +4,7 @@
 #include "streams/json.hpp"
 
 #include "libstreams/support/messages.hpp"
-#include "libstreams/support/recording_report.hpp"
+#include "support/recording_report.hpp"
 #include "libstreams/support/temp_dir.hpp"
 
 #include <doctest/doctest.h>
