@@ -59,8 +59,8 @@ std::size_t outbox::least_credit() const {
 
 bool outbox::flush(caf::event_based_actor* self) {
   bool sent = false;
-  for (std::size_t p = 0; p < ports_.size(); ++p) {
-    for (auto& l : ports_[p]) {
+  for (auto& lanes : ports_) {
+    for (auto& l : lanes) {
       auto& w = l.waiting;
       while (l.credit > 0 && !w.empty()) {
         auto n = std::min({l.credit, max_batch_, w.size()});

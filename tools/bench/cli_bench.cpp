@@ -90,13 +90,15 @@ void stop_child(child_process& child, side s) {
 }
 
 constexpr int idle_seconds = 5;
+// The embedded broker forms a consumer group ~3 s after the first member joins.
+constexpr auto group_formed = std::chrono::seconds(5);
 
 /// The share of one core the pipeline or the Python script uses with nothing to consume,
-/// measured over `idle_seconds` once its consumer group has formed (~3 s after start).
+/// measured over `idle_seconds` once its consumer group has formed.
 double idle_cpu(const options& o, side s) {
   kafka::embedded_broker broker(1, {{input_topic, partitions}, {output_topic, partitions}});
   auto child = start_child(o, s, broker.bootstrap_servers());
-  std::this_thread::sleep_for(std::chrono::seconds(5));
+  std::this_thread::sleep_for(group_formed);
   auto before = child->cpu_seconds();
   std::this_thread::sleep_for(std::chrono::seconds(idle_seconds));
   auto used = child->cpu_seconds() - before;
@@ -137,9 +139,8 @@ double run_side(const options& o, side s, std::size_t count) {
 
   auto started = clock::now();
   while (!reader.wait_for(count, std::chrono::milliseconds(200))) {
-    if (!child)
-      ; // the loop fails the benchmark itself
-    else if (auto status = child->wait(std::chrono::milliseconds(0)))
+    // (The plain loop fails the benchmark itself.)
+    if (auto status = child ? child->wait(std::chrono::milliseconds(0)) : std::nullopt)
       fail(std::string(names[s]) + " stopped early: " + child->describe(*status));
     if (clock::now() - started > std::chrono::seconds(300))
       fail(std::string(names[s]) + ": only " + std::to_string(reader.count()) + " of "
