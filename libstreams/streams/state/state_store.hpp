@@ -1,0 +1,77 @@
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace streams {
+
+/// A state store that cannot do what was asked: the directory cannot be opened or written,
+/// the disk is full, the data is corrupt. Names the store's path and what failed. A pipeline
+/// that meets one stops without committing offsets beyond its last durable state.
+class state_error : public std::runtime_error {
+public:
+  using std::runtime_error::runtime_error;
+};
+
+/// Changes to apply to a store in one atomic, durable transaction, in order.
+class write_batch {
+public:
+  void put(std::string key, std::string value) { ops_.emplace_back(std::move(key), std::move(value)); }
+  void erase(std::string key) { ops_.emplace_back(std::move(key), std::nullopt); }
+  bool empty() const { return ops_.empty(); }
+  std::size_t size() const { return ops_.size(); }
+  /// Each change: a key and its new value, or no value to erase the key.
+  const std::vector<std::pair<std::string, std::optional<std::string>>>& ops() const { return ops_; }
+
+private:
+  std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
+};
+
+/// Where the platform keeps the state of a pipeline's stateful steps (DESIGN.md idea 4): an
+/// ordered map of byte-string keys to byte-string values. Steps share one store per pipeline
+/// process and keep their keys apart with prefixes (see `state_key`).
+///
+/// Thread-safe: the instances of stateful steps run on different actor threads and each reads
+/// and writes on its own; `write` calls are serialized, and each is atomic and, for a durable
+/// store, on disk when it returns.
+class state_store {
+public:
+  virtual ~state_store() = default;
+
+  /// The value stored under `key`, if any.
+  virtual std::optional<std::string> get(std::string_view key) const = 0;
+  /// Calls `f` for every key starting with `prefix`, in key order, from one consistent
+  /// snapshot.
+  virtual void scan(std::string_view prefix,
+                    const std::function<void(std::string_view key, std::string_view value)>& f)
+      const = 0;
+  /// Applies every change of `batch` in one transaction; throws `state_error` (and applies
+  /// nothing) when it cannot.
+  virtual void write(const write_batch& batch) = 0;
+  /// True when what `write` returned from survives a crash of the process.
+  virtual bool durable() const = 0;
+  /// Where the state lives, for messages: a directory, or ":memory:".
+  virtual std::string where() const = 0;
+};
+
+/// The name of the in-memory store in configs and options.
+inline constexpr std::string_view memory_state = ":memory:";
+
+/// An LMDB environment in `dir` (created if missing, with its parents). Throws `state_error`
+/// naming the directory when it cannot be created, opened or written. The map grows as needed.
+std::unique_ptr<state_store> open_lmdb_store(const std::filesystem::path& dir);
+
+/// A store in this process's memory: not durable, for tests and benchmarks.
+std::unique_ptr<state_store> make_memory_store();
+
+/// Opens `memory_state` as the memory store and anything else as an LMDB directory.
+std::unique_ptr<state_store> open_state_store(const std::string& where);
+
+} // namespace streams
