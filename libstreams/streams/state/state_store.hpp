@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -23,12 +24,16 @@ public:
 /// Changes to apply to a store in one atomic, durable transaction, in order.
 class write_batch {
 public:
-  void put(std::string key, std::string value) { ops_.emplace_back(std::move(key), std::move(value)); }
+  void put(std::string key, std::string value) {
+    ops_.emplace_back(std::move(key), std::move(value));
+  }
   void erase(std::string key) { ops_.emplace_back(std::move(key), std::nullopt); }
   bool empty() const { return ops_.empty(); }
   std::size_t size() const { return ops_.size(); }
   /// Each change: a key and its new value, or no value to erase the key.
-  const std::vector<std::pair<std::string, std::optional<std::string>>>& ops() const { return ops_; }
+  const std::vector<std::pair<std::string, std::optional<std::string>>>& ops() const {
+    return ops_;
+  }
 
 private:
   std::vector<std::pair<std::string, std::optional<std::string>>> ops_;
@@ -36,7 +41,8 @@ private:
 
 /// Where the platform keeps the state of a pipeline's stateful steps (DESIGN.md idea 4): an
 /// ordered map of byte-string keys to byte-string values. Steps share one store per pipeline
-/// process and keep their keys apart with prefixes (see `state_key`).
+/// process and keep their keys apart with prefixes: the key layout is theirs. Keys are 1 to
+/// `max_state_key_size` bytes, compared as unsigned bytes; values are any bytes.
 ///
 /// Thread-safe: the instances of stateful steps run on different actor threads and each reads
 /// and writes on its own; `write` calls are serialized, and each is atomic and, for a durable
@@ -45,15 +51,18 @@ class state_store {
 public:
   virtual ~state_store() = default;
 
-  /// The value stored under `key`, if any.
+  /// The value stored under `key`, if any (never any for a key no write could store).
   virtual std::optional<std::string> get(std::string_view key) const = 0;
-  /// Calls `f` for every key starting with `prefix`, in key order, from one consistent
-  /// snapshot.
-  virtual void scan(std::string_view prefix,
-                    const std::function<void(std::string_view key, std::string_view value)>& f)
-      const = 0;
+  /// Calls `f` for every key starting with `prefix` (every key when it is empty), in key
+  /// order, from one consistent snapshot. The views are valid only during the call. `f` may
+  /// call `get` and `scan` of this store; `write` from inside `f` throws `state_error` (the
+  /// LMDB store could deadlock growing its map under a running scan), in every store alike.
+  virtual void
+  scan(std::string_view prefix,
+       const std::function<void(std::string_view key, std::string_view value)>& f) const = 0;
   /// Applies every change of `batch` in one transaction; throws `state_error` (and applies
-  /// nothing) when it cannot.
+  /// nothing) when it cannot, e.g. for an empty key or one longer than `max_state_key_size`.
+  /// Erasing a missing key is not an error.
   virtual void write(const write_batch& batch) = 0;
   /// True when what `write` returned from survives a crash of the process.
   virtual bool durable() const = 0;
@@ -61,17 +70,22 @@ public:
   virtual std::string where() const = 0;
 };
 
+/// The longest key a store accepts: LMDB's limit in its default build.
+inline constexpr std::size_t max_state_key_size = 511;
+
 /// The name of the in-memory store in configs and options.
 inline constexpr std::string_view memory_state = ":memory:";
 
 /// An LMDB environment in `dir` (created if missing, with its parents). Throws `state_error`
-/// naming the directory when it cannot be created, opened or written. The map grows as needed.
+/// naming the directory when it cannot be created, opened or written, or when this process
+/// has it open already (LMDB forbids that). The map grows as needed. In streams::state.
 std::unique_ptr<state_store> open_lmdb_store(const std::filesystem::path& dir);
 
 /// A store in this process's memory: not durable, for tests and benchmarks.
 std::unique_ptr<state_store> make_memory_store();
 
-/// Opens `memory_state` as the memory store and anything else as an LMDB directory.
+/// Opens `memory_state` as the memory store and anything else as an LMDB directory. In
+/// streams::state.
 std::unique_ptr<state_store> open_state_store(const std::string& where);
 
 } // namespace streams
