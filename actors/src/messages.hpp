@@ -6,12 +6,14 @@
 #include "streams/actors/runtime.hpp"
 #include "streams/message.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
-#include <caf/actor.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace streams::actors {
@@ -20,37 +22,43 @@ using batch = std::vector<message>;
 using origins = std::vector<origin>;
 
 // downstream-bound
-using batch_atom = caf::atom_constant<caf::atom("batch")>;      // (batch)
-using eos_atom = caf::atom_constant<caf::atom("eos")>;          // the upstream has ended
-using dead_atom = caf::atom_constant<caf::atom("dead")>;        // (message) for the dead-letter sink
+using batch_atom = caf::atom_constant<caf::atom("batch")>; // (batch)
+using eos_atom = caf::atom_constant<caf::atom("eos")>;     // (exhausted) the upstream has ended
+using dead_atom = caf::atom_constant<caf::atom("dead")>;   // (message) for the dead-letter sink
 // upstream-bound
-using credit_atom = caf::atom_constant<caf::atom("credit")>;    // (port, n) n more messages may come
-using ack_atom = caf::atom_constant<caf::atom("ack")>;          // (origins) done: delivered or dropped
-using closed_atom = caf::atom_constant<caf::atom("closed")>;    // a sink has delivered all it will
+using credit_atom = caf::atom_constant<caf::atom("credit")>; // (port, n) n more messages may come
+using ack_atom = caf::atom_constant<caf::atom("ack")>;       // (origins) done: delivered or dropped
+using closed_atom = caf::atom_constant<caf::atom("closed")>; // a sink has delivered all it will
 // control
-using wire_atom = caf::atom_constant<caf::atom("wire")>;        // (wiring)
+using wire_atom = caf::atom_constant<caf::atom("wire")>; // (wiring)
 using start_atom = caf::atom_constant<caf::atom("start")>;
-using stop_atom = caf::atom_constant<caf::atom("stop")>;        // drain and stop
-using abort_atom = caf::atom_constant<caf::atom("abort")>;      // commit what is done, quit now
+using stop_atom = caf::atom_constant<caf::atom("stop")>;   // drain and stop
+using abort_atom = caf::atom_constant<caf::atom("abort")>; // commit what is done, quit now
 using poll_atom = caf::atom_constant<caf::atom("poll")>;
-using wake_atom = caf::atom_constant<caf::atom("wake")>;        // a source/sink has work ready
-using pump_atom = caf::atom_constant<caf::atom("pump")>;        // a transform goes on with its input
+using wake_atom = caf::atom_constant<caf::atom("wake")>; // a source/sink has work ready
+using pump_atom = caf::atom_constant<caf::atom("pump")>; // a transform goes on with its input
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
-using done_atom = caf::atom_constant<caf::atom("done")>;        // (step_stats) an actor finished
-using failed_atom = caf::atom_constant<caf::atom("failed")>;    // (reason) the pipeline must stop
+using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>; // a stateful step saves state
+using done_atom = caf::atom_constant<caf::atom("done")>;          // (step_stats) an actor finished
+using failed_atom = caf::atom_constant<caf::atom("failed")>;      // (reason) the pipeline must stop
 
 /// Who an actor talks to; sent once by the supervisor before anything starts. A step may
 /// run as several instances (its parallelism): each is an actor with a wiring of its own.
 struct wiring {
-  std::uint32_t upstream_port = 0;  ///< the output port of the previous step this actor hangs off
+  std::uint32_t upstream_port = 0; ///< the output port of the previous step this actor hangs off
   /// Per output port, the instances of the step on it. Credit comes back from each of them.
   std::vector<std::vector<caf::actor>> downstream;
-  std::vector<caf::actor> sources;     ///< every source, by source index: where acks go
+  /// Where acks go, by the origin's source index: every source, then every instance of a
+  /// stateful step (which tracks the delivery of its own outputs).
+  std::vector<caf::actor> sources;
   caf::actor dead_letters;
   caf::actor supervisor;
-  std::size_t upstream_count = 1;   ///< how many end-of-streams to wait for: upstream instances
-  std::size_t sink_count = 0;       ///< how many `closed` to wait for (sources)
+  std::size_t upstream_count = 1; ///< how many end-of-streams to wait for: upstream instances
+  std::size_t sink_count = 0;     ///< how many `closed` to wait for (sources, stateful steps)
+  /// Per output port, the group-by key of the next step when it is keyed and runs several
+  /// instances: messages go to the instance their key hashes to.
+  std::vector<std::function<std::string(const message&)>> downstream_keys;
 };
 
 } // namespace streams::actors

@@ -1,14 +1,19 @@
 #include "outbox.hpp"
 
+#include "streams/windows/replay_guard.hpp"
+
 #include <caf/event_based_actor.hpp>
 
 #include <algorithm>
 
 namespace streams::actors {
 
-void outbox::wire(const std::vector<std::vector<caf::actor>>& downstream, std::size_t credit,
-                  std::size_t max_batch) {
+void outbox::wire(const std::vector<std::vector<caf::actor>>& downstream,
+                  const std::vector<std::function<std::string(const message&)>>& keys,
+                  std::size_t credit, std::size_t max_batch) {
   max_batch_ = max_batch;
+  keys_ = keys;
+  keys_.resize(downstream.size());
   ports_.assign(downstream.size(), {});
   for (std::size_t p = 0; p < downstream.size(); ++p)
     for (auto& to : downstream[p])
@@ -18,7 +23,9 @@ void outbox::wire(const std::vector<std::vector<caf::actor>>& downstream, std::s
 void outbox::put(std::size_t port, message&& m) {
   auto& lanes = ports_[port];
   std::size_t i = 0;
-  if (lanes.size() > 1) {
+  if (lanes.size() > 1 && keys_[port]) {
+    i = key_hash(keys_[port](m)) % lanes.size();
+  } else if (lanes.size() > 1) {
     // Partition p of source s goes to instance (p + s) mod N.
     auto origins = m.lineage().origins();
     if (!origins.empty())
@@ -94,10 +101,10 @@ void outbox::grant(std::size_t port, const caf::strong_actor_ptr& from, std::uin
     }
 }
 
-void outbox::send_eos(caf::event_based_actor* self) {
+void outbox::send_eos(caf::event_based_actor* self, bool exhausted) {
   for (auto& lanes : ports_)
     for (auto& l : lanes)
-      self->send(l.to, eos_atom::value);
+      self->send(l.to, eos_atom::value, exhausted);
 }
 
 void credit_owed::add(const caf::actor& sender, std::uint64_t n) {

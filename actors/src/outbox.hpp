@@ -1,8 +1,9 @@
 #pragma once
 
 // Where a source or transform actor's outputs wait for credit: one lane per instance of each
-// next step. A message goes to the instance its source partition maps to, so each partition's
-// messages take one path and keep their order however many instances a step runs.
+// next step. A message goes to the instance its source partition maps to (or, for a keyed
+// step, its key), so each partition's (key's) messages take one path and keep their order
+// however many instances a step runs.
 
 #include "messages.hpp"
 
@@ -16,8 +17,10 @@ namespace streams::actors {
 
 class outbox {
 public:
-  /// `downstream[port]` holds the instances of the step on that port, each with `credit`.
-  void wire(const std::vector<std::vector<caf::actor>>& downstream, std::size_t credit,
+  /// `downstream[port]` holds the instances of the step on that port, each with `credit`;
+  /// `keys[port]`, when set, routes by key instead of by partition.
+  void wire(const std::vector<std::vector<caf::actor>>& downstream,
+            const std::vector<std::function<std::string(const message&)>>& keys, std::size_t credit,
             std::size_t max_batch);
 
   void put(std::size_t port, message&& m);
@@ -33,7 +36,7 @@ public:
   bool flush(caf::event_based_actor* self);
   /// `from` (an instance on `port`) grants `n` more messages.
   void grant(std::size_t port, const caf::strong_actor_ptr& from, std::uint64_t n);
-  void send_eos(caf::event_based_actor* self);
+  void send_eos(caf::event_based_actor* self, bool exhausted);
 
 private:
   struct lane {
@@ -42,6 +45,7 @@ private:
     std::size_t credit = 0;
   };
   std::vector<std::vector<lane>> ports_;
+  std::vector<std::function<std::string(const message&)>> keys_;
   std::size_t max_batch_ = 0;
   bool full_ = false; // some lane holds max_batch (checked per message, so kept up to date)
 };

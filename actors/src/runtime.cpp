@@ -7,12 +7,14 @@
 #include "streams/error.hpp"
 #include "streams/pipeline.hpp"
 #include "streams/sinks/stream_sinks.hpp"
+#include "streams/state/state_store.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/logger.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <filesystem>
 #include <future>
 #include <thread>
 
@@ -33,14 +35,17 @@ struct runtime::impl {
   std::unique_ptr<caf::actor_system_config> cfg;
   std::unique_ptr<caf::actor_system> sys;
   caf::actor supervisor;
+  std::unique_ptr<state_store> store; // opened when some step is stateful
   std::future<run_result> result;
   bool started = false;
   bool waited = false;
 
   impl(const graph& graph, runtime_options opts) : g(graph), options(std::move(opts)) {}
 
+  void open_state(const std::vector<std::vector<setup_ptr>>& setups);
+
   /// Makes the step's connector or operator now, so that a bad file or setting fails start().
-  setup_ptr make_setup(std::size_t index) {
+  setup_ptr make_setup(std::size_t index) const {
     auto& node = g.step(index);
     auto setup = std::make_shared<step_setup>();
     setup->name = node.name;
@@ -59,6 +64,27 @@ struct runtime::impl {
     return setup;
   }
 };
+
+/// Opens the pipeline's state store when a step is stateful, and each stateful operator on it.
+void runtime::impl::open_state(const std::vector<std::vector<setup_ptr>>& setups) {
+  for (auto& instances : setups)
+    for (std::size_t k = 0; k < instances.size(); ++k) {
+      auto& setup = *instances[k];
+      if (!setup.op || !setup.op->stateful())
+        continue;
+      if (!store) {
+        auto where = options.state_dir == memory_state
+                         ? options.state_dir
+                         : (std::filesystem::path(options.state_dir) / g.name()).string();
+        store = open_state_store(where);
+      }
+      try {
+        setup.op->open({setup.name, k, instances.size(), store.get()});
+      } catch (const std::exception& e) {
+        throw std::runtime_error("step '" + setup.name + "': cannot restore its state: " + e.what());
+      }
+    }
+}
 
 runtime::runtime(const graph& g, runtime_options opts)
     : impl_(std::make_unique<impl>(g, std::move(opts))) {}
@@ -87,6 +113,7 @@ void runtime::start() {
     for (std::size_t k = 0; k < instances; ++k)
       setups[i].push_back(d.make_setup(i));
   }
+  d.open_state(setups);
   auto dlq = std::make_shared<step_setup>();
   dlq->name = "dead-letters";
   dlq->options = d.options;
@@ -122,6 +149,13 @@ void runtime::start() {
       actors[i].push_back(std::move(a));
     }
   }
+  // Stateful instances take acks too (for their own outputs), after the sources.
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    for (std::size_t k = 0; k < setups[i].size(); ++k)
+      if (setups[i][k]->op && setups[i][k]->op->stateful()) {
+        setups[i][k]->source_index = static_cast<std::uint32_t>(sources.size());
+        sources.push_back(actors[i][k].handle);
+      }
   managed_actor dead_letters{dlq->name, spawn_sink(*d.sys, dlq), {}, false};
 
   std::size_t sinks = d.g.sinks().size() + 1; // and the dead-letter sink
@@ -140,6 +174,7 @@ void runtime::start() {
         w.downstream.emplace_back();
         for (auto& next : actors[out.to])
           w.downstream.back().push_back(next.handle);
+        w.downstream_keys.push_back(actors[out.to].size() > 1 ? steps[out.to].group_key : nullptr);
       }
       all.push_back(a);
     }
@@ -175,6 +210,7 @@ run_result runtime::wait() {
   d.waited = true;
   d.supervisor = nullptr;
   d.sys.reset(); // waits for every actor to finish
+  d.store.reset();
   return result;
 }
 

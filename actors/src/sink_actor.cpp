@@ -147,7 +147,7 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
       serve_reports(self);
     },
     [=](wake_atom) { serve_reports(self); },
-    [=](eos_atom) {
+    [=](eos_atom, bool) {
       auto& s = self->state;
       if (++s.ended == s.w.upstream_count && !s.failed)
         finish(self);

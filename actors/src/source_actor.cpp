@@ -122,12 +122,13 @@ void finish_if_done(self_ptr self) {
   self->quit();
 }
 
-void end_input(self_ptr self) {
+/// `exhausted`: the source has no more input at all, rather than being stopped.
+void end_input(self_ptr self, bool exhausted) {
   auto& s = self->state;
   if (s.ended)
     return;
   s.ended = true;
-  s.out.send_eos(self);
+  s.out.send_eos(self, exhausted);
   finish_if_done(self);
 }
 
@@ -188,7 +189,7 @@ void poll(self_ptr self) {
     if (n > 0)
       send_downstream(self, std::move(b));
     if (s.held.empty() && src.exhausted()) {
-      end_input(self);
+      end_input(self, true);
       return;
     }
     schedule_poll(self, n > 0 ? std::chrono::milliseconds(0) : s.wakes ? woken_idle_poll : idle_poll);
@@ -204,7 +205,8 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
     [=](wire_atom, wiring& w) {
       auto& s = self->state;
       s.w = std::move(w);
-      s.out.wire(s.w.downstream, s.setup->options.credit, s.setup->options.max_batch);
+      s.out.wire(s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
+                 s.setup->options.max_batch);
     },
     [=](start_atom) {
       auto& s = self->state;
@@ -246,7 +248,7 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
       commit(self);
       self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
     },
-    [=](stop_atom) { end_input(self); },
+    [=](stop_atom) { end_input(self, false); },
     [=](closed_atom) {
       ++self->state.closed;
       finish_if_done(self);

@@ -17,7 +17,8 @@ namespace streams::actors {
 /// the runtime before any actor starts, so that a bad file or config fails `start()`.
 struct step_setup {
   std::string name;
-  std::uint32_t source_index = 0;   ///< sources only
+  /// Sources, and stateful transforms (for their own outputs): the index acks come back under.
+  std::uint32_t source_index = 0;
   std::unique_ptr<source> src;
   std::unique_ptr<sink> snk;
   std::unique_ptr<step_operator> op;

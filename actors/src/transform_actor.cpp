@@ -1,6 +1,10 @@
 // A transform step's actor (one per instance of the step): takes batches from its upstream
 // instances against credit, runs the step's operator on each message, and sends the outputs
 // on under the credit of each instance of the next steps.
+//
+// A stateful step's actor also checkpoints its operator on the commit cadence (which releases
+// the inputs folded into durable state) and, like a source, tracks the delivery of the outputs
+// it emits under origins of its own, so that the operator can forget them once delivered.
 
 #include "log.hpp"
 #include "outbox.hpp"
@@ -14,6 +18,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <deque>
+#include <unordered_map>
 
 namespace streams::actors {
 
@@ -27,6 +32,9 @@ public:
   explicit port_emitter(transform_state& s) : s_(s) {}
   void emit(std::size_t port, message&& m) override;
   void drop(message&& m) override;
+  void release(lineage&& l) override;
+  void emit_tracked(std::size_t port, message&& m, std::uint64_t id) override;
+  void reject(message&& m, const std::string& reason) override;
 
 private:
   transform_state& s_;
@@ -40,12 +48,19 @@ struct transform_state {
     caf::actor from; // the upstream instance to grant credit for them
   };
   std::deque<input> inbox;
-  std::size_t cursor = 0;   // next message of inbox.front()
-  std::size_t queued = 0;   // received and not yet consumed: bounded by the upstreams' credit
-  credit_owed consumed;     // per upstream instance, granted back after each pump
+  std::size_t cursor = 0; // next message of inbox.front()
+  std::size_t queued = 0; // received and not yet consumed: bounded by the upstreams' credit
+  credit_owed consumed;   // per upstream instance, granted back after each pump
   outbox out;
   ack_buffer acks;
+  std::vector<message> dead; // rejected by the operator, for the dead-letter sink
   std::size_t upstreams_ended = 0;
+  bool all_exhausted = true; // every upstream ended for want of input, none was stopped
+  bool stateful = false;
+  /// Stateful steps: the weight returned so far for each output emitted under its own origin.
+  std::unordered_map<std::uint64_t, std::uint64_t> unacked;
+  std::size_t closed_sinks = 0; // stateful steps: sinks that have delivered all they will
+  bool eos_sent = false;
   bool pump_queued = false; // a pump message is on its way (a slice ended with work left)
   bool closed = false;
   bool failed = false;
@@ -67,6 +82,20 @@ void port_emitter::drop(message&& m) {
   ++s_.stats.dropped;
 }
 
+void port_emitter::release(lineage&& l) { s_.acks.add(l); }
+
+void port_emitter::emit_tracked(std::size_t port, message&& m, std::uint64_t id) {
+  auto index = s_.setup->source_index;
+  m.set_lineage(lineage(origin{index, 0, static_cast<std::int64_t>(id), origin::full_weight}));
+  s_.unacked.emplace(id, 0);
+  emit(port, std::move(m));
+}
+
+void port_emitter::reject(message&& m, const std::string& reason) {
+  ++s_.stats.invalid;
+  s_.dead.push_back(to_dead_letter(std::move(m), s_.setup->name, reason));
+}
+
 using self_ptr = caf::stateful_actor<transform_state>*;
 
 void fail(self_ptr self, const std::string& reason) {
@@ -85,6 +114,14 @@ bool restart(self_ptr self, const std::string& what) {
   if (s.restarts.size() >= o.max_restarts) {
     fail(self, "failed " + std::to_string(s.restarts.size() + 1) + " times within "
                    + std::to_string(o.restart_window.count()) + " ms, last error: " + what);
+    return false;
+  }
+  if (s.stateful) {
+    // A new operator would restore the last checkpoint and lose what was folded since, whose
+    // offsets are held uncommitted: stop, and let a restarted pipeline replay them.
+    fail(self, what
+                   + " (a stateful step is not restarted in place: restart the pipeline, "
+                     "which restores its state and replays what came after)");
     return false;
   }
   s.restarts.push_back(now);
@@ -113,7 +150,8 @@ bool guarded(self_ptr self, message* m, F f) {
       if (!m)
         return fail(self, e.what()), false;
       ++s.stats.invalid;
-      self->send(s.w.dead_letters, dead_atom::value, to_dead_letter(std::move(*m), s.setup->name, e.what()));
+      self->send(s.w.dead_letters, dead_atom::value,
+                 to_dead_letter(std::move(*m), s.setup->name, e.what()));
       return true;
     } catch (const std::exception& e) {
       what = e.what();
@@ -137,20 +175,47 @@ void schedule_tick(self_ptr self) {
   self->delayed_send(self, delay, tick_atom::value);
 }
 
+/// Sends what the operator rejected to the dead-letter sink.
+void flush_dead(self_ptr self) {
+  auto& s = self->state;
+  for (auto& m : s.dead)
+    self->send(s.w.dead_letters, dead_atom::value, std::move(m));
+  s.dead.clear();
+}
+
+/// Stateful steps: makes the state durable and releases the inputs it covers.
+bool checkpoint(self_ptr self) {
+  auto& s = self->state;
+  if (!guarded(self, nullptr, [&] { s.setup->op->checkpoint(s.em); }))
+    return false;
+  s.acks.flush(self, s.w.sources);
+  return true;
+}
+
 void finish_if_done(self_ptr self) {
   auto& s = self->state;
   if (s.failed || s.upstreams_ended < s.w.upstream_count || !s.inbox.empty())
     return;
   if (!s.closed) {
     s.closed = true;
-    guarded(self, nullptr, [&] { s.setup->op->on_close(s.em); });
+    auto why = s.all_exhausted ? close_reason::exhausted : close_reason::stopped;
+    guarded(self, nullptr, [&] { s.setup->op->on_close(s.em, why); });
+    if (s.stateful && !checkpoint(self))
+      return;
     s.out.flush(self);
+    flush_dead(self);
   }
   if (!s.out.empty())
     return; // waiting for credit
-  s.acks.flush(self, s.w.sources);
-  s.out.send_eos(self);
-  self->send(s.w.dead_letters, eos_atom::value);
+  if (!s.eos_sent) {
+    s.eos_sent = true;
+    s.acks.flush(self, s.w.sources);
+    s.out.send_eos(self, s.all_exhausted);
+    self->send(s.w.dead_letters, eos_atom::value, s.all_exhausted);
+  }
+  // A stateful step waits until its outputs are delivered, to forget them in a last checkpoint.
+  if (s.stateful && (s.closed_sinks < s.w.sink_count || !checkpoint(self)))
+    return;
   self->send(s.w.supervisor, done_atom::value, s.stats);
   self->quit();
 }
@@ -162,8 +227,8 @@ constexpr auto pump_slice = std::chrono::milliseconds(5);
 constexpr std::size_t clock_check_every = 16;
 
 /// Processes queued input while there is room downstream, sends what credit allows, and
-/// grants each upstream instance credit for what was consumed of its batches. After `pump_slice` it sends what it has
-/// and continues in a later message.
+/// grants each upstream instance credit for what was consumed of its batches. After `pump_slice` it
+/// sends what it has and continues in a later message.
 void pump(self_ptr self) {
   auto& s = self->state;
   std::size_t consumed = 0;
@@ -201,6 +266,7 @@ void pump(self_ptr self) {
   s.queued -= consumed;
   s.consumed.pay(self, s.w.upstream_port);
   s.acks.flush(self, s.w.sources);
+  flush_dead(self);
   schedule_tick(self);
   finish_if_done(self);
 }
@@ -208,38 +274,68 @@ void pump(self_ptr self) {
 caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
   self->state.setup = std::move(setup);
   self->state.stats.name = self->state.setup->name;
+  self->state.stateful = self->state.setup->op->stateful();
   return {
-    [=](wire_atom, wiring& w) {
-      auto& s = self->state;
-      s.w = std::move(w);
-      s.out.wire(s.w.downstream, s.setup->options.credit, s.setup->options.max_batch);
-    },
-    [=](batch_atom, batch& b) {
-      auto& s = self->state;
-      s.stats.messages_in += b.size();
-      s.queued += b.size();
-      s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.queued);
-      s.inbox.push_back({std::move(b), caf::actor_cast<caf::actor>(self->current_sender())});
-      pump(self);
-    },
-    [=](credit_atom, std::uint32_t port, std::uint64_t n) {
-      self->state.out.grant(port, self->current_sender(), n);
-      pump(self);
-    },
-    [=](pump_atom) {
-      self->state.pump_queued = false;
-      pump(self);
-    },
-    [=](tick_atom) {
-      auto& s = self->state;
-      s.tick_at.reset();
-      if (!s.failed && guarded(self, nullptr, [&] { s.setup->op->on_tick(clock::now(), s.em); }))
+      [=](wire_atom, wiring& w) {
+        auto& s = self->state;
+        s.w = std::move(w);
+        s.out.wire(s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
+                   s.setup->options.max_batch);
+        if (s.stateful) {
+          self->delayed_send(self, s.setup->options.commit_interval, checkpoint_atom::value);
+          schedule_tick(self); // outputs restored from state go out again
+        }
+      },
+      [=](batch_atom, batch& b) {
+        auto& s = self->state;
+        s.stats.messages_in += b.size();
+        s.queued += b.size();
+        s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.queued);
+        s.inbox.push_back({std::move(b), caf::actor_cast<caf::actor>(self->current_sender())});
         pump(self);
-    },
-    [=](eos_atom) {
-      ++self->state.upstreams_ended;
-      pump(self);
-    },
+      },
+      [=](credit_atom, std::uint32_t port, std::uint64_t n) {
+        self->state.out.grant(port, self->current_sender(), n);
+        pump(self);
+      },
+      [=](pump_atom) {
+        self->state.pump_queued = false;
+        pump(self);
+      },
+      [=](tick_atom) {
+        auto& s = self->state;
+        s.tick_at.reset();
+        if (!s.failed && guarded(self, nullptr, [&] { s.setup->op->on_tick(clock::now(), s.em); }))
+          pump(self);
+      },
+      [=](eos_atom, bool exhausted) {
+        auto& s = self->state;
+        ++s.upstreams_ended;
+        s.all_exhausted = s.all_exhausted && exhausted;
+        pump(self);
+      },
+      [=](checkpoint_atom) {
+        auto& s = self->state;
+        if (s.failed || s.closed)
+          return;
+        if (checkpoint(self))
+          self->delayed_send(self, s.setup->options.commit_interval, checkpoint_atom::value);
+      },
+      [=](ack_atom, origins& done) {
+        auto& s = self->state;
+        for (auto& o : done) {
+          auto it = s.unacked.find(static_cast<std::uint64_t>(o.offset));
+          if (it == s.unacked.end() || (it->second += o.weight) < origin::full_weight)
+            continue;
+          auto id = it->first;
+          s.unacked.erase(it);
+          guarded(self, nullptr, [&] { s.setup->op->delivered(id); });
+        }
+      },
+      [=](closed_atom) {
+        ++self->state.closed_sinks;
+        finish_if_done(self);
+      },
   };
 }
 

@@ -19,6 +19,7 @@ std::string_view to_string(step_kind k) {
     case step_kind::parser: return "parser";
     case step_kind::serializer: return "serializer";
     case step_kind::batch: return "batch";
+    case step_kind::reduce: return "reduce";
     case step_kind::router: return "router";
     case step_kind::broadcast: return "broadcast";
     case step_kind::sink: return "sink";
@@ -144,6 +145,9 @@ std::vector<std::string> graph::problems() const {
     }
     if ((s.kind == step_kind::router || s.kind == step_kind::broadcast) && s.ports.empty())
       out.push_back(std::string(to_string(s.kind)) + " " + quote(s.name) + " has no branches");
+    if (s.window)
+      for (auto& problem : s.window->problems())
+        out.push_back("reduce " + quote(s.name) + ": " + problem);
   }
   return out;
 }

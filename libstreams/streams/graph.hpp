@@ -3,6 +3,7 @@
 #include "streams/sink.hpp"
 #include "streams/source.hpp"
 #include "streams/step_operator.hpp"
+#include "streams/windows/window.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -25,6 +26,7 @@ enum class step_kind {
   parser,
   serializer,
   batch,
+  reduce,
   router,
   broadcast,
   sink,
@@ -66,8 +68,14 @@ struct step_node {
   std::string connector;    ///< sources and sinks: what they talk to (kafka, file, ...)
   operator_factory make_operator;
   std::shared_ptr<batch_limits> batch;  ///< batch steps only
+  std::shared_ptr<window_spec> window;  ///< reduce steps only; shared with the operator factory
+  /// Keyed steps (reduce with a group-by): the key of a message. With parallelism the
+  /// previous step sends each message to the instance its key hashes to (`key_hash`), so that
+  /// each key's state lives in one instance.
+  std::function<std::string(const message&)> group_key;
   /// How many instances of a transform step run, each with its own operator; partition p of
-  /// source s goes to instance (p + s) mod parallelism, so each partition keeps its order.
+  /// source s goes to instance (p + s) mod parallelism, so each partition keeps its order
+  /// (keyed steps: by key, so each key keeps its order).
   /// Sources and sinks run one instance.
   std::size_t parallelism = 1;
   source_factory make_source;

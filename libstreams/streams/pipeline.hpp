@@ -10,6 +10,7 @@
 #include "streams/steps/header_filter_step.hpp"
 #include "streams/steps/json_parser_step.hpp"
 #include "streams/steps/map_step.hpp"
+#include "streams/steps/reduce_step.hpp"
 #include "streams/steps/router_step.hpp"
 
 #include <chrono>
@@ -176,6 +177,46 @@ public:
     });
     node.batch = limits;
     return stream<std::vector<T>>(g_, attach(std::move(node)), 0);
+  }
+
+  /// Aggregates windows of messages with accumulator `A` (see streams/windows/accumulator.hpp),
+  /// one per window and per group-by key (`key(const T&)`, or `key(const T&, const message&)`,
+  /// returns something convertible to std::string). Emits a `windowed<R>` per complete window
+  /// and key that received anything, `R` being what `A::result()` returns. The state lives
+  /// in the platform's state store and survives restarts (docs/concepts.md).
+  ///
+  ///     .reduce<accumulators::count<word>>("counts", windows::tumbling(60s).event_time(5s),
+  ///                                        [](const word& w) { return w.text; })
+  template <class A, class F>
+  auto reduce(std::string name, window_spec window, F key) {
+    using R = std::decay_t<decltype(std::declval<const A&>().result())>;
+    auto spec = std::make_shared<window_spec>(window);
+    std::function<std::string(const message&)> key_of = [key](const message& m) mutable {
+      return std::string(detail::call<T>(key, m));
+    };
+    auto node = make_node<windowed<R>>(step_kind::reduce, std::move(name), window.describe(),
+                                       [spec, key_of] {
+                                         return std::make_unique<reduce_step>(
+                                             *spec, reduce_functions_for<A, T>(key_of));
+                                       });
+    node.window = spec;
+    node.group_key = key_of;
+    return stream<windowed<R>>(g_, attach(std::move(node)), 0);
+  }
+
+  /// The same over all messages, as one group (its key is empty). With parallelism, every
+  /// message goes to the first instance.
+  template <class A>
+  auto reduce(std::string name, window_spec window) {
+    using R = std::decay_t<decltype(std::declval<const A&>().result())>;
+    auto spec = std::make_shared<window_spec>(window);
+    auto node = make_node<windowed<R>>(step_kind::reduce, std::move(name), window.describe(),
+                                       [spec] {
+                                         return std::make_unique<reduce_step>(
+                                             *spec, reduce_functions_for<A, T>(nullptr));
+                                       });
+    node.window = spec;
+    return stream<windowed<R>>(g_, attach(std::move(node)), 0);
   }
 
   /// Sends each message to the one branch whose name `key` returns.

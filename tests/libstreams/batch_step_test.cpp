@@ -78,7 +78,7 @@ TEST_SUITE("steps.batch_step") {
     CHECK(out.out[0].msg.payload<std::vector<bytes>>() == std::vector<bytes>{"0", "1"});
     CHECK(out.out[1].msg.payload<std::vector<bytes>>() == std::vector<bytes>{"2", "3"});
     CHECK(out.out[1].msg.lineage().origins().size() == 2);
-    step.on_close(out);
+    step.on_close(out, close_reason::stopped);
     REQUIRE(out.out.size() == 3);
     CHECK(out.out[2].msg.payload<std::vector<bytes>>() == std::vector<bytes>{"4"});
   }
@@ -132,20 +132,20 @@ TEST_SUITE("steps.batch_step") {
     step.process(a, out);
     step.process(b, out);
     CHECK(out.empty());
-    step.on_close(out);
+    step.on_close(out, close_reason::stopped);
     REQUIRE(out.out.size() == 1);
     CHECK(out.out[0].msg.payload<std::vector<bytes>>() == std::vector<bytes>{"a", "b"});
     CHECK(out.out[0].msg.lineage().origins().size() == 2);
     CHECK(out.out[0].msg.timestamp() == 6);
     CHECK_FALSE(step.next_deadline().has_value());
-    step.on_close(out);
+    step.on_close(out, close_reason::stopped);
     CHECK(out.out.size() == 1); // closing twice emits the batch once
   }
 
   TEST_CASE("closing with nothing held emits nothing") {
     auto step = bytes_batch(3, 1s);
     collecting_emitter out;
-    step.on_close(out);
+    step.on_close(out, close_reason::stopped);
     CHECK(out.empty());
   }
 

@@ -24,7 +24,8 @@ struct runtime_options {
   std::size_t sink_backlog = 65536;
   /// The largest batch one actor sends another.
   std::size_t max_batch = 512;
-  /// How often sources commit what is done (also on revocation and on stop).
+  /// How often sources commit what is done (also on revocation and on stop), and how often
+  /// stateful steps make their state durable (which lets their inputs be committed).
   std::chrono::milliseconds commit_interval{1000};
   /// A step whose user code throws (other than `invalid_message`) is restarted; more than
   /// `max_restarts` restarts within `restart_window` stop the pipeline with an error.
@@ -32,6 +33,9 @@ struct runtime_options {
   std::chrono::milliseconds restart_window{60000};
   /// Where invalid messages go; by default JSON lines on standard error.
   sink_factory dead_letters;
+  /// Where stateful steps keep their state: an LMDB environment in `state_dir`/<pipeline
+  /// name>, or the process's memory (not durable) when it is ":memory:".
+  std::string state_dir = "streams-state";
   /// Worker threads of the actor system; 0 means one per core.
   std::size_t threads = 0;
   /// Drain and stop on SIGINT/SIGTERM.
@@ -48,7 +52,7 @@ struct step_stats {
   std::uint64_t messages_in = 0;
   std::uint64_t messages_out = 0;
   std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
-  std::uint64_t invalid = 0;        ///< sent to the dead-letter sink
+  std::uint64_t invalid = 0;        ///< sent to the dead-letter sink (late data too)
   std::uint64_t restarts = 0;
   std::size_t instances = 1;        ///< how many instances of the step ran (its parallelism)
   /// Most messages received but not yet consumed (by any one instance); for a source, most

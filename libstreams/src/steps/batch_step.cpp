@@ -21,7 +21,7 @@ void batch_step::on_tick(clock::time_point now, emitter& out) {
     emit_batch(out);
 }
 
-void batch_step::on_close(emitter& out) {
+void batch_step::on_close(emitter& out, close_reason) {
   if (!pending_.empty())
     emit_batch(out);
 }

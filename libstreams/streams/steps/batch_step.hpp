@@ -24,7 +24,7 @@ public:
   void process(message& m, emitter& out) override;
   std::optional<clock::time_point> next_deadline() const override;
   void on_tick(clock::time_point now, emitter& out) override;
-  void on_close(emitter& out) override;
+  void on_close(emitter& out, close_reason why) override;
 
 private:
   void emit_batch(emitter& out);

@@ -3,6 +3,8 @@
 #include "streams/step_operator.hpp"
 
 #include <cstddef>
+#include <cstdint>
+#include <utility>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -20,6 +22,14 @@ public:
 
   void emit(std::size_t port, message&& m) override { out.push_back({port, std::move(m)}); }
   void drop(message&& m) override { dropped.push_back(std::move(m)); }
+  void release(lineage&& l) override { released.push_back(std::move(l)); }
+  void emit_tracked(std::size_t port, message&& m, std::uint64_t id) override {
+    tracked.push_back(id);
+    out.push_back({port, std::move(m)});
+  }
+  void reject(message&& m, const std::string& reason) override {
+    rejected.push_back({std::move(m), reason});
+  }
 
   /// The messages emitted on `port`, in emission order.
   std::vector<const message*> on_port(std::size_t port) const {
@@ -42,6 +52,9 @@ public:
 
   std::vector<emitted> out;
   std::vector<message> dropped;
+  std::vector<lineage> released;
+  std::vector<std::uint64_t> tracked; ///< ids of `emit_tracked` outputs, in order
+  std::vector<std::pair<message, std::string>> rejected;
 };
 
 } // namespace streams::test

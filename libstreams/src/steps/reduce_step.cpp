@@ -1,0 +1,528 @@
+#include "streams/steps/reduce_step.hpp"
+
+#include "../windows/state_keys.hpp"
+
+#include "streams/error.hpp"
+#include "streams/state/state_store.hpp"
+
+#include <algorithm>
+#include <limits>
+
+namespace streams {
+
+namespace {
+
+constexpr auto none = watermark_tracker::none;
+constexpr auto forever = std::numeric_limits<std::int64_t>::max();
+
+std::int64_t floor_div(std::int64_t a, std::int64_t b) {
+  auto q = a / b;
+  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+} // namespace
+
+reduce_step::reduce_step(window_spec w, reduce_functions f, wall_clock now)
+    : w_(w), f_(std::move(f)), now_(std::move(now)),
+      wm_(w.max_out_of_orderness_ms, w.idle_timeout_ms), next_end_(none), origin_(none) {}
+
+reduce_step::~reduce_step() = default;
+
+std::size_t reduce_step::panes() const {
+  std::size_t n = 0;
+  for (auto& [k, ks] : keys_)
+    n += ks.panes.size();
+  return n;
+}
+
+std::int64_t reduce_step::time_now() const {
+  if (closing_)
+    return forever;
+  return w_.time == time_domain::event ? wm_.current() : now_();
+}
+
+std::int64_t reduce_step::pane_start(std::int64_t ts) const {
+  // Processing-time sliding windows start at the first message (Sentry Streams' windows);
+  // everything else is aligned to the epoch, the same in every instance and run.
+  std::int64_t offset = 0;
+  if (w_.kind == window_kind::sliding && w_.time == time_domain::processing && origin_ != none)
+    offset = origin_ - floor_div(origin_, w_.slide_ms) * w_.slide_ms;
+  return offset + floor_div(ts - offset, w_.slide_ms) * w_.slide_ms;
+}
+
+std::string reduce_step::pane_record(const std::string& key, const pane& p) const {
+  auto r = state_keys::prefix(ctx_.step, 'p');
+  state_keys::put_string(r, key);
+  state_keys::put_i64(r, p.start);
+  state_keys::put_i64(r, p.end);
+  return r;
+}
+
+void reduce_step::process(message& m, emitter& out) {
+  auto key = f_.key ? f_.key(m) : std::string();
+  if (guard_.seen(m.lineage(), key_hash(key))) {
+    out.release(std::move(m.lineage())); // folded into the restored state before a crash
+    return;
+  }
+  auto now = now_();
+  if (w_.time == time_domain::event) {
+    auto origins = m.lineage().origins();
+    if (origins.empty())
+      wm_.observe(0, 0, m.timestamp(), now);
+    for (auto& o : origins)
+      wm_.observe(o.source, o.partition, m.timestamp(), now);
+    wm_.advance(now);
+  } else if (origin_ == none) {
+    origin_ = now;
+  }
+  advance(out); // windows this message's time closes are complete without it
+  auto ts = w_.time == time_domain::event ? m.timestamp() : now;
+  switch (w_.kind) {
+    case window_kind::tumbling:
+    case window_kind::sliding: add_timed(key, m, ts, out); break;
+    case window_kind::count: add_count(key, m, out); break;
+    case window_kind::session: add_session(key, m, ts, out); break;
+  }
+}
+
+void reduce_step::fold(const std::string& key, pane& p, message& m) {
+  p.acc->add(m); // first: it may throw, and must then leave everything as it was
+  if (p.count == 0)
+    p.first_ts = m.timestamp();
+  ++p.count;
+  p.last_ts = m.timestamp();
+  if (!p.dirty) {
+    p.dirty = true;
+    dirty_keys_.push_back(key);
+  }
+  guard_.fold(m.lineage());
+  held_.absorb(m.lineage());
+}
+
+void reduce_step::reject_late(message& m, std::int64_t ts, emitter& out) {
+  ++late_;
+  guard_.fold(m.lineage());
+  out.reject(std::move(m), "late: timestamp " + std::to_string(ts) + " is behind watermark "
+                               + std::to_string(wm_.current()) + " by more than the allowed "
+                               + std::to_string(w_.allowed_lateness_ms) + " ms");
+}
+
+void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts, emitter& out) {
+  auto ps = pane_start(ts);
+  auto T = time_now();
+  if (w_.time == time_domain::event && T != none && ps + w_.size_ms + w_.allowed_lateness_ms <= T)
+    return reject_late(m, ts, out);
+  auto& ks = keys_[key];
+  auto it =
+      std::find_if(ks.panes.begin(), ks.panes.end(), [&](const pane& p) { return p.start >= ps; });
+  if (it == ks.panes.end() || it->start != ps) {
+    pane p;
+    p.start = ps;
+    p.end = ps + w_.slide_ms;
+    p.acc = f_.make();
+    it = ks.panes.insert(it, std::move(p));
+    ++pane_starts_[ps];
+  }
+  fold(key, *it, m);
+  // Allowed lateness: windows holding this pane that have fired already are emitted again,
+  // updated.
+  if (next_end_ != none)
+    for (auto end = ps + w_.slide_ms; end <= ps + w_.size_ms && end < next_end_; end += w_.slide_ms)
+      fire_key(key, ks, end, out);
+}
+
+void reduce_step::add_count(const std::string& key, message& m, emitter& out) {
+  auto& ks = keys_[key];
+  if (ks.panes.empty()) {
+    pane p;
+    p.acc = f_.make();
+    ks.panes.push_back(std::move(p));
+  }
+  auto& p = ks.panes.front();
+  fold(key, p, m);
+  if (p.count >= w_.count) {
+    emit(key, p.first_ts, p.last_ts + 1, *p.acc, out);
+    forget_pane(key, p);
+    keys_.erase(key);
+  }
+}
+
+void reduce_step::add_session(const std::string& key, message& m, std::int64_t ts, emitter& out) {
+  auto T = time_now();
+  if (w_.time == time_domain::event && T != none && ts + w_.gap_ms + w_.allowed_lateness_ms <= T)
+    return reject_late(m, ts, out);
+  auto& ks = keys_[key];
+  pane s;
+  s.start = ts;
+  s.end = ts + w_.gap_ms;
+  s.acc = f_.make();
+  fold(key, s, m);
+  // Merge every session this message bridges, in time order.
+  std::vector<pane> kept;
+  std::vector<pane> merged;
+  for (auto& p : ks.panes) {
+    if (p.start < s.end && s.start < p.end)
+      merged.push_back(std::move(p));
+    else
+      kept.push_back(std::move(p));
+  }
+  if (!merged.empty()) {
+    merged.push_back(std::move(s));
+    std::sort(merged.begin(), merged.end(),
+              [](const pane& a, const pane& b) { return a.start < b.start; });
+    pane u;
+    u.start = merged.front().start;
+    u.end = merged.front().end;
+    u.acc = f_.make();
+    u.first_ts = merged.front().first_ts;
+    for (auto& p : merged) {
+      u.acc->merge(*p.acc);
+      u.count += p.count;
+      u.end = std::max(u.end, p.end);
+      u.last_ts = std::max(u.last_ts, p.last_ts);
+      forget_pane(key, p);
+    }
+    s = std::move(u); // a session that had fired is emitted again, updated, when it closes
+  }
+  s.dirty = true;
+  session_ends_.insert({s.end, key});
+  kept.push_back(std::move(s));
+  std::sort(kept.begin(), kept.end(),
+            [](const pane& a, const pane& b) { return a.start < b.start; });
+  ks.panes = std::move(kept);
+  dirty_keys_.push_back(key);
+}
+
+void reduce_step::forget_pane(const std::string& key, const pane& p) {
+  if (p.stored)
+    erased_.push_back(pane_record(key, p));
+  if (w_.kind == window_kind::session) {
+    session_ends_.erase({p.end, key});
+    session_ends_.erase({p.end + w_.allowed_lateness_ms, key});
+  } else if (w_.timed()) {
+    auto it = pane_starts_.find(p.start);
+    if (it != pane_starts_.end() && --it->second == 0)
+      pane_starts_.erase(it);
+  }
+}
+
+void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t end, emitter& out) {
+  if (w_.kind == window_kind::sliding && w_.time == time_domain::processing
+      && end - w_.size_ms < origin_)
+    return; // Sentry Streams' first sliding window begins at the first message
+  auto start = end - w_.size_ms;
+  const any_accumulator* only = nullptr;
+  std::unique_ptr<any_accumulator> merged;
+  for (auto& p : ks.panes) {
+    if (p.start < start || p.count == 0)
+      continue;
+    if (p.start >= end)
+      break;
+    if (!only) {
+      only = p.acc.get();
+    } else {
+      if (!merged) {
+        merged = f_.make();
+        merged->merge(*only);
+      }
+      merged->merge(*p.acc);
+    }
+  }
+  if (only) // empty windows are never emitted
+    emit(key, start, end, merged ? *merged : *only, out);
+}
+
+void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
+  auto T = time_now();
+  for (auto it = keys_.begin(); it != keys_.end();) {
+    auto& [key, ks] = *it;
+    if (out)
+      fire_key(key, ks, end, *out);
+    // A pane whose last window has fired goes once no late message can reach it.
+    auto& ps = ks.panes;
+    auto keep = std::remove_if(ps.begin(), ps.end(), [&](pane& p) {
+      bool gone = p.start + w_.size_ms <= end && p.start + w_.size_ms + w_.allowed_lateness_ms <= T;
+      if (gone)
+        forget_pane(key, p);
+      return gone;
+    });
+    ps.erase(keep, ps.end());
+    it = ps.empty() ? keys_.erase(it) : std::next(it);
+  }
+}
+
+void reduce_step::fire_sessions(emitter& out) {
+  auto T = time_now();
+  while (!session_ends_.empty() && session_ends_.begin()->first <= T) {
+    auto [due, key] = *session_ends_.begin();
+    session_ends_.erase(session_ends_.begin());
+    auto kit = keys_.find(key);
+    if (kit == keys_.end())
+      continue;
+    auto& ps = kit->second.panes;
+    auto it = std::find_if(ps.begin(), ps.end(), [&](const pane& p) {
+      return p.fired ? p.end + w_.allowed_lateness_ms == due : p.end == due;
+    });
+    if (it == ps.end())
+      continue;
+    if (!it->fired) {
+      emit(key, it->first_ts, it->end, *it->acc, out);
+      it->fired = true;
+      it->dirty = true;
+      dirty_keys_.push_back(key);
+      if (w_.allowed_lateness_ms > 0 && T != forever) {
+        session_ends_.insert({it->end + w_.allowed_lateness_ms, key});
+        continue;
+      }
+    }
+    forget_pane(key, *it);
+    ps.erase(it);
+    if (ps.empty())
+      keys_.erase(kit);
+  }
+}
+
+void reduce_step::advance(emitter& out) {
+  auto T = time_now();
+  if (T == none)
+    return;
+  if (w_.kind == window_kind::session)
+    return fire_sessions(out);
+  if (!w_.timed())
+    return;
+  while (!pane_starts_.empty()) {
+    auto first_end = pane_starts_.begin()->first + w_.slide_ms;
+    auto end = next_end_ == none ? first_end : std::max(next_end_, first_end);
+    if (end > T)
+      break;
+    fire_time_window(end, &out);
+    next_end_ = end + w_.slide_ms;
+  }
+  // With allowed lateness, panes outlive their last window: drop them once it has passed.
+  if (w_.allowed_lateness_ms > 0 && !pane_starts_.empty() && next_end_ != none
+      && pane_starts_.begin()->first + w_.size_ms + w_.allowed_lateness_ms <= T)
+    fire_time_window(next_end_ - w_.slide_ms, nullptr);
+}
+
+void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t end,
+                       const any_accumulator& acc, emitter& out, bool stored) {
+  auto id = next_id_++;
+  emitted e;
+  if (store_) {
+    e.record = state_keys::prefix(ctx_.step, 'f');
+    state_keys::put_string(e.record, key);
+    state_keys::put_i64(e.record, start);
+    state_keys::put_i64(e.record, end);
+    latest_emission_[e.record] = id;
+    if (!stored)
+      acc.save(e.saved);
+    e.persisted = stored;
+  }
+  message m(f_.result(key, start, end, acc));
+  m.set_key(key);
+  m.set_timestamp(end - 1);
+  emitted_.emplace(id, std::move(e));
+  out.emit_tracked(0, std::move(m), id);
+}
+
+void reduce_step::delivered(std::uint64_t id) {
+  auto it = emitted_.find(id);
+  if (it == emitted_.end())
+    return;
+  auto& e = it->second;
+  auto latest = latest_emission_.find(e.record);
+  if (latest != latest_emission_.end() && latest->second == id) {
+    latest_emission_.erase(latest);
+    if (e.persisted)
+      delivered_records_.push_back(std::move(e.record));
+  }
+  emitted_.erase(it);
+}
+
+void reduce_step::checkpoint(emitter& out) {
+  if (store_) {
+    write_batch b;
+    for (auto& k : erased_)
+      b.erase(std::move(k));
+    erased_.clear();
+    for (auto& r : delivered_records_)
+      if (!latest_emission_.count(r)) // an update emitted since is still on its way
+        b.erase(std::move(r));
+    delivered_records_.clear();
+    std::sort(dirty_keys_.begin(), dirty_keys_.end());
+    dirty_keys_.erase(std::unique(dirty_keys_.begin(), dirty_keys_.end()), dirty_keys_.end());
+    for (auto& key : dirty_keys_) {
+      auto it = keys_.find(key);
+      if (it == keys_.end())
+        continue;
+      for (auto& p : it->second.panes) {
+        if (!p.dirty)
+          continue;
+        std::string v;
+        codec::encode(v, p.count);
+        codec::encode(v, p.first_ts);
+        codec::encode(v, p.last_ts);
+        codec::encode(v, static_cast<std::uint8_t>(p.fired));
+        p.acc->save(v);
+        b.put(pane_record(key, p), std::move(v));
+        p.dirty = false;
+        p.stored = true;
+      }
+    }
+    for (auto& [id, e] : emitted_)
+      if (!e.persisted && latest_emission_[e.record] == id) {
+        b.put(e.record, std::move(e.saved));
+        e.persisted = true;
+      }
+    guard_.save(b);
+    b.put(timers_record(ctx_.instances, ctx_.instance), save_timers());
+    store_->write(b);
+  }
+  dirty_keys_.clear();
+  if (!held_.empty())
+    out.release(std::move(held_));
+  held_ = lineage();
+}
+
+std::string reduce_step::timers_record(std::size_t instances, std::size_t instance) const {
+  auto r = state_keys::prefix(ctx_.step, 't');
+  state_keys::put_u32(r, static_cast<std::uint32_t>(instances));
+  state_keys::put_u32(r, static_cast<std::uint32_t>(instance));
+  return r;
+}
+
+std::string reduce_step::save_timers() const {
+  std::string v;
+  codec::encode(v, wm_.current());
+  codec::encode(v, next_end_);
+  codec::encode(v, origin_);
+  return v;
+}
+
+void reduce_step::open(const operator_context& ctx) {
+  ctx_ = ctx;
+  store_ = ctx.store;
+  guard_ = replay_guard(ctx.step, ctx.instance, ctx.instances);
+  if (!store_)
+    return;
+  guard_.load(*store_);
+  auto mine = [&](const std::string& key) {
+    return key_hash(key) % ctx_.instances == ctx_.instance;
+  };
+  // Timers: this instance's own from its last run; after a change of parallelism the
+  // earliest of every instance's, so that no window is skipped.
+  auto own = timers_record(ctx.instances, ctx.instance);
+  bool found_own = false;
+  std::int64_t wm = forever, next_end = forever, origin = forever;
+  auto tp = state_keys::prefix(ctx.step, 't');
+  store_->scan(tp, [&](std::string_view k, std::string_view v) {
+    std::int64_t a = 0, b = 0, c = 0;
+    codec::decode(v, a);
+    codec::decode(v, b);
+    codec::decode(v, c);
+    if (k == own) {
+      found_own = true;
+      wm = a, next_end = b, origin = c;
+    } else if (!found_own) {
+      wm = std::min(wm, a), next_end = std::min(next_end, b), origin = std::min(origin, c);
+    }
+  });
+  if (wm != forever) {
+    wm_.restore(wm);
+    next_end_ = next_end;
+    origin_ = origin;
+  }
+  auto pp = state_keys::prefix(ctx.step, 'p');
+  store_->scan(pp, [&](std::string_view k, std::string_view v) {
+    k.remove_prefix(pp.size());
+    auto key = state_keys::get_string(k);
+    if (!mine(key))
+      return;
+    pane p;
+    p.start = state_keys::get_i64(k);
+    p.end = state_keys::get_i64(k);
+    std::uint8_t fired = 0;
+    codec::decode(v, p.count);
+    codec::decode(v, p.first_ts);
+    codec::decode(v, p.last_ts);
+    codec::decode(v, fired);
+    p.fired = fired != 0;
+    p.acc = f_.make();
+    p.acc->load(v);
+    p.stored = true;
+    if (w_.kind == window_kind::session)
+      session_ends_.insert({p.fired ? p.end + w_.allowed_lateness_ms : p.end, key});
+    else if (w_.timed())
+      ++pane_starts_[p.start];
+    keys_[key].panes.push_back(std::move(p)); // the scan is in key order: panes in time order
+  });
+  auto fp = state_keys::prefix(ctx.step, 'f');
+  store_->scan(fp, [&](std::string_view k, std::string_view v) {
+    auto rest = k.substr(fp.size());
+    if (mine(state_keys::get_string(rest)))
+      restored_.emplace_back(std::string(k), std::string(v));
+  });
+}
+
+void reduce_step::emit_restored(emitter& out) {
+  auto fp = state_keys::prefix(ctx_.step, 'f');
+  for (auto& [record, saved] : restored_) {
+    std::string_view k(record);
+    k.remove_prefix(fp.size());
+    auto key = state_keys::get_string(k);
+    auto start = state_keys::get_i64(k);
+    auto end = state_keys::get_i64(k);
+    auto acc = f_.make();
+    acc->load(saved);
+    emit(key, start, end, *acc, out, true);
+  }
+  restored_.clear();
+}
+
+std::optional<clock::time_point> reduce_step::next_deadline() const {
+  if (!restored_.empty())
+    return clock::now();
+  std::optional<std::int64_t> at; // wall-clock milliseconds
+  auto now = now_();
+  if (w_.time == time_domain::event) {
+    if (!keys_.empty())
+      at = wm_.next_idle_at(now);
+  } else if (w_.kind == window_kind::session) {
+    if (!session_ends_.empty())
+      at = session_ends_.begin()->first;
+  } else if (w_.timed() && !pane_starts_.empty()) {
+    auto first_end = pane_starts_.begin()->first + w_.slide_ms;
+    at = next_end_ == none ? first_end : std::max(next_end_, first_end);
+  }
+  if (!at)
+    return std::nullopt;
+  return clock::now() + std::chrono::milliseconds(std::max<std::int64_t>(0, *at - now));
+}
+
+void reduce_step::on_tick(clock::time_point, emitter& out) {
+  emit_restored(out);
+  if (w_.time == time_domain::event)
+    wm_.advance(now_());
+  advance(out);
+}
+
+void reduce_step::on_close(emitter& out, close_reason why) {
+  emit_restored(out);
+  if (why != close_reason::exhausted)
+    return; // open windows stay in the state store for the next run
+  // The input is over for good: every window is complete.
+  closing_ = true;
+  if (w_.kind == window_kind::count) {
+    for (auto& [key, ks] : keys_)
+      for (auto& p : ks.panes) {
+        if (p.count > 0)
+          emit(key, p.first_ts, p.last_ts + 1, *p.acc, out);
+        forget_pane(key, p);
+      }
+    keys_.clear();
+  } else {
+    advance(out);
+  }
+}
+
+} // namespace streams

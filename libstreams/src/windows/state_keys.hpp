@@ -1,0 +1,65 @@
+#pragma once
+
+// How stateful steps lay out their keys in the shared state store: every key starts with the
+// step's name and a NUL, then a tag byte saying what the record is, then big-endian fields so
+// that the store's key order is time order (`mdb_dump -p` shows them readably).
+//   'p' key start end : a pane (or session, or count window) of a key, value = pane record
+//   'f' key start end : a window emitted and not yet delivered, value = its accumulator
+//   'm' n i           : replay marks of instance i of n
+//   't' n i           : timers of instance i of n (watermark, next window end, grid origin)
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace streams::state_keys {
+
+inline std::string prefix(std::string_view step, char tag) {
+  std::string k(step);
+  k.push_back('\0');
+  k.push_back(tag);
+  return k;
+}
+
+inline void put_u32(std::string& k, std::uint32_t v) {
+  for (int shift = 24; shift >= 0; shift -= 8)
+    k.push_back(static_cast<char>((v >> shift) & 0xff));
+}
+
+/// Order-preserving: the sign bit flipped, then big-endian.
+inline void put_i64(std::string& k, std::int64_t v) {
+  auto u = static_cast<std::uint64_t>(v) ^ (std::uint64_t{1} << 63);
+  for (int shift = 56; shift >= 0; shift -= 8)
+    k.push_back(static_cast<char>((u >> shift) & 0xff));
+}
+
+inline std::uint32_t get_u32(std::string_view& in) {
+  std::uint32_t v = 0;
+  for (int i = 0; i < 4; ++i)
+    v = (v << 8) | static_cast<unsigned char>(in[static_cast<std::size_t>(i)]);
+  in.remove_prefix(4);
+  return v;
+}
+
+inline std::int64_t get_i64(std::string_view& in) {
+  std::uint64_t u = 0;
+  for (int i = 0; i < 8; ++i)
+    u = (u << 8) | static_cast<unsigned char>(in[static_cast<std::size_t>(i)]);
+  in.remove_prefix(8);
+  return static_cast<std::int64_t>(u ^ (std::uint64_t{1} << 63));
+}
+
+/// A length-prefixed key, so that keys holding any bytes stay apart.
+inline void put_string(std::string& k, std::string_view s) {
+  put_u32(k, static_cast<std::uint32_t>(s.size()));
+  k.append(s);
+}
+
+inline std::string get_string(std::string_view& in) {
+  auto n = get_u32(in);
+  std::string s(in.substr(0, n));
+  in.remove_prefix(n);
+  return s;
+}
+
+} // namespace streams::state_keys

@@ -1,0 +1,147 @@
+#pragma once
+
+#include "streams/step_operator.hpp"
+#include "streams/windows/accumulator.hpp"
+#include "streams/windows/replay_guard.hpp"
+#include "streams/windows/watermark_tracker.hpp"
+#include "streams/windows/window.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace streams {
+
+/// The user's side of a `reduce` step, type-erased by the typed builder (pipeline.hpp).
+struct reduce_functions {
+  accumulator_factory make;                       ///< an empty accumulator
+  std::function<std::string(const message&)> key; ///< the group-by key; null: one group
+  /// The output payload (a `windowed<R>`) of a window's accumulator.
+  std::function<value(std::string key, std::int64_t start, std::int64_t end,
+                      const any_accumulator& acc)>
+      result;
+};
+
+/// The functions of a reduce step with accumulator `A` over payloads `T` (see accumulator.hpp).
+template <class A, class T>
+reduce_functions reduce_functions_for(std::function<std::string(const message&)> key) {
+  using R = std::decay_t<decltype(std::declval<const A&>().result())>;
+  reduce_functions f;
+  f.make = [] { return std::make_unique<typed_accumulator<A, T>>(); };
+  f.key = std::move(key);
+  f.result = [](std::string k, std::int64_t start, std::int64_t end, const any_accumulator& acc) {
+    return value(windowed<R>{std::move(k), start, end,
+                             static_cast<const typed_accumulator<A, T>&>(acc).acc.result()});
+  };
+  return f;
+}
+
+/// Keyed windowed aggregation (DESIGN.md idea 4): one accumulator per key and window, kept in
+/// the platform's state store.
+///
+/// Time windows are built from panes of `slide` (tumbling: the window itself): a message is
+/// added to one pane, and a window's result merges its size/slide panes, so the cost per
+/// message does not grow with size/slide. Count windows hold one pane per key, sessions one
+/// per session.
+///
+/// State and exactness: inputs folded into state are held (not acknowledged) until a
+/// `checkpoint` has written the state, with replay marks, in one durable transaction; emitted
+/// windows stay in the store until `delivered`, and are emitted again after a crash. Restored
+/// state is read in `open`, each instance taking the keys that hash to it.
+class reduce_step : public step_operator {
+public:
+  /// The wall clock in milliseconds since the epoch; injectable for deterministic tests.
+  using wall_clock = std::function<std::int64_t()>;
+
+  reduce_step(window_spec w, reduce_functions f, wall_clock now = now_ms);
+  ~reduce_step() override;
+
+  void process(message& m, emitter& out) override;
+  std::optional<clock::time_point> next_deadline() const override;
+  void on_tick(clock::time_point now, emitter& out) override;
+  void on_close(emitter& out, close_reason why) override;
+
+  bool stateful() const override { return true; }
+  void open(const operator_context& ctx) override;
+  void checkpoint(emitter& out) override;
+  void delivered(std::uint64_t id) override;
+
+  /// Messages sent to the dead-letter sink for arriving after their windows closed.
+  std::uint64_t late() const { return late_; }
+  /// Keys with open state, and panes over all keys (for memory benchmarks).
+  std::size_t keys() const { return keys_.size(); }
+  std::size_t panes() const;
+
+private:
+  struct pane {
+    std::int64_t start = 0; ///< time windows: pane start; sessions: first timestamp
+    std::int64_t end = 0;   ///< exclusive; sessions: last timestamp + gap
+    std::uint64_t count = 0;
+    std::int64_t first_ts = 0;
+    std::int64_t last_ts = 0;
+    std::unique_ptr<any_accumulator> acc;
+    bool dirty = false;  ///< changed since the last checkpoint
+    bool stored = false; ///< in the store (under its current bounds)
+    bool fired = false;  ///< sessions: emitted once already
+  };
+  struct key_state {
+    std::vector<pane> panes; ///< ordered by start
+  };
+  struct emitted {
+    std::string record; ///< its store key
+    std::string saved;  ///< the accumulator, to persist while undelivered
+    bool persisted = false;
+  };
+
+  std::int64_t time_now() const; ///< the time windows close by: watermark or wall clock
+  /// Emits every window the time has completed, and drops the panes no window needs.
+  void advance(emitter& out);
+  /// Emits window [end - size, end) of every key (`out` null: only drops expired panes).
+  void fire_time_window(std::int64_t end, emitter* out);
+  void fire_key(const std::string& key, key_state& ks, std::int64_t end, emitter& out);
+  void fire_sessions(emitter& out);
+  /// `stored`: a restored emission, already in the store.
+  void emit(const std::string& key, std::int64_t start, std::int64_t end,
+            const any_accumulator& acc, emitter& out, bool stored = false);
+  void emit_restored(emitter& out);
+  void fold(const std::string& key, pane& p, message& m);
+  void reject_late(message& m, std::int64_t ts, emitter& out);
+  void add_timed(const std::string& key, message& m, std::int64_t ts, emitter& out);
+  void add_count(const std::string& key, message& m, emitter& out);
+  void add_session(const std::string& key, message& m, std::int64_t ts, emitter& out);
+  std::int64_t pane_start(std::int64_t ts) const;
+  std::string pane_record(const std::string& key, const pane& p) const;
+  std::string timers_record(std::size_t instances, std::size_t instance) const;
+  std::string save_timers() const;
+  void forget_pane(const std::string& key, const pane& p);
+
+  window_spec w_;
+  reduce_functions f_;
+  wall_clock now_;
+  operator_context ctx_;
+  state_store* store_ = nullptr;
+  std::unordered_map<std::string, key_state> keys_;
+  std::map<std::int64_t, std::size_t> pane_starts_; ///< timed windows: panes per start
+  std::set<std::pair<std::int64_t, std::string>> session_ends_;
+  std::vector<std::string> dirty_keys_; ///< keys with panes changed since the last checkpoint
+  std::vector<std::string> erased_;     ///< pane records to erase at the next checkpoint
+  std::unordered_map<std::uint64_t, emitted> emitted_;
+  std::unordered_map<std::string, std::uint64_t> latest_emission_; ///< record -> newest id
+  std::vector<std::string> delivered_records_;
+  std::vector<std::pair<std::string, std::string>> restored_; ///< emissions to send again
+  std::uint64_t next_id_ = 1;
+  lineage held_; ///< inputs folded since the last checkpoint
+  watermark_tracker wm_;
+  replay_guard guard_;
+  std::int64_t next_end_; ///< timed: the least window end not yet fired
+  std::int64_t origin_;   ///< processing-time sliding windows begin here (the first message)
+  std::uint64_t late_ = 0;
+  bool closing_ = false; ///< the input is exhausted: time runs to the end
+};
+
+} // namespace streams

@@ -1,0 +1,113 @@
+#pragma once
+
+#include "streams/message.hpp"
+#include "streams/payload_type_name.hpp"
+#include "streams/state/codec.hpp"
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace streams {
+
+/// What a `reduce` step emits for each window and key: the accumulator's result with the
+/// window's bounds, [start_ms, end_ms) in milliseconds since the epoch. For count windows the
+/// bounds are the first message's timestamp and the last one's plus 1. `key` is empty when the
+/// step groups by nothing.
+template <class R>
+struct windowed {
+  std::string key;
+  std::int64_t start_ms = 0;
+  std::int64_t end_ms = 0;
+  R value;
+};
+
+template <class R>
+struct type_name<windowed<R>> {
+  static std::string get() { return "windowed<" + type_name<R>::get() + ">"; }
+};
+
+/// An accumulator as the window engine holds it, whatever the user's type. A user
+/// accumulator `A` folding payloads of type `T` provides:
+///
+///     void add(const T& in);            // fold one input in
+///     void merge(const A& other);       // fold another partial result in (panes, sessions)
+///     R result() const;                 // what the window emits
+///     void save(std::string& out) const;       // append its state (streams::codec helps)
+///     static A load(std::string_view in);      // the inverse of save
+///
+/// A default-constructed `A` is the empty accumulator. `add` must leave the accumulator
+/// unchanged when it throws `invalid_message`.
+class any_accumulator {
+public:
+  virtual ~any_accumulator() = default;
+  virtual void add(const message& m) = 0;
+  virtual void merge(const any_accumulator& other) = 0;
+  virtual void save(std::string& out) const = 0;
+  /// Replaces the contents with what `save` wrote.
+  virtual void load(std::string_view in) = 0;
+};
+
+using accumulator_factory = std::function<std::unique_ptr<any_accumulator>()>;
+
+template <class A, class T>
+class typed_accumulator final : public any_accumulator {
+public:
+  void add(const message& m) override { acc.add(m.payload<T>()); }
+  void merge(const any_accumulator& other) override {
+    acc.merge(static_cast<const typed_accumulator&>(other).acc);
+  }
+  void save(std::string& out) const override { acc.save(out); }
+  void load(std::string_view in) override { acc = A::load(in); }
+
+  A acc;
+};
+
+/// Ready-made accumulators.
+namespace accumulators {
+
+/// How many messages the window holds.
+template <class T>
+class count {
+public:
+  void add(const T&) { ++n_; }
+  void merge(const count& other) { n_ += other.n_; }
+  std::uint64_t result() const { return n_; }
+  void save(std::string& out) const { codec::encode(out, n_); }
+  static count load(std::string_view in) {
+    count c;
+    codec::decode(in, c.n_);
+    return c;
+  }
+
+private:
+  std::uint64_t n_ = 0;
+};
+
+/// The window's payloads, in arrival order (merged panes in time order).
+template <class T>
+class collect {
+public:
+  void add(const T& x) { items_.push_back(x); }
+  void merge(const collect& other) {
+    items_.insert(items_.end(), other.items_.begin(), other.items_.end());
+  }
+  std::vector<T> result() const { return items_; }
+  void save(std::string& out) const { codec::encode(out, items_); }
+  static collect load(std::string_view in) {
+    collect c;
+    codec::decode(in, c.items_);
+    return c;
+  }
+
+private:
+  std::vector<T> items_;
+};
+
+} // namespace accumulators
+
+} // namespace streams
