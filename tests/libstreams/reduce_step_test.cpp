@@ -96,3 +96,249 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(step.keys() == 0);
   }
 }
+
+namespace {
+
+/// What a test reads of one emitted window.
+struct result {
+  std::string key;
+  std::int64_t start;
+  std::int64_t end;
+  std::vector<std::int64_t> values;
+  friend bool operator==(const result& a, const result& b) {
+    return a.key == b.key && a.start == b.start && a.end == b.end && a.values == b.values;
+  }
+};
+
+std::vector<result> results(collecting_emitter& out) {
+  std::vector<result> r;
+  for (auto& e : out.out) {
+    auto& w = e.msg.payload<int_windows>();
+    r.push_back({w.key, w.start_ms, w.end_ms, w.value});
+  }
+  out.out.clear();
+  return r;
+}
+
+std::size_t released_offsets(const collecting_emitter& out) {
+  std::size_t n = 0;
+  for (auto& l : out.released)
+    n += l.origins().size();
+  return n;
+}
+
+} // namespace
+
+TEST_SUITE("steps.reduce_step") {
+
+  TEST_CASE("tumbling windows by processing time: one result per window and key, never empty") {
+    fixture f;
+    auto step = f.make(windows::tumbling(1s), true);
+    f.send(step, 1);
+    f.send(step, 2);
+    f.now += 500;
+    f.send(step, 3);
+    CHECK(results(f.out).empty());
+    f.now = f.t0 + 1000;
+    f.tick(step);
+    auto r = results(f.out);
+    std::sort(r.begin(), r.end(), [](auto& a, auto& b) { return a.key < b.key; });
+    CHECK(r
+          == std::vector<result>{{"0", f.t0, f.t0 + 1000, {2}}, {"1", f.t0, f.t0 + 1000, {1, 3}}});
+    f.now = f.t0 + 5000; // four empty windows pass
+    f.tick(step);
+    CHECK(results(f.out).empty());
+    f.send(step, 4);
+    f.now = f.t0 + 6000;
+    f.tick(step);
+    CHECK(results(f.out) == std::vector<result>{{"0", f.t0 + 5000, f.t0 + 6000, {4}}});
+  }
+
+  TEST_CASE("count windows per key; a finite input's end emits the rest, a stop keeps it") {
+    for (auto why : {close_reason::exhausted, close_reason::stopped}) {
+      fixture f;
+      auto step = f.make(windows::count(3), true);
+      for (std::int64_t v = 0; v < 8; ++v)
+        f.send(step, v, 1000 + v);
+      // Key "0" holds 0 2 4 6, key "1" holds 1 3 5 7: each fills one window of three.
+      CHECK(results(f.out)
+            == std::vector<result>{{"0", 1000, 1005, {0, 2, 4}}, {"1", 1001, 1006, {1, 3, 5}}});
+      step.on_close(f.out, why);
+      auto rest = results(f.out);
+      if (why == close_reason::exhausted)
+        CHECK(rest.size() == 2);
+      else
+        CHECK(rest.empty());
+    }
+  }
+
+  TEST_CASE("session windows close after the gap and merge when a message bridges two") {
+    fixture f;
+    auto step = f.make(windows::session(2s).event_time(3s));
+    f.send(step, 1, 10'000);
+    f.send(step, 2, 11'000);
+    f.send(step, 3, 14'000); // a new session: 3 s after the last
+    f.send(step, 4, 12'400); // bridges both (out of order; the watermark is at 11 s)
+    CHECK(results(f.out).empty());
+    f.send(step, 5, 30'000); // the watermark passes 16 s: the session is complete
+    CHECK(results(f.out) == std::vector<result>{{"", 10'000, 16'000, {1, 2, 4, 3}}});
+    step.on_close(f.out, close_reason::exhausted);
+    CHECK(results(f.out) == std::vector<result>{{"", 30'000, 32'000, {5}}});
+  }
+
+  TEST_CASE("event time: out-of-order messages within the bound land in their windows") {
+    fixture f;
+    auto step = f.make(windows::tumbling(10s).event_time(3s));
+    f.send(step, 1, 1'000);
+    f.send(step, 2, 11'000);
+    f.send(step, 3, 9'000);  // 2 s behind the largest: in time, in window [0, 10 s)
+    f.send(step, 4, 12'500); // watermark 9.5 s: [0, 10 s) still open
+    CHECK(results(f.out).empty());
+    f.send(step, 5, 13'000); // watermark 10 s
+    CHECK(results(f.out) == std::vector<result>{{"", 0, 10'000, {1, 3}}});
+  }
+
+  TEST_CASE("the watermark is the least over partitions; an idle partition stops holding it") {
+    fixture f;
+    auto step = f.make(windows::tumbling(10s).event_time().idle_timeout(5s));
+    f.send(step, 1, 1'000, 0);
+    f.send(step, 2, 2'000, 1);
+    f.send(step, 3, 25'000, 0); // partition 1 is still at 2 s
+    CHECK(results(f.out).empty());
+    f.now += 4'000;
+    f.send(step, 4, 26'000, 0);
+    CHECK(results(f.out).empty());
+    f.now += 2'000; // partition 1 silent for 6 s: idle
+    f.tick(step);
+    CHECK(results(f.out) == std::vector<result>{{"", 0, 10'000, {1, 2}}});
+    auto deadline = step.next_deadline();
+    CHECK(deadline.has_value()); // partition 0 turning idle later may close [20 s, 30 s)
+  }
+
+  TEST_CASE("allowed lateness updates a fired window; later data is rejected and counted") {
+    fixture f;
+    auto step = f.make(windows::tumbling(10s).event_time().allowed_lateness(5s));
+    f.send(step, 1, 1'000);
+    f.send(step, 2, 10'000); // watermark 10 s: [0, 10 s) fires
+    CHECK(results(f.out) == std::vector<result>{{"", 0, 10'000, {1}}});
+    f.send(step, 3, 9'000); // late by 1 s, within 5 s: the window is emitted again, updated
+    CHECK(results(f.out) == std::vector<result>{{"", 0, 10'000, {1, 3}}});
+    f.send(step, 4, 15'000); // watermark 15 s: [0, 10 s) is past its lateness
+    f.send(step, 5, 8'000);
+    results(f.out);
+    CHECK(step.late() == 1);
+    REQUIRE(f.out.rejected.size() == 1);
+    CHECK(f.out.rejected[0].first.payload<std::int64_t>() == 5);
+    CHECK(f.out.rejected[0].second.find("late") != std::string::npos);
+  }
+
+  TEST_CASE("sliding windows keep one pane per slide, whatever size/slide is") {
+    fixture f;
+    auto step = f.make(windows::sliding(60s, 1s).event_time(), true);
+    for (std::int64_t i = 0; i < 6000; ++i)
+      f.send(step, i, 1'000'000 + i * 10); // 60 s of event time, 2 keys
+    CHECK(step.keys() == 2);
+    CHECK(step.panes() <= 2 * 61);
+    step.on_close(f.out, close_reason::exhausted);
+    std::int64_t total = 0;
+    for (auto& r : results(f.out))
+      total += static_cast<std::int64_t>(r.values.size());
+    CHECK(total == 6000 * 60); // every message is in size/slide windows
+  }
+
+  TEST_CASE("inputs are released only by a checkpoint, and then all of them") {
+    fixture f;
+    auto store = make_memory_store();
+    auto step = f.make(windows::count(100), true);
+    step.open({"counts", 0, 1, store.get()});
+    for (std::int64_t v = 0; v < 10; ++v)
+      f.send(step, v);
+    CHECK(f.out.released.empty());
+    step.checkpoint(f.out);
+    CHECK(released_offsets(f.out) == 10);
+  }
+
+  TEST_CASE("state survives a restart: counts go on, replayed inputs are not counted twice") {
+    fixture f;
+    auto store = make_memory_store();
+    {
+      auto step = f.make(windows::count(4), true);
+      step.open({"counts", 0, 1, store.get()});
+      for (std::int64_t v = 0; v < 6; ++v) // key "0": 0 2 4, key "1": 1 3 5
+        f.send(step, v);
+      step.checkpoint(f.out);
+      f.send(step, 6); // after the checkpoint: lost with the crash, its window too
+    }
+    CHECK(results(f.out).size() == 1);
+    auto step = f.make(windows::count(4), true);
+    step.open({"counts", 0, 1, store.get()});
+    f.next_offset = 0; // the source replays from its last commit: offset 0
+    for (std::int64_t v = 0; v < 8; ++v)
+      f.send(step, v);
+    // 0..5 were in the state: skipped (and released at once); 6 and 7 complete both windows.
+    CHECK(results(f.out)
+          == std::vector<result>{{"0", f.now, f.now + 1, {0, 2, 4, 6}},
+                                 {"1", f.now, f.now + 1, {1, 3, 5, 7}}});
+  }
+
+  TEST_CASE("an emitted window stays stored until delivered, and is emitted again after a crash") {
+    fixture f;
+    auto store = make_memory_store();
+    {
+      auto step = f.make(windows::count(2), true);
+      step.open({"counts", 0, 1, store.get()});
+      for (std::int64_t v = 0; v < 4; ++v)
+        f.send(step, v);
+      REQUIRE(f.out.tracked.size() == 2);
+      step.delivered(f.out.tracked[0]); // key "0"'s window reached its sinks
+      step.checkpoint(f.out);
+    }
+    results(f.out);
+    auto step = f.make(windows::count(2), true);
+    step.open({"counts", 0, 1, store.get()});
+    REQUIRE(step.next_deadline().has_value());
+    f.tick(step);
+    CHECK(results(f.out) == std::vector<result>{{"1", f.now, f.now + 1, {1, 3}}});
+    step.delivered(f.out.tracked.back());
+    step.checkpoint(f.out);
+    auto again = f.make(windows::count(2), true);
+    again.open({"counts", 0, 1, store.get()});
+    CHECK_FALSE(again.next_deadline().has_value());
+  }
+
+  TEST_CASE("a restart with another parallelism: each key goes to one instance, none twice") {
+    fixture f;
+    auto store = make_memory_store();
+    {
+      std::vector<reduce_step> two;
+      two.push_back(f.make(windows::count(1000), true));
+      two.push_back(f.make(windows::count(1000), true));
+      for (std::size_t i = 0; i < 2; ++i)
+        two[i].open({"counts", i, 2, store.get()});
+      for (std::int64_t v = 0; v < 100; ++v) {
+        auto key = std::to_string(v % 2);
+        f.send(two[key_hash(key) % 2], v);
+      }
+      for (auto& s : two)
+        s.checkpoint(f.out);
+    }
+    auto one = f.make(windows::count(1000), true);
+    one.open({"counts", 0, 1, store.get()});
+    CHECK(one.keys() == 2);
+    f.next_offset = 0;
+    for (std::int64_t v = 0; v < 110; ++v) // replayed from offset 0, then 10 new ones
+      f.send(one, v);
+    one.on_close(f.out, close_reason::exhausted);
+    auto r = results(f.out);
+    REQUIRE(r.size() == 2);
+    CHECK(r[0].values.size() + r[1].values.size() == 110);
+  }
+
+  TEST_CASE("a window spec names what is wrong with it") {
+    CHECK(windows::sliding(6s, 4s).problems().size() == 1);
+    CHECK(windows::count(0).problems().size() == 1);
+    CHECK(windows::tumbling(0s).problems().size() == 1);
+    CHECK(windows::tumbling(1s).allowed_lateness(1s).problems().size() == 1); // processing time
+    CHECK(windows::sliding(6s, 2s).event_time(1s).problems().empty());
+  }
+}

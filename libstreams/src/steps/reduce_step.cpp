@@ -26,6 +26,7 @@ reduce_step::reduce_step(window_spec w, reduce_functions f, wall_clock now)
     : w_(w), f_(std::move(f)), now_(std::move(now)),
       wm_(w.max_out_of_orderness_ms, w.idle_timeout_ms), next_end_(none), origin_(none) {}
 
+reduce_step::reduce_step(reduce_step&&) noexcept = default;
 reduce_step::~reduce_step() = default;
 
 std::size_t reduce_step::panes() const {

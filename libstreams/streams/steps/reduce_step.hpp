@@ -59,6 +59,7 @@ public:
   using wall_clock = std::function<std::int64_t()>;
 
   reduce_step(window_spec w, reduce_functions f, wall_clock now = now_ms);
+  reduce_step(reduce_step&&) noexcept;
   ~reduce_step() override;
 
   void process(message& m, emitter& out) override;
