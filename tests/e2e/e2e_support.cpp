@@ -127,8 +127,9 @@ offsets parse_offsets(const std::string& line) {
 }
 
 std::vector<std::string> relay_command(const std::string& config,
-                                       std::chrono::milliseconds commit_interval) {
-  std::vector<std::string> argv{STREAMS_BIN, "run", "--config", config};
+                                       std::chrono::milliseconds commit_interval,
+                                       const std::string& state_dir) {
+  std::vector<std::string> argv{STREAMS_BIN, "run", "--config", config, "--state-dir", state_dir};
   if (commit_interval.count() > 0)
     argv.insert(argv.end(), {"--commit-interval-ms", std::to_string(commit_interval.count())});
   argv.push_back(RELAY_APP);
@@ -263,7 +264,8 @@ std::string origin_text(const message& m) {
   return std::to_string(o.partition) + ":" + std::to_string(o.offset);
 }
 
-void write_relay_config(const std::string& path, const std::string& group) {
+void write_relay_config(const std::string& path, const std::string& group,
+                        const std::string& more_steps) {
   std::ofstream out(path);
   out << R"(# The relay test app: stream e2e-in to stream e2e-out.
 env: {}
@@ -284,20 +286,24 @@ pipeline:
   out << R"(        output:
           bootstrap_servers: ["${envvar:STREAMS_BOOTSTRAP_SERVERS}"]
           topic: e2e-out
-metrics:
+)" << more_steps
+      << R"(metrics:
   type: dummy
 )";
 }
 
 relay_process::relay_process(const test::temp_directory& dir, const std::string& bootstrap,
                              const std::string& config, const std::string& instance, double rate,
-                             std::chrono::milliseconds commit_interval)
+                             std::chrono::milliseconds commit_interval,
+                             std::map<std::string, std::string> env)
     : progress_path_(dir.file("progress-" + instance)),
-      process_(relay_command(config, commit_interval), dir.path(),
-               {{"STREAMS_BOOTSTRAP_SERVERS", bootstrap},
-                {"E2E_INSTANCE", instance},
-                {"E2E_RATE", std::to_string(rate)},
-                {"E2E_PROGRESS", progress_path_}}) {}
+      process_(relay_command(config, commit_interval, dir.file("state")), dir.path(), [&] {
+        env.insert({{"STREAMS_BOOTSTRAP_SERVERS", bootstrap},
+                    {"E2E_INSTANCE", instance},
+                    {"E2E_RATE", std::to_string(rate)},
+                    {"E2E_PROGRESS", progress_path_}});
+        return env;
+      }()) {}
 
 std::size_t relay_process::relayed() const {
   auto text = test::read_file(progress_path_);

@@ -6,6 +6,9 @@
 // test can kill the process at a known point and bound what a crash repeats. E2E_PROGRESS
 // names a file where the step keeps the number of messages it has relayed (rewritten every
 // 50 messages), so that the test knows how far the process got.
+//
+// E2E_COUNT_WINDOW=N makes it stateful: the relayed messages are counted per Kafka key in
+// windows of N messages (step "counts"), and "KEY COUNT FIRST_TS END_TS" goes out instead.
 
 #include "streams/app.hpp"
 #include "streams/sources/stream_source.hpp"
@@ -69,8 +72,23 @@ streams::bytes relay(const streams::bytes& value) {
 }
 
 void build(streams::pipeline& p) {
-  p.source("input", streams::sources::stream("e2e-in"))
-      .map("relay", [](const streams::bytes& b) { return relay(b); })
+  auto relayed = p.source("input", streams::sources::stream("e2e-in"))
+                     .map("relay", [](const streams::bytes& b) { return relay(b); });
+  const char* window = std::getenv("E2E_COUNT_WINDOW");
+  if (!window) {
+    relayed.sink("output", streams::sinks::stream("e2e-out"));
+    return;
+  }
+  using streams::accumulators::count;
+  relayed
+      .reduce<count<streams::bytes>>(
+          "counts", streams::windows::count(std::stoul(window)),
+          [](const streams::bytes&, const streams::message& m) { return m.key().value_or(""); })
+      .map("format",
+           [](const streams::windowed<std::uint64_t>& w) {
+             return w.key + " " + std::to_string(w.value) + " " + std::to_string(w.start_ms) + " "
+                    + std::to_string(w.end_ms);
+           })
       .sink("output", streams::sinks::stream("e2e-out"));
 }
 
