@@ -9,6 +9,9 @@
 #ifdef STREAMS_APP_WITH_ACTORS
 #include <streams/actors/runtime.hpp>
 #endif
+#ifdef STREAMS_APP_WITH_STATE
+#include <streams/state/state_store.hpp>
+#endif
 
 #include <chrono>
 #include <cstdint>
@@ -79,6 +82,16 @@ int main() {
     auto doc = json::parse(R"({"event":"install","ok":false})");
     doc.set("ok", true);
     std::cout << "json: " << doc.dump() << "\n";
+
+#ifdef STREAMS_APP_WITH_STATE
+    // open_state_store is in streams::state, with the LMDB store: linking it needs LMDB.
+    auto state = streams::open_state_store(std::string(streams::memory_state));
+    streams::write_batch changes;
+    changes.put("greeting", "hello");
+    state->write(changes);
+    std::cout << "state: " << state->where() << " greeting=" << state->get("greeting").value_or("?")
+              << "\n";
+#endif
 
 #ifdef STREAMS_APP_WITH_ACTORS
     // The actor runtime is installed too: run the pipeline. The even numbers reach stdout
