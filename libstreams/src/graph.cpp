@@ -20,6 +20,7 @@ std::string_view to_string(step_kind k) {
     case step_kind::serializer: return "serializer";
     case step_kind::batch: return "batch";
     case step_kind::reduce: return "reduce";
+    case step_kind::stateful_map: return "stateful_map";
     case step_kind::router: return "router";
     case step_kind::broadcast: return "broadcast";
     case step_kind::sink: return "sink";

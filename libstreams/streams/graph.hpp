@@ -27,6 +27,7 @@ enum class step_kind {
   serializer,
   batch,
   reduce,
+  stateful_map,
   router,
   broadcast,
   sink,

@@ -9,6 +9,7 @@
 #include "streams/steps/flat_map_step.hpp"
 #include "streams/steps/header_filter_step.hpp"
 #include "streams/steps/json_parser_step.hpp"
+#include "streams/steps/keyed_state_step.hpp"
 #include "streams/steps/map_step.hpp"
 #include "streams/steps/reduce_step.hpp"
 #include "streams/steps/router_step.hpp"
@@ -56,7 +57,8 @@ decltype(auto) call(F& f, const message& m) {
 }
 
 template <class T, class F>
-using call_result_t = std::decay_t<decltype(call<T>(std::declval<F&>(), std::declval<const message&>()))>;
+using call_result_t =
+    std::decay_t<decltype(call<T>(std::declval<F&>(), std::declval<const message&>()))>;
 
 template <class V>
 struct is_vector : std::false_type {};
@@ -140,9 +142,8 @@ public:
   /// Keeps a message when header `header` holds the integer `value`.
   stream<T> filter_header(std::string name, std::string header, std::int64_t value) {
     auto detail = header + " == " + std::to_string(value);
-    return then<T>(step_kind::header_filter, std::move(name), detail, [header, value] {
-      return std::make_unique<header_filter_step>(header, value);
-    });
+    return then<T>(step_kind::header_filter, std::move(name), detail,
+                   [header, value] { return std::make_unique<header_filter_step>(header, value); });
   }
 
   stream<json> parse_json(std::string name) {
@@ -163,8 +164,8 @@ public:
   stream<std::vector<T>> batch(std::string name, std::size_t max_messages,
                                std::chrono::milliseconds max_wait) {
     auto limits = std::make_shared<batch_limits>(batch_limits{max_messages, max_wait});
-    auto detail = std::to_string(max_messages) + " messages or " + std::to_string(max_wait.count())
-                  + " ms";
+    auto detail =
+        std::to_string(max_messages) + " messages or " + std::to_string(max_wait.count()) + " ms";
     auto node = make_node<std::vector<T>>(step_kind::batch, std::move(name), detail, [limits] {
       return std::make_unique<batch_step>(limits->max_messages, limits->max_wait,
                                           [](std::vector<message>& in) {
@@ -194,11 +195,10 @@ public:
     std::function<std::string(const message&)> key_of = [key](const message& m) mutable {
       return std::string(detail::call<T>(key, m));
     };
-    auto node = make_node<windowed<R>>(step_kind::reduce, std::move(name), window.describe(),
-                                       [spec, key_of] {
-                                         return std::make_unique<reduce_step>(
-                                             *spec, reduce_functions_for<A, T>(key_of));
-                                       });
+    auto node = make_node<windowed<R>>(
+        step_kind::reduce, std::move(name), window.describe(), [spec, key_of] {
+          return std::make_unique<reduce_step>(*spec, reduce_functions_for<A, T>(key_of));
+        });
     node.window = spec;
     node.group_key = key_of;
     return stream<windowed<R>>(g_, attach(std::move(node)), 0);
@@ -210,13 +210,53 @@ public:
   auto reduce(std::string name, window_spec window) {
     using R = std::decay_t<decltype(std::declval<const A&>().result())>;
     auto spec = std::make_shared<window_spec>(window);
-    auto node = make_node<windowed<R>>(step_kind::reduce, std::move(name), window.describe(),
-                                       [spec] {
-                                         return std::make_unique<reduce_step>(
-                                             *spec, reduce_functions_for<A, T>(nullptr));
-                                       });
+    auto node =
+        make_node<windowed<R>>(step_kind::reduce, std::move(name), window.describe(), [spec] {
+          return std::make_unique<reduce_step>(*spec, reduce_functions_for<A, T>(nullptr));
+        });
     node.window = spec;
     return stream<windowed<R>>(g_, attach(std::move(node)), 0);
+  }
+
+  /// A map with per-key state kept by the platform: `f(const T&, keyed_state<S>&)` returns the
+  /// new payload and may read, put or erase the state of the message's key (`key(const T&)`,
+  /// or with the message too). State and outputs survive crashes exactly as a reduce's do; the
+  /// output type needs `codec::encode`/`decode` (outputs not yet delivered are kept in the
+  /// store). With parallelism, messages are routed by key.
+  ///
+  ///     .stateful_map<std::int64_t>("running_total", user_of, [](const event& e,
+  ///     keyed_state<std::int64_t>& t) {
+  ///       auto sum = t.get_or(0) + e.amount;
+  ///       t.put(sum);
+  ///       return sum;
+  ///     })
+  template <class S, class K, class F>
+  auto stateful_map(std::string name, K key, F f) {
+    using U = std::decay_t<std::invoke_result_t<F&, const T&, keyed_state<S>&>>;
+    static_assert(!std::is_void_v<U>, "a stateful_map function must return the new payload");
+    std::function<std::string(const message&)> key_of = [key](const message& m) mutable {
+      return std::string(detail::call<T>(key, m));
+    };
+    auto node = make_node<U>(step_kind::stateful_map, std::move(name), "keyed state",
+                             [key_of, f]() mutable {
+                               keyed_state_functions fs;
+                               fs.key = key_of;
+                               fs.apply = [f](const message& m, state_cell& c) mutable -> value {
+                                 keyed_state<S> state(c);
+                                 return f(m.payload<T>(), state);
+                               };
+                               fs.save_output = [](const value& v, std::string& out) {
+                                 codec::encode(out, *v.get_if<U>());
+                               };
+                               fs.load_output = [](std::string_view in) -> value {
+                                 U u{};
+                                 codec::decode(in, u);
+                                 return u;
+                               };
+                               return std::make_unique<keyed_state_step>(std::move(fs));
+                             });
+    node.group_key = key_of;
+    return stream<U>(g_, attach(std::move(node)), 0);
   }
 
   /// Sends each message to the one branch whose name `key` returns.
