@@ -112,10 +112,11 @@ TEST_SUITE("config.examples") {
     CHECK(prom->port == 9464);
   }
 
-  TEST_CASE("transformer: Sentry's config, two instances of the window") {
+  TEST_CASE("transformer: Sentry's config, a state directory, two instances of the window") {
     auto p = example("transformer");
     auto r = load_fixture("transformer.yaml", *p);
     auto& c = *r.config;
+    CHECK(c.state_dir == "/var/lib/streams");
     auto src = c.settings<kafka_source_settings>("myinput");
     REQUIRE(src);
     CHECK(src->topic == "ingest-metrics");
