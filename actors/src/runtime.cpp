@@ -54,9 +54,7 @@ struct runtime::impl {
       switch (node.kind) {
         case step_kind::source: setup->src = node.make_source(); break;
         case step_kind::sink: setup->snk = node.make_sink(); break;
-        default:
-          setup->make_operator = node.make_operator;
-          setup->op = node.make_operator();
+        default: setup->make_operator = node.make_operator; setup->op = node.make_operator();
       }
     } catch (const std::exception& e) {
       throw std::runtime_error("step '" + node.name + "': " + e.what());
@@ -81,7 +79,8 @@ void runtime::impl::open_state(const std::vector<std::vector<setup_ptr>>& setups
       try {
         setup.op->open({setup.name, k, instances.size(), store.get()});
       } catch (const std::exception& e) {
-        throw std::runtime_error("step '" + setup.name + "': cannot restore its state: " + e.what());
+        throw std::runtime_error("step '" + setup.name
+                                 + "': cannot restore its state: " + e.what());
       }
     }
 }
@@ -101,6 +100,10 @@ void runtime::start() {
   if (d.started)
     throw std::logic_error("runtime::start called twice");
   d.g.validate();
+  // Before anything slow (opening the state store, connectors): a signal meanwhile is kept
+  // and drains the pipeline as soon as it runs, instead of killing the process.
+  if (d.options.stop_on_signals)
+    install_signal_handlers();
   auto& steps = d.g.steps();
 
   // One actor per instance: a transform step runs `parallelism` of them, each with an
@@ -117,10 +120,12 @@ void runtime::start() {
   auto dlq = std::make_shared<step_setup>();
   dlq->name = "dead-letters";
   dlq->options = d.options;
-  dlq->snk = d.options.dead_letters ? d.options.dead_letters() : std::make_unique<dead_letter_log_sink>();
+  dlq->snk =
+      d.options.dead_letters ? d.options.dead_letters() : std::make_unique<dead_letter_log_sink>();
 
   d.cfg = std::make_unique<caf::actor_system_config>();
-  auto threads = d.options.threads ? d.options.threads : std::max(2u, std::thread::hardware_concurrency());
+  auto threads =
+      d.options.threads ? d.options.threads : std::max(2u, std::thread::hardware_concurrency());
   d.cfg->set("scheduler.max-threads", threads);
   // Workers that block on a shared queue: CAF's work stealing keeps idle workers polling
   // (50 us sleeps), which cost an idle pipeline 40% of 2 cores; sharing costs ~5% of the
@@ -183,8 +188,6 @@ void runtime::start() {
   dead_letters.w.upstream_count = transforms;
   all.push_back(std::move(dead_letters));
 
-  if (d.options.stop_on_signals)
-    install_signal_handlers();
   auto promise = std::make_shared<std::promise<run_result>>();
   d.result = promise->get_future();
   d.supervisor = spawn_supervisor(*d.sys, std::move(all), d.options, promise);
