@@ -33,16 +33,17 @@ void outbox::put(std::size_t port, message&& m) {
            + origins.front().source)
           % lanes.size();
   }
-  auto& waiting = lanes[i].waiting;
-  waiting.push_back(std::move(m));
-  full_ = full_ || waiting.size() >= max_batch_;
+  auto& l = lanes[i];
+  l.waiting.push_back(std::move(m));
+  full_ = full_ || l.size() >= max_batch_;
 }
 
 void outbox::put(std::size_t port, batch&& b) {
   auto& lanes = ports_[port];
-  if (lanes.size() == 1 && lanes.front().waiting.empty()) {
+  if (lanes.size() == 1 && lanes.front().size() == 0) {
     lanes.front().waiting = std::move(b);
-    full_ = full_ || lanes.front().waiting.size() >= max_batch_;
+    lanes.front().head = 0;
+    full_ = full_ || lanes.front().size() >= max_batch_;
     return;
   }
   for (auto& m : b)
@@ -52,7 +53,7 @@ void outbox::put(std::size_t port, batch&& b) {
 bool outbox::empty() const {
   for (auto& lanes : ports_)
     for (auto& l : lanes)
-      if (!l.waiting.empty())
+      if (l.size() > 0)
         return false;
   return true;
 }
@@ -69,26 +70,45 @@ bool outbox::flush(caf::event_based_actor* self) {
   for (auto& lanes : ports_) {
     for (auto& l : lanes) {
       auto& w = l.waiting;
-      while (l.credit > 0 && !w.empty()) {
-        auto n = std::min({l.credit, max_batch_, w.size()});
+      while (l.credit > 0 && l.size() > 0) {
+        auto n = std::min({l.credit, max_batch_, l.size()});
         batch b;
-        if (n == w.size()) {
+        if (l.head == 0 && n == w.size()) {
           b.swap(w);
           w.reserve(max_batch_);
         } else {
-          b.assign(std::make_move_iterator(w.begin()), std::make_move_iterator(w.begin() + n));
-          w.erase(w.begin(), w.begin() + n);
+          // Sent from the front by moving `head` on: erasing each batch from the front moved
+          // the whole backlog every time, quadratic in a burst (a reduce step firing a window
+          // of every key emits tens of thousands at once).
+          auto from = w.begin() + static_cast<std::ptrdiff_t>(l.head);
+          b.assign(std::make_move_iterator(from),
+                   std::make_move_iterator(from + static_cast<std::ptrdiff_t>(n)));
+          l.head += n;
         }
         l.credit -= n;
         self->send(l.to, batch_atom::value, std::move(b));
         sent = true;
+      }
+      if (l.size() == 0) {
+        if (w.capacity() > 4 * max_batch_) { // a burst's backlog: give its memory back
+          batch fresh;
+          fresh.reserve(max_batch_);
+          w.swap(fresh);
+        } else {
+          w.clear();
+        }
+        l.head = 0;
+      } else if (l.head >= max_batch_ && l.head >= l.size()) {
+        // Amortized: what is erased is at least as much as what is moved.
+        w.erase(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(l.head));
+        l.head = 0;
       }
     }
   }
   full_ = false;
   for (auto& lanes : ports_)
     for (auto& l : lanes)
-      full_ = full_ || l.waiting.size() >= max_batch_;
+      full_ = full_ || l.size() >= max_batch_;
   return sent;
 }
 

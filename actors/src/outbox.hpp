@@ -41,8 +41,10 @@ public:
 private:
   struct lane {
     caf::actor to;
-    batch waiting;
+    batch waiting; ///< from `head` on: what was sent before it is moved from
     std::size_t credit = 0;
+    std::size_t head = 0;
+    std::size_t size() const { return waiting.size() - head; }
   };
   std::vector<std::vector<lane>> ports_;
   std::vector<std::function<std::string(const message&)>> keys_;

@@ -78,6 +78,14 @@ std::string ratio_row(const std::string& what, const std::vector<double>& a,
   return text;
 }
 
+std::string ratio_row(const std::string& what, const std::vector<double>& a,
+                      const std::vector<double>& b) {
+  if (a.empty() || b.empty())
+    return "| " + what + " | n/a | n/a | | not run |";
+  return streams::bench::format("| %s | %.2f | %.2f | | |", what.c_str(), median(a) / median(b),
+                                median(ratios(a, b)));
+}
+
 std::string format(const char* format, ...) {
   va_list args;
   va_start(args, format);

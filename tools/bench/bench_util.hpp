@@ -16,7 +16,7 @@ using seconds = std::chrono::duration<double>;
 /// The command line of `streams_bench`; every benchmark reads what concerns it.
 struct options {
   int runs = 5;
-  /// Benchmarks to run (memory, kafka, cli); all when empty.
+  /// Benchmarks to run (memory, kafka, cli, windows); all when empty.
   std::vector<std::string> only;
   /// In-memory benchmark: messages per run.
   std::size_t memory_messages = 2'000'000;
@@ -26,6 +26,11 @@ struct options {
   double latency_seconds = 5;
   /// CLI benchmark: messages per partition, pre-produced into 8 partitions.
   std::size_t cli_per_partition = 15'000;
+  /// Window benchmark: events per run of each case.
+  std::size_t window_events = 4'000'000;
+  /// Window benchmark, internal: run this one case ("sliding1-lmdb") once and print its
+  /// memory use, instead of benchmarking (the harness starts itself with it).
+  std::string window_child;
   /// The `streams` binary, the Python interpreter with confluent_kafka, and the source tree.
   std::string streams_cli;
   std::string python = "/usr/bin/python3";
@@ -58,6 +63,9 @@ std::vector<double> ratios(const std::vector<double>& a, const std::vector<doubl
 /// and PASS or FAIL (judged on the ratio of the medians); "n/a" when a side did not run.
 std::string ratio_row(const std::string& what, const std::vector<double>& a,
                       const std::vector<double>& b, double floor);
+/// The same row for a ratio that has no floor, for scale.
+std::string ratio_row(const std::string& what, const std::vector<double>& a,
+                      const std::vector<double>& b);
 
 /// printf into a string.
 std::string format(const char* format, ...) __attribute__((format(printf, 1, 2)));

@@ -16,5 +16,11 @@ void memory_benchmark(const options& o);
 void kafka_benchmark(const options& o);
 /// `streams run ... simple_map_filter` end to end, against the same logic in Python (issue 4).
 void cli_benchmark(const options& o);
+/// Keyed event-time windows (tumbling, sliding by 1 s and 10 s) through the reduce step, with
+/// the state in memory and in LMDB, against a plain hash-map loop; memory per key (issue 8).
+void window_benchmark(const options& o);
+/// `--window-child`: one case of the window benchmark in this fresh process, printing its
+/// memory use on standard output.
+void window_child(const options& o);
 
 } // namespace streams::bench

@@ -1,8 +1,8 @@
 // streams_bench: the benchmarks of docs/benchmarks.md, each side by side with its baselines in
 // one run. Prints Markdown on standard output, progress on standard error.
 //
-//   streams_bench [--runs N] [--only memory|kafka|cli]... [--side pipeline|loop|python|cli]...
-//                 [--memory-messages N]
+//   streams_bench [--runs N] [--only memory|kafka|cli|windows]...
+//                 [--side pipeline|loop|python|cli]... [--memory-messages N] [--window-events N]
 //                 [--kafka-per-partition N] [--latency-seconds S] [--cli-per-partition N]
 //                 [--streams PATH] [--python PATH] [--source-dir PATH]
 
@@ -23,8 +23,9 @@ namespace {
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "streams_bench: %s\n"
-               "usage: streams_bench [--runs N] [--only memory|kafka|cli]...\n"
+               "usage: streams_bench [--runs N] [--only memory|kafka|cli|windows]...\n"
                "                     [--side pipeline|loop|python|cli]... [--memory-messages N]\n"
+               "                     [--window-events N]\n"
                "                     [--kafka-per-partition N] [--latency-seconds S]\n"
                "                     [--cli-per-partition N] [--streams PATH] [--python PATH]\n"
                "                     [--source-dir PATH]\n",
@@ -46,7 +47,7 @@ int main(int argc, char** argv) {
     if (flag == "--runs")
       o.runs = std::atoi(value.c_str());
     else if (flag == "--only") {
-      if (value != "memory" && value != "kafka" && value != "cli")
+      if (value != "memory" && value != "kafka" && value != "cli" && value != "windows")
         usage(("unknown benchmark " + value).c_str());
       o.only.push_back(value);
     } else if (flag == "--side") {
@@ -55,6 +56,10 @@ int main(int argc, char** argv) {
       o.sides.push_back(value);
     } else if (flag == "--memory-messages")
       o.memory_messages = std::strtoull(value.c_str(), nullptr, 10);
+    else if (flag == "--window-events")
+      o.window_events = std::strtoull(value.c_str(), nullptr, 10);
+    else if (flag == "--window-child")
+      o.window_child = value;
     else if (flag == "--kafka-per-partition")
       o.kafka_per_partition = std::strtoull(value.c_str(), nullptr, 10);
     else if (flag == "--latency-seconds")
@@ -75,6 +80,11 @@ int main(int argc, char** argv) {
   // The runtime's and the Kafka layer's loggers write to standard error; only trouble matters.
   spdlog::set_level(spdlog::level::warn);
   std::signal(SIGPIPE, SIG_IGN);
+  if (!o.window_child.empty()) {
+    window_child(o);
+    std::fflush(stdout);
+    return 0;
+  }
 
   if (o.selected("memory"))
     memory_benchmark(o);
@@ -82,6 +92,8 @@ int main(int argc, char** argv) {
     kafka_benchmark(o);
   if (o.selected("cli"))
     cli_benchmark(o);
+  if (o.selected("windows"))
+    window_benchmark(o);
   std::fflush(stdout);
   return 0;
 }
