@@ -443,6 +443,21 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
   auto w1 = static_cast<double>(expected[1].windows),
        w10 = static_cast<double>(expected[2].windows);
   auto cost = [&](side s) { return m(2, s) / m(1, s); };
+  // Windows per event of each slide, and the cost of a window relative to an event that a
+  // cost ratio r implies: (1 + a c) / (1 + b c) = r.
+  auto a = w1 / static_cast<double>(n), b = w10 / static_cast<double>(n);
+  auto implied = [&](double r) { return (r - 1) / (a - r * b); };
+  // The pipeline's checkpoints grow with the live panes, so its ratio may pass the windows'
+  // own, which no cost per window explains.
+  auto rp = cost(side::memory);
+  auto pipeline_c =
+      a - rp * b > 0
+          ? format("%.1f in the pipeline in memory (there c also carries the checkpoints, which "
+                   "grow with the live panes: 60 a key for the 1 s slide, 6 for the 10 s one)",
+                   implied(rp))
+          : std::string("no c at all in the pipeline in memory, whose ratio passes the windows' "
+                        "own: its checkpoints grow with the live panes too, 60 a key for the 1 s "
+                        "slide against 6 for the 10 s one");
   paragraph(format(
       "The 1 s slide emits %.1f times as many windows as the 10 s slide (%.2f against %.2f per "
       "event): a key gets %.1f events per second of event time, so nearly every key has "
@@ -451,12 +466,16 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       "times the 10 s slide in the plain loop that sums a window's panes, %.1f times in the "
       "loop with running counts (one addition per event, one subtraction per pane leaving the "
       "window: nothing grows with size/slide), and %.1f times in the pipeline (%.1f with "
-      "LMDB). Within 2 times needs a window to cost well under a tenth of an event, or keys "
-      "denser in time than here (more events per key and slide); in the reduce step a window "
-      "costs more than an event (below).",
+      "LMDB). If an event costs 1 and a window c, whatever the slide, the 1 s slide costs "
+      "(1 + %.2f c) / (1 + %.2f c) times the 10 s slide, within 2 times only for c below %.2f; "
+      "these ratios put c at %.1f in the loop with running counts, %.1f in the loop that sums "
+      "panes and %s. So the floor "
+      "asks for windows cheaper than events, or keys denser in time than here (more events per "
+      "key and slide, so fewer windows per event).",
       w1 / w10, w1 / static_cast<double>(n), w10 / static_cast<double>(n),
       static_cast<double>(events_per_ms) * 1000 / key_count, cost(side::loop), cost(side::running),
-      cost(side::memory), cost(side::lmdb)));
+      cost(side::memory), cost(side::lmdb), a, b, 1 / (a - 2 * b), implied(cost(side::running)),
+      implied(cost(side::loop)), pipeline_c.c_str()));
   paragraph(
       "Where the pipeline's time goes: `perf record --call-graph dwarf` on `streams_bench "
       "--window-child CASE --window-events 4000000` at commit 91fb6e7, shares of all CPU samples "
