@@ -324,7 +324,9 @@ TEST_CASE("a slow step sends its outputs on while it works, not after its whole 
   p.source("numbers", sources::memory<int>(iota(total))) // one batch of 60
       .map("slow",
            [calls](const int& x) {
-             std::this_thread::sleep_for(2ms);
+             // 10 ms a call, twice the step's slice: on a loaded machine the sink may be
+             // scheduled late, and must still see its first output within ~300 ms of 600.
+             std::this_thread::sleep_for(10ms);
              ++*calls;
              return x;
            })
