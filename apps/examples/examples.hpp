@@ -22,5 +22,10 @@ void blq(pipeline& p);
 void broadcast(pipeline& p);
 void simple_batching(pipeline& p);
 void devnull_benchmark(pipeline& p);
+void word_counter(pipeline& p);
+void transformer(pipeline& p);
+void alerts(pipeline& p);
+void billing(pipeline& p);
+void spans_buffer(pipeline& p);
 
 } // namespace streams::examples

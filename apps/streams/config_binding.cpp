@@ -20,7 +20,8 @@ constexpr int embedded_partitions = 4;
 /// Sends each dead letter to the dead-letter sink of the source it came from.
 class per_source_dead_letters : public sink {
 public:
-  per_source_dead_letters(std::vector<std::unique_ptr<sink>> by_source, std::unique_ptr<sink> fallback)
+  per_source_dead_letters(std::vector<std::unique_ptr<sink>> by_source,
+                          std::unique_ptr<sink> fallback)
       : by_source_(std::move(by_source)), fallback_(std::move(fallback)) {}
 
   void write(std::vector<message>& batch, delivery_report& report) override {
@@ -117,6 +118,8 @@ public:
     }
     if (cfg_.write_healthcheck)
       options.health_file = "/tmp/health.txt";
+    if (cfg_.state_dir)
+      options.state_dir = *cfg_.state_dir;
     if (!std::holds_alternative<config::dummy_metrics>(cfg_.metrics))
       note("metrics type '" + std::string(config::metrics_type_name(cfg_.metrics))
            + "' is accepted; exporting metrics is not built yet");
@@ -150,7 +153,8 @@ private:
     return cfg_.segments.empty() ? 1 : cfg_.segments.front().parallelism.value_or(1);
   }
 
-  std::function<std::unique_ptr<sink>()> bind_source(step_node& node, const config::kafka_source_settings& s) {
+  std::function<std::unique_ptr<sink>()> bind_source(step_node& node,
+                                                     const config::kafka_source_settings& s) {
     kafka::source_config c;
     c.bootstrap_servers = servers(s.bootstrap_servers, s.topic);
     c.topic = s.topic;

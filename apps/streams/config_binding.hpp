@@ -10,7 +10,7 @@
 
 namespace streams::kafka {
 class embedded_broker;
-}
+} // namespace streams::kafka
 
 namespace streams::cli {
 
@@ -26,7 +26,8 @@ struct binding {
 
 /// Binds `g`'s steps to `cfg` (loaded and checked against `g` already): Kafka sources and
 /// sinks get their brokers, topics, groups and properties, DevNull sinks their batch and sleep
-/// settings, batch steps their size and time. Sets the runtime options the config decides.
+/// settings, batch steps their size and time. Sets the runtime options the config decides
+/// (dead letters, health file, state directory).
 binding bind_config(graph& g, const config::deployment_config& cfg, runtime_options& options);
 
 } // namespace streams::cli

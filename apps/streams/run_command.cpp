@@ -1,4 +1,5 @@
-// `streams run [--config FILE] [--segment-id N] [--name NAME] [--log-level LEVEL] APP`:
+// `streams run [--config FILE] [--segment-id N] [--name NAME] [--state-dir DIR]
+//              [--log-level LEVEL] APP`:
 // runs a pipeline until its sources end or SIGINT/SIGTERM, draining and committing on the way out.
 
 #include "commands.hpp"
@@ -22,6 +23,7 @@ void add_run_command(CLI::App& cli, action& chosen) {
     std::string name;
     std::string log_level = "info";
     std::optional<std::size_t> segment;
+    std::optional<std::string> state_dir;
     std::size_t commit_interval_ms = 1000;
   };
   auto o = std::make_shared<options>();
@@ -30,6 +32,15 @@ void add_run_command(CLI::App& cli, action& chosen) {
   cmd->add_option("--config", o->config, "the deployment config (YAML, Sentry Streams' shape)");
   cmd->add_option("--segment-id", o->segment, "the segment of the config to run");
   cmd->add_option("--name", o->name, "the pipeline's name (default: the app's)");
+  cmd->add_option("--state-dir", o->state_dir,
+                  "where stateful steps keep their state, in DIR/<name> (default: the config's "
+                  "state_dir, else streams-state; :memory: for none that lasts)")
+      ->type_name("DIR")
+      ->check(CLI::Validator(
+          [](std::string& dir) {
+            return dir.empty() ? std::string("expected a directory, found ''") : "";
+          },
+          ""));
   cmd->add_option("--commit-interval-ms", o->commit_interval_ms,
                   "how often sources commit what is done (also on revocation and on stop)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{3'600'000}))
@@ -52,11 +63,14 @@ void add_run_command(CLI::App& cli, action& chosen) {
                                + std::to_string(d.config->segments.size()) + " segment(s)"});
         if (d.config->segments.size() > 1)
           spdlog::info("the {} segments run together in this process: placing segments on nodes is "
-                       "not built yet", d.config->segments.size());
+                       "not built yet",
+                       d.config->segments.size());
         bound = bind_config(g, *d.config, ro);
         for (auto& n : bound.notes)
           spdlog::warn("{}", n);
       }
+      if (o->state_dir) // the command line wins over the config
+        ro.state_dir = *o->state_dir;
       runtime r(g, ro);
       try {
         r.start();

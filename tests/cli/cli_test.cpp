@@ -29,6 +29,7 @@ TEST_CASE("--version and --help answer and exit 0") {
   auto rh = run_cli({"run", "--help"});
   CHECK(rh.code == 0);
   CHECK(rh.out.find("--log-level") != std::string::npos);
+  CHECK(rh.out.find("--state-dir DIR") != std::string::npos);
   for (auto cmd : {"validate", "graph", "examples", "kafka-mock"}) {
     CAPTURE(cmd);
     auto sh = run_cli({cmd, "--help"});

@@ -58,6 +58,9 @@ TEST_SUITE("cli.usage_errors") {
                    "--segment-id 3: the config has 1 segment(s)");
     check_one_line({"run"}, "APP");
     check_one_line({"run", "--log-level", "loud", "simple_map_filter"}, "loud");
+    check_one_line({"run", "simple_map_filter", "--state-dir"}, "--state-dir");
+    check_one_line({"run", "--state-dir", "", "simple_map_filter"},
+                   "--state-dir: expected a directory, found ''");
     check_one_line({}, "subcommand");
   }
 

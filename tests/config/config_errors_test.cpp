@@ -75,6 +75,10 @@ TEST_SUITE("config.errors") {
     check_error("- a\n- b\n", "", {"expected a map, found a list", "line 1, column 1"});
     check_error(with_sink("          starts_segment: maybe\n"), steps + ".mysink.starts_segment",
                 {"expected a boolean (true or false), found the string \"maybe\""});
+    check_error("state_dir: {path: /tmp}\n" + with_sink(""), "state_dir",
+                {"expected a non-empty string, found a map", "line 1"});
+    check_error("state_dir: \"\"\n" + with_sink(""), "state_dir",
+                {"expected a non-empty string, found the string \"\"", "line 1"});
   }
 
   TEST_CASE("numbers out of range or quoted") {

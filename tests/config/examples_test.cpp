@@ -112,6 +112,47 @@ TEST_SUITE("config.examples") {
     CHECK(prom->port == 9464);
   }
 
+  TEST_CASE("transformer: Sentry's config, a state directory, two instances of the window") {
+    auto p = example("transformer");
+    auto r = load_fixture("transformer.yaml", *p);
+    auto& c = *r.config;
+    CHECK(c.state_dir == "/var/lib/streams");
+    auto src = c.settings<kafka_source_settings>("myinput");
+    REQUIRE(src);
+    CHECK(src->topic == "ingest-metrics");
+    CHECK(src->bootstrap_servers == std::vector<std::string>{"localhost:9092"});
+    CHECK(c.settings<kafka_sink_settings>("kafkasink2")->topic == "transformed-events");
+    // a reduce step takes every step's settings and no others
+    REQUIRE(c.step("custom_batcher"));
+    CHECK(c.step("custom_batcher")->parallelism == 2);
+    CHECK(std::holds_alternative<no_settings>(c.step("custom_batcher")->settings));
+  }
+
+  TEST_CASE("the windowed examples: Sentry's streams, and a reduce step is no batch step") {
+    struct expected {
+      std::string app, source, sink, reduce;
+    };
+    for (auto& e : std::vector<expected>{{"word_counter", "myinput", "kafkasink", "myreduce"},
+                                         {"alerts", "myinput", "kafkasink", "myreduce"},
+                                         {"billing", "myinput", "mysink", "myreduce"},
+                                         {"spans_buffer", "myinput", "kafkasink", "myreduce"}}) {
+      CAPTURE(e.app);
+      auto p = example(e.app);
+      auto yaml = "pipeline:\n  segments:\n    - steps_config:\n        " + e.source
+                  + ": {bootstrap_servers: [a:1]}\n        " + e.sink
+                  + ": {bootstrap_servers: [a:1]}\n";
+      auto r = load_text(yaml, p->graph());
+      INFO(all_errors(r));
+      REQUIRE(r);
+      CHECK(r.config->settings<kafka_source_settings>(e.source)->topic == "events");
+      CHECK(r.config->settings<kafka_sink_settings>(e.sink)->topic == "transformed-events");
+
+      auto batch = load_text(yaml + "        " + e.reduce + ": {batch_size: 3}\n", p->graph());
+      CHECK(find_error(batch, "pipeline.segments[0].steps_config." + e.reduce + ".batch_size",
+                       {"unknown key", "parallelism, starts_segment"}));
+    }
+  }
+
   TEST_CASE("every example app has a config in apps/examples/configs, and it loads") {
     for (auto& e : streams::examples::all()) {
       CAPTURE(e.name);

@@ -198,4 +198,29 @@ pipeline:
     REQUIRE(r.notes.size() == 1); // once, though given twice
     CHECK(r.notes[0].find("sentry_sdk_config is accepted and ignored") == 0);
   }
+  TEST_CASE(
+      "state_dir: where stateful steps keep their state, from the config or the environment") {
+    auto p = example("simple_map_filter");
+    const std::string steps = "pipeline:\n  segments:\n    - steps_config:\n"
+                              "        myinput: {bootstrap_servers: [a:1]}\n"
+                              "        mysink: {bootstrap_servers: [a:1]}\n";
+    auto unset = load_text(steps, p->graph());
+    INFO(all_errors(unset));
+    REQUIRE(unset);
+    CHECK_FALSE(unset.config->state_dir); // the runtime's default, streams-state, applies
+
+    auto given = load_text("state_dir: /var/lib/streams\n" + steps, p->graph());
+    REQUIRE(given);
+    CHECK(given.config->state_dir == "/var/lib/streams");
+
+    auto memory = load_text("state_dir: \":memory:\"\n" + steps, p->graph());
+    REQUIRE(memory);
+    CHECK(memory.config->state_dir == ":memory:");
+
+    auto from_env = load_text("state_dir: ${envvar:STATE_DIR}\n" + steps, p->graph(),
+                              {{"STATE_DIR", "relative/state"}});
+    INFO(all_errors(from_env));
+    REQUIRE(from_env);
+    CHECK(from_env.config->state_dir == "relative/state");
+  }
 }

@@ -12,24 +12,25 @@
 #include <csignal>
 #include <map>
 #include <sstream>
-#include <tuple>
+#include <utility>
 
 using namespace streams;
 using namespace streams::e2e;
 
 namespace {
 
+/// "KEY COUNT FIRST LAST": a window of the relay app's counting mode.
 struct window_count {
   std::string key;
   std::uint64_t count = 0;
-  std::int64_t start = 0;
-  std::int64_t end = 0;
+  long long first = 0; ///< the least message number in the window
+  long long last = 0;  ///< the greatest
 };
 
 window_count parse(const std::string& value) {
   window_count w;
   std::istringstream in(value);
-  in >> w.key >> w.count >> w.start >> w.end;
+  in >> w.key >> w.count >> w.first >> w.last;
   return w;
 }
 
@@ -69,27 +70,34 @@ void killed_and_restarted(std::size_t parallelism) {
   }
   REQUIRE(last.relayed() > 0); // the kills came mid-stream
 
-  // A window may come out twice (emitted, then killed before its delivery was recorded), but
-  // then with the same count: windows are told apart by key and bounds.
-  std::map<std::tuple<std::string, std::int64_t, std::int64_t>, std::uint64_t> windows;
+  // Message i has key "k<i mod 16>", and a key's messages share a partition, so the j-th window
+  // of key k holds exactly the numbers k + 16 (10 j) ... k + 16 (10 j + 9). A window may come out
+  // twice (emitted, then killed before its delivery was recorded), but then the same.
+  std::map<std::pair<std::string, long long>, window_count> windows;
   std::size_t repeats = 0;
   for (auto& r : read_topic(boot, "e2e-out")) {
     auto w = parse(r.value);
-    auto [it, fresh] = windows.try_emplace({w.key, w.start, w.end}, w.count);
+    auto [it, fresh] = windows.try_emplace({w.key, w.first}, w);
     if (!fresh) {
       ++repeats;
-      CHECK_MESSAGE(it->second == w.count, "window " << r.value << " came out with another count");
+      CHECK_MESSAGE((it->second.count == w.count && it->second.last == w.last),
+                    "window " << r.value << " came out differently before");
     }
   }
   std::map<std::string, std::uint64_t> per_key;
-  for (auto& [id, count] : windows) {
-    CHECK_MESSAGE(count == window, "a window of " << std::get<0>(id) << " counted " << count);
-    per_key[std::get<0>(id)] += count;
+  auto span = static_cast<long long>(keys) * static_cast<long long>(window);
+  for (auto& [id, w] : windows) {
+    auto k = std::stoll(w.key.substr(1));
+    CHECK_MESSAGE((w.count == window && w.first % keys == k && (w.first - k) % span == 0
+                   && w.last == w.first + span - keys),
+                  "window " << w.key << " " << w.count << " " << w.first << " " << w.last);
+    per_key[w.key] += w.count;
   }
   MESSAGE(windows.size() << " windows, " << repeats << " emitted again after a kill");
+  CHECK(windows.size() == static_cast<std::size_t>(total) / window);
   REQUIRE(per_key.size() == static_cast<std::size_t>(keys));
   for (auto& [key, n] : per_key)
-    CHECK_MESSAGE(n == total / keys, "key " << key);
+    CHECK_MESSAGE(n == static_cast<std::uint64_t>(total / keys), "key " << key);
 }
 
 } // namespace

@@ -19,6 +19,11 @@ const std::vector<config_key>& config_keys() {
       {s::top, "pipeline", "map", required, "",
        "How the pipeline is deployed: its segments and the runtime's options."},
       {s::top, "metrics", "map", optional, "`type: dummy`", "Where metrics are reported."},
+      {s::top, "state_dir", "string", optional, "`streams-state`",
+       "Where stateful steps (`reduce`) keep their state: an LMDB store in "
+       "`<state_dir>/<pipeline name>`, a relative path being relative to the working "
+       "directory; `:memory:` keeps it in memory, lost when the process ends. `streams run "
+       "--state-dir` overrides it."},
       {s::top, "sentry_sdk_config", "map", optional, "none",
        "Accepted so that Sentry Streams' configs load, and ignored (the loader notes it for "
        "the log): streams reports errors through its log and dead letters."},

@@ -71,6 +71,7 @@ public:
       read_pipeline(*pipeline, config);
     if (auto metrics = config_reader::find(root, "metrics"))
       config.metrics = read_metrics(r_, *metrics, "metrics");
+    config.state_dir = r_.string(at(root, "", "state_dir"));
     if (config_reader::find(root, "sentry_sdk_config"))
       note(sdk_note);
     return config;

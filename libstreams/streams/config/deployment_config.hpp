@@ -47,6 +47,9 @@ struct deployment_config {
   /// `pipeline.adapter_config.arroyo.write_healthcheck`: the runtime touches a health file
   /// while it is making progress, for liveness probes.
   bool write_healthcheck = false;
+  /// `state_dir`: where stateful steps keep their state (the runtime's `state_dir`); unset
+  /// leaves the runtime's default.
+  std::optional<std::string> state_dir;
   std::vector<segment_config> segments;
   metrics_config metrics;
 

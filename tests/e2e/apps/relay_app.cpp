@@ -8,7 +8,8 @@
 // 50 messages), so that the test knows how far the process got.
 //
 // E2E_COUNT_WINDOW=N makes it stateful: the relayed messages are counted per Kafka key in
-// windows of N messages (step "counts"), and "KEY COUNT FIRST_TS END_TS" goes out instead.
+// windows of N messages (step "counts"), and "KEY COUNT FIRST LAST" goes out instead, FIRST and
+// LAST being the least and greatest number in the window's values ("m-17" is 17).
 
 #include "streams/app.hpp"
 #include "streams/sources/stream_source.hpp"
@@ -71,6 +72,42 @@ streams::bytes relay(const streams::bytes& value) {
   return value + "|" + s.instance;
 }
 
+/// Counts a window's messages and the range of their numbers, which tells windows apart.
+class id_range {
+public:
+  void add(const streams::bytes& value) {
+    auto id = std::atoll(value.c_str() + value.find('-') + 1);
+    ++n_;
+    lo_ = std::min(lo_, id);
+    hi_ = std::max(hi_, id);
+  }
+  void merge(const id_range& o) {
+    n_ += o.n_;
+    lo_ = std::min(lo_, o.lo_);
+    hi_ = std::max(hi_, o.hi_);
+  }
+  std::string result() const {
+    return std::to_string(n_) + " " + std::to_string(lo_) + " " + std::to_string(hi_);
+  }
+  void save(std::string& out) const {
+    streams::codec::encode(out, n_);
+    streams::codec::encode(out, lo_);
+    streams::codec::encode(out, hi_);
+  }
+  static id_range load(std::string_view in) {
+    id_range r;
+    streams::codec::decode(in, r.n_);
+    streams::codec::decode(in, r.lo_);
+    streams::codec::decode(in, r.hi_);
+    return r;
+  }
+
+private:
+  std::uint64_t n_ = 0;
+  long long lo_ = std::numeric_limits<long long>::max();
+  long long hi_ = std::numeric_limits<long long>::min();
+};
+
 void build(streams::pipeline& p) {
   auto relayed = p.source("input", streams::sources::stream("e2e-in"))
                      .map("relay", [](const streams::bytes& b) { return relay(b); });
@@ -79,16 +116,11 @@ void build(streams::pipeline& p) {
     relayed.sink("output", streams::sinks::stream("e2e-out"));
     return;
   }
-  using streams::accumulators::count;
   relayed
-      .reduce<count<streams::bytes>>(
+      .reduce<id_range>(
           "counts", streams::windows::count(std::stoul(window)),
           [](const streams::bytes&, const streams::message& m) { return m.key().value_or(""); })
-      .map("format",
-           [](const streams::windowed<std::uint64_t>& w) {
-             return w.key + " " + std::to_string(w.value) + " " + std::to_string(w.start_ms) + " "
-                    + std::to_string(w.end_ms);
-           })
+      .map("format", [](const streams::windowed<std::string>& w) { return w.key + " " + w.value; })
       .sink("output", streams::sinks::stream("e2e-out"));
 }
 
