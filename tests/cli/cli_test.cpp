@@ -117,8 +117,10 @@ TEST_CASE("an app loaded from a shared library runs, and SIGTERM or SIGINT drain
     CAPTURE(sig);
     temp_directory dir;
     auto output = dir.file("out.txt");
+    // Paced (20 us a message, tens of thousands a second at most): unpaced, the file grows by
+    // millions of lines a second, and reading it back dominates the test.
     child_process p({streams_bin, "run", counting_app}, dir.path(),
-                    {{"STREAMS_TEST_OUTPUT", output}});
+                    {{"STREAMS_TEST_OUTPUT", output}, {"STREAMS_TEST_DELAY_US", "20"}});
     REQUIRE(eventually([&] { return read_lines(output).size() > 10000; }, 20s));
     p.signal(sig);
     auto code = p.wait(20s);
