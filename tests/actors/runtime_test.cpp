@@ -7,17 +7,21 @@
 #include "streams/sources/file_source.hpp"
 #include "streams/sources/memory_source.hpp"
 
+#include "support/child_process.hpp"
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <set>
 #include <sys/stat.h>
 #include <thread>
 #include <unistd.h>
 
 using namespace streams;
 using namespace std::chrono_literals;
+using streams::test::eventually;
 
 namespace {
 
@@ -63,12 +67,13 @@ TEST_CASE("router sends each message to exactly one branch and broadcast to ever
   pipeline p("branches");
   auto b = p.source("numbers", sources::memory<int>(iota(1000), log))
                .broadcast("fanout", {"route", "copy"});
-  auto r = b.branch("route").route("parity", {"even", "odd"}, [](const int& x) {
-    return x % 2 == 0 ? "even" : "odd";
-  });
+  auto r = b.branch("route").route("parity", {"even", "odd"},
+                                   [](const int& x) { return x % 2 == 0 ? "even" : "odd"; });
   r.branch("even").sink("evens", sinks::memory<int>(evens));
   r.branch("odd").sink("odds", sinks::memory<int>(odds));
-  b.branch("copy").map("negate", [](const int& x) { return -x; }).sink("copies", sinks::memory<int>(copies));
+  b.branch("copy")
+      .map("negate", [](const int& x) { return -x; })
+      .sink("copies", sinks::memory<int>(copies));
   auto result = run(p);
   REQUIRE(result.ok);
   CHECK(evens->size() == 500);
@@ -122,17 +127,6 @@ private:
   std::chrono::microseconds delay_;
 };
 
-template <class Pred>
-bool eventually(Pred pred, std::chrono::milliseconds limit = 5000ms) {
-  auto until = std::chrono::steady_clock::now() + limit;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred())
-      return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
-
 } // namespace
 
 TEST_CASE("stop drains what is in flight and commits exactly what was delivered") {
@@ -145,7 +139,7 @@ TEST_CASE("stop drains what is in flight and commits exactly what was delivered"
       .sink("out", sinks::memory<int>(out));
   runtime r(p.graph());
   r.start();
-  REQUIRE(eventually([&] { return out->size() > 1000; }));
+  REQUIRE(eventually([&] { return out->size() > 1000; }, 20s));
   r.stop();
   auto result = r.wait();
   REQUIRE(result.ok);
@@ -189,11 +183,12 @@ TEST_CASE("a step that throws is restarted and retries the same message") {
   auto failures = std::make_shared<std::atomic<int>>(2);
   pipeline p("restart");
   p.source("in", sources::memory<int>(iota(100)))
-      .map("flaky", [failures](const int& x) {
-        if (x == 50 && failures->fetch_sub(1) > 0)
-          throw std::runtime_error("transient trouble");
-        return x;
-      })
+      .map("flaky",
+           [failures](const int& x) {
+             if (x == 50 && failures->fetch_sub(1) > 0)
+               throw std::runtime_error("transient trouble");
+             return x;
+           })
       .sink("out", sinks::memory<int>(out));
   auto r = run(p);
   REQUIRE(r.ok);
@@ -201,29 +196,83 @@ TEST_CASE("a step that throws is restarted and retries the same message") {
   CHECK(r.find("flaky")->restarts == 2);
 }
 
-TEST_CASE("a step that keeps throwing stops the pipeline with an error naming it, committing nothing past it") {
+TEST_CASE("a step that keeps throwing stops the pipeline with an error naming it, committing "
+          "nothing past it") {
   auto out = std::make_shared<memory_store>();
   auto log = std::make_shared<commit_log>();
   pipeline p("broken");
   p.source("in", sources::memory<int>(iota(100), log))
-      .map("always_fails_at_40", [](const int& x) {
-        if (x == 40)
-          throw std::runtime_error("database unreachable");
-        return x;
-      })
+      .map("always_fails_at_40",
+           [log](const int& x) {
+             if (x == 40) {
+               // Let a commit happen first, so that what is committed can be checked below.
+               eventually([&] { return !log->all().empty(); }, 20s);
+               throw std::runtime_error("database unreachable");
+             }
+             return x;
+           })
       .sink("out", sinks::memory<int>(out));
   runtime_options o;
   o.max_restarts = 2;
   o.credit = 8;
   o.max_batch = 4;
+  o.commit_interval = 10ms;
   auto r = run(p, o);
   CHECK_FALSE(r.ok);
   CHECK(r.error.find("always_fails_at_40") != std::string::npos);
   CHECK(r.error.find("database unreachable") != std::string::npos);
-  for (auto& c : log->all())
+  auto commits = log->all();
+  REQUIRE_FALSE(commits.empty());
+  for (auto& c : commits)
     CHECK(c.offset <= 40);
-  for (auto x : out->payloads<int>())
+  auto got = out->payloads<int>();
+  REQUIRE_FALSE(got.empty());
+  for (auto x : got)
     CHECK(x < 40);
+}
+
+TEST_CASE("restarts count only within restart_window") {
+  // Messages 10, 20, 30 and 40 each throw once; the map works slowly in between, so that
+  // successive failures are further apart than a 50 ms window. Allowed one restart per
+  // window, the pipeline survives all four; with the default window (60 s) the second
+  // failure stops it.
+  auto make = [](std::shared_ptr<memory_store> out) {
+    auto failed = std::make_shared<std::set<int>>();
+    auto p = std::make_unique<pipeline>("restart-window");
+    p->source("in", sources::memory<int>(iota(50)))
+        .map("flaky",
+             [failed](const int& x) {
+               if (x % 10 == 5)
+                 std::this_thread::sleep_for(100ms);
+               if (x > 0 && x % 10 == 0 && failed->insert(x).second)
+                 throw std::runtime_error("failure at " + std::to_string(x));
+               return x;
+             })
+        .sink("out", sinks::memory<int>(out));
+    return p;
+  };
+  runtime_options o;
+  o.max_restarts = 1;
+  o.credit = 4;
+  o.max_batch = 2;
+  {
+    auto out = std::make_shared<memory_store>();
+    auto p = make(out);
+    o.restart_window = 50ms;
+    auto r = run(*p, o);
+    REQUIRE(r.ok);
+    CHECK(r.find("flaky")->restarts == 4);
+    CHECK(out->payloads<int>() == iota(50));
+  }
+  {
+    auto out = std::make_shared<memory_store>();
+    auto p = make(out);
+    o.restart_window = 60s;
+    auto r = run(*p, o);
+    CHECK_FALSE(r.ok);
+    CHECK(r.error.find("failed 2 times within 60000 ms, last error: failure at 20")
+          != std::string::npos);
+  }
 }
 
 TEST_CASE("a slow sink holds the source back: in flight stays within the credit") {
@@ -253,7 +302,8 @@ TEST_CASE("a slow sink holds the source back: in flight stays within the credit"
 /// Records, when its first message arrives, how many calls a step upstream had made by then.
 class first_arrival_sink : public sink {
 public:
-  first_arrival_sink(std::shared_ptr<std::atomic<int>> calls, std::shared_ptr<std::atomic<int>> seen)
+  first_arrival_sink(std::shared_ptr<std::atomic<int>> calls,
+                     std::shared_ptr<std::atomic<int>> seen)
       : calls_(std::move(calls)), seen_(std::move(seen)) {}
   void write(std::vector<message>& batch, delivery_report& report) override {
     if (seen_->load() < 0)
@@ -274,7 +324,9 @@ TEST_CASE("a slow step sends its outputs on while it works, not after its whole 
   p.source("numbers", sources::memory<int>(iota(total))) // one batch of 60
       .map("slow",
            [calls](const int& x) {
-             std::this_thread::sleep_for(2ms);
+             // 10 ms a call, twice the step's slice: on a loaded machine the sink may be
+             // scheduled late, and must still see its first output within ~300 ms of 600.
+             std::this_thread::sleep_for(10ms);
              ++*calls;
              return x;
            })
@@ -364,7 +416,7 @@ TEST_CASE("a batch is emitted by time when no more messages come") {
       .sink("out", sinks::memory<std::vector<int>>(out));
   runtime r(p.graph());
   r.start();
-  REQUIRE(eventually([&] { return out->size() == 1; }, 3000ms));
+  REQUIRE(eventually([&] { return out->size() == 1; }, 20s));
   CHECK(out->payloads<std::vector<int>>().front() == std::vector<int>{0, 1, 2, 3, 4});
   r.stop();
   CHECK(r.wait().ok);
@@ -375,7 +427,8 @@ TEST_CASE("flat_map and batch commit every offset once all derived outputs are d
   auto log = std::make_shared<commit_log>();
   pipeline p("fan");
   p.source("in", sources::memory<int>(iota(300), log))
-      .flat_map("repeat", [](const int& x) { return std::vector<int>(x % 3, x); }) // 0, 1 or 2 copies
+      .flat_map("repeat",
+                [](const int& x) { return std::vector<int>(x % 3, x); }) // 0, 1 or 2 copies
       .batch("threes", 3, 10s)
       .sink("out", sinks::memory<std::vector<int>>(out));
   auto r = run(p);
@@ -424,8 +477,9 @@ TEST_CASE("a connector that cannot start fails start() naming the step") {
   pipeline p("bad-file");
   p.source("in", sources::file_lines("/nonexistent/input.jsonl")).sink("out", sinks::devnull());
   runtime r(p.graph());
-  CHECK_THROWS_WITH_AS(r.start(), doctest::Contains("step 'in': cannot open input file '/nonexistent/input.jsonl'"),
-                       std::runtime_error);
+  CHECK_THROWS_WITH_AS(
+      r.start(), doctest::Contains("step 'in': cannot open input file '/nonexistent/input.jsonl'"),
+      std::runtime_error);
 }
 
 TEST_CASE("an invalid pipeline is refused before anything starts") {
@@ -446,14 +500,15 @@ TEST_CASE("the health file is touched while the pipeline runs") {
   runtime r(p.graph(), o);
   r.start();
   struct stat first {};
-  REQUIRE(eventually([&] { return ::stat(path.c_str(), &first) == 0; }, 2000ms));
+  REQUIRE(eventually([&] { return ::stat(path.c_str(), &first) == 0; }, 20s));
   struct stat later {};
   CHECK(eventually(
       [&] {
         return ::stat(path.c_str(), &later) == 0
-               && (later.st_mtim.tv_sec != first.st_mtim.tv_sec || later.st_mtim.tv_nsec != first.st_mtim.tv_nsec);
+               && (later.st_mtim.tv_sec != first.st_mtim.tv_sec
+                   || later.st_mtim.tv_nsec != first.st_mtim.tv_nsec);
       },
-      2000ms));
+      20s));
   r.stop();
   CHECK(r.wait().ok);
   std::remove(path.c_str());
@@ -463,12 +518,15 @@ TEST_CASE("a source that fails stops the pipeline with its name, and is still cl
   struct broken_source : source {
     std::shared_ptr<std::atomic<bool>> stopped;
     explicit broken_source(std::shared_ptr<std::atomic<bool>> s) : stopped(std::move(s)) {}
-    std::vector<message> poll(std::size_t) override { throw std::runtime_error("broker unreachable"); }
+    std::vector<message> poll(std::size_t) override {
+      throw std::runtime_error("broker unreachable");
+    }
     void stop() override { *stopped = true; }
   };
   auto stopped = std::make_shared<std::atomic<bool>>(false);
   pipeline p("source-fails");
-  p.source("in", source_spec<int>{"in", "", [stopped] { return std::make_unique<broken_source>(stopped); }})
+  p.source("in", source_spec<int>{"in", "",
+                                  [stopped] { return std::make_unique<broken_source>(stopped); }})
       .sink("out", sinks::devnull<int>());
   auto r = run(p);
   CHECK_FALSE(r.ok);
@@ -488,7 +546,8 @@ public:
     std::vector<message> out;
     while (out.size() < max && next_ < count_) {
       message m(next_);
-      m.set_lineage(lineage(origin{0, next_ % partitions_, next_ / partitions_, origin::full_weight}));
+      m.set_lineage(
+          lineage(origin{0, next_ % partitions_, next_ / partitions_, origin::full_weight}));
       out.push_back(std::move(m));
       ++next_;
     }
@@ -512,9 +571,10 @@ TEST_CASE("a step with parallelism runs its instances side by side, each partiti
   auto active = std::make_shared<std::atomic<int>>(0);
   auto most = std::make_shared<std::atomic<int>>(0);
   pipeline p("parallel");
-  p.source("topic", source_spec<int>{"topic", "", [log] {
-                                       return std::make_unique<partitioned_source>(total, partitions, log);
-                                     }})
+  p.source("topic",
+           source_spec<int>{
+               "topic", "",
+               [log] { return std::make_unique<partitioned_source>(total, partitions, log); }})
       .map("slow",
            [active, most](const int& x) {
              auto now = ++*active;

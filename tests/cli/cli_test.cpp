@@ -7,6 +7,9 @@
 #include <filesystem>
 
 #include <csignal>
+#include <cstdint>
+#include <optional>
+#include <sstream>
 
 using namespace streams::test;
 using namespace std::chrono_literals;
@@ -75,15 +78,53 @@ TEST_CASE("graph draws an example as text, dot and mermaid") {
   CHECK(run_cli({"graph", "blq", "--format", "svg"}).code == 2);
 }
 
+namespace {
+
+/// The count `streams run` logs at exit for a step: "step 'NAME': I in, O out, ...";
+/// `which` is "in" or "out". Nothing when the line is missing.
+std::optional<std::uint64_t> logged_count(const std::string& err, const std::string& step,
+                                          const std::string& which) {
+  auto at = err.find("step '" + step + "': ");
+  if (at == std::string::npos)
+    return std::nullopt;
+  auto line = err.substr(at, err.find('\n', at) - at);
+  std::istringstream in(line.substr(line.find(": ") + 2));
+  std::uint64_t n_in = 0, n_out = 0;
+  std::string word;
+  in >> n_in >> word >> n_out;
+  if (!in)
+    return std::nullopt;
+  return which == "in" ? n_in : n_out;
+}
+
+/// Checks that the output is 0..n-1 with no gap and no repeat, n being what the source
+/// handed out: everything taken was written before the exit, nothing was lost in flight.
+void check_everything_taken_was_written(const std::string& output, const std::string& err) {
+  auto lines = read_lines(output);
+  REQUIRE_FALSE(lines.empty());
+  std::size_t first_wrong = 0;
+  while (first_wrong < lines.size() && lines[first_wrong] == std::to_string(first_wrong))
+    ++first_wrong;
+  CHECK(first_wrong == lines.size());
+  auto taken = logged_count(err, "numbers", "out");
+  REQUIRE(taken.has_value());
+  CHECK(*taken == lines.size());
+  CHECK(logged_count(err, "lines", "out") == taken);
+}
+
+} // namespace
+
 TEST_CASE("an app loaded from a shared library runs, and SIGTERM or SIGINT drains it cleanly") {
   for (int sig : {SIGTERM, SIGINT}) {
     CAPTURE(sig);
     temp_directory dir;
     auto output = dir.file("out.txt");
+    // Paced (20 us a message, tens of thousands a second at most): unpaced, the file grows by
+    // millions of lines a second, and reading it back dominates the test.
     child_process p({streams_bin, "run", counting_app}, dir.path(),
-                    {{"STREAMS_TEST_OUTPUT", output}});
-    // By size, not by reading lines: the app appends faster than getline reads, so reading the
-    // growing file would never reach its end.
+                    {{"STREAMS_TEST_OUTPUT", output}, {"STREAMS_TEST_DELAY_US", "20"}});
+    // By size, not by reading lines: reading a file that grows faster than getline reads
+    // never reaches its end.
     REQUIRE(eventually(
         [&] {
           std::error_code ec;
@@ -94,13 +135,45 @@ TEST_CASE("an app loaded from a shared library runs, and SIGTERM or SIGINT drain
     auto code = p.wait(20s);
     REQUIRE(code.has_value());
     CHECK(*code == 0);
+    INFO("stderr:\n" << p.err());
     CHECK(p.err().find("draining") != std::string::npos);
-    // everything the source handed out was written before the exit: 0..n-1, no gap, no repeat
-    auto lines = read_lines(output);
-    REQUIRE(lines.size() > 10000);
-    std::size_t first_wrong = 0;
-    while (first_wrong < lines.size() && lines[first_wrong] == std::to_string(first_wrong))
-      ++first_wrong;
-    CHECK(first_wrong == lines.size());
+    check_everything_taken_was_written(output, p.err());
   }
+}
+
+TEST_CASE("SIGTERM with thousands of messages in flight: they are all written before the exit") {
+  // The map takes 1 ms a message: at the signal, up to a credit's worth (2048) wait for it.
+  temp_directory dir;
+  auto output = dir.file("out.txt");
+  child_process p({streams_bin, "run", counting_app}, dir.path(),
+                  {{"STREAMS_TEST_OUTPUT", output}, {"STREAMS_TEST_DELAY_US", "1000"}});
+  REQUIRE(eventually([&] { return read_lines(output).size() > 100; }, 20s));
+  p.signal(SIGTERM);
+  REQUIRE(eventually([&] { return p.err().find("draining") != std::string::npos; }, 20s));
+  auto at_drain = read_lines(output).size();
+  auto code = p.wait(30s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 0);
+  INFO("stderr:\n" << p.err());
+  check_everything_taken_was_written(output, p.err());
+  // messages were in flight when the drain began, and were finished after it
+  CHECK(read_lines(output).size() > at_drain + 100);
+}
+
+TEST_CASE("a second signal during the drain kills the process at once") {
+  // 20 ms a message: the drain would take 40 s or more.
+  temp_directory dir;
+  auto output = dir.file("out.txt");
+  child_process p({streams_bin, "run", counting_app}, dir.path(),
+                  {{"STREAMS_TEST_OUTPUT", output}, {"STREAMS_TEST_DELAY_US", "20000"}});
+  REQUIRE(eventually([&] { return read_lines(output).size() > 5; }, 20s));
+  p.signal(SIGTERM);
+  REQUIRE(eventually([&] { return p.err().find("draining") != std::string::npos; }, 20s));
+  auto start = std::chrono::steady_clock::now();
+  p.signal(SIGTERM);
+  auto code = p.wait(10s);
+  REQUIRE(code.has_value());
+  CHECK(*code == 128 + SIGTERM);
+  CHECK(std::chrono::steady_clock::now() - start < 10s);
+  CHECK(p.err().find("step 'numbers'") == std::string::npos); // it never finished the drain
 }

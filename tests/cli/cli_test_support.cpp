@@ -28,30 +28,6 @@ std::size_t count_lines(const std::string& s) {
   return static_cast<std::size_t>(std::count(s.begin(), s.end(), '\n'));
 }
 
-kafka_mock::kafka_mock(const std::vector<std::string>& topics) {
-  auto file = dir_.file("bootstrap");
-  std::vector<std::string> args{streams_bin, "kafka-mock", "--bootstrap-file", file};
-  for (auto& t : topics) {
-    args.push_back("--topic");
-    args.push_back(t);
-  }
-  process_ = std::make_unique<child_process>(args, dir_.path());
-  bool up = eventually(
-      [&] {
-        auto lines = read_lines(file);
-        return !lines.empty() && !lines.front().empty();
-      },
-      20s);
-  INFO("streams kafka-mock stderr: " << process_->err());
-  REQUIRE(up);
-  bootstrap_ = read_lines(file).front();
-}
-
-kafka_mock::~kafka_mock() {
-  process_->signal(SIGTERM);
-  process_->wait(10s); // the child_process kills it if it has not stopped by then
-}
-
 void produce(const std::string& bootstrap, const std::string& topic,
              const std::vector<std::string>& values) {
   std::string input;

@@ -5,6 +5,7 @@
 // produce and read topics, confluent-kafka in Python to read a group's committed offsets).
 
 #include "support/child_process.hpp"
+#include "support/kafka_mock.hpp"
 
 #include <chrono>
 #include <map>
@@ -31,20 +32,6 @@ struct outcome {
 outcome run_cli(std::vector<std::string> args, std::map<std::string, std::string> env = {});
 
 std::size_t count_lines(const std::string& s);
-
-/// `streams kafka-mock` in a child process, with `topics` ("name:partitions") created, on
-/// 127.0.0.1 at random ports; stopped with SIGTERM on destruction.
-class kafka_mock {
-public:
-  explicit kafka_mock(const std::vector<std::string>& topics);
-  ~kafka_mock();
-  const std::string& bootstrap() const { return bootstrap_; }
-
-private:
-  temp_directory dir_;
-  std::unique_ptr<child_process> process_;
-  std::string bootstrap_;
-};
 
 /// Produces each of `values` as one message (no key) to `topic` with kcat; returns when all
 /// are acknowledged. Values must not contain newlines.

@@ -88,6 +88,7 @@ void check_errors(const outcome& r, const bad_config& c) {
   INFO("stderr:\n" << r.err);
   CHECK(r.code == 2);
   auto lines = lines_of(r.err);
+  REQUIRE_FALSE(c.errors.empty()); // a bad config must give at least one error
   REQUIRE(lines.size() == c.errors.size());
   for (std::size_t i = 0; i < lines.size(); ++i) {
     CAPTURE(lines[i]);
@@ -170,6 +171,7 @@ TEST_SUITE("cli.config_errors") {
         auto r = run_cli({cmd, "--config", config, app});
         INFO("stderr:\n" << r.err);
         CHECK(r.code == 2);
+        REQUIRE_FALSE(lines_of(r.err).empty());
         for (auto& line : lines_of(r.err)) {
           CHECK(line.find(".bootstrap_servers[0]: ") != std::string::npos);
           CHECK(line.find("STREAMS_BOOTSTRAP_SERVERS") != std::string::npos);

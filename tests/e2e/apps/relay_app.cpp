@@ -10,6 +10,10 @@
 // E2E_COUNT_WINDOW=N makes it stateful: the relayed messages are counted per Kafka key in
 // windows of N messages (step "counts"), and "KEY COUNT FIRST LAST" goes out instead, FIRST and
 // LAST being the least and greatest number in the window's values ("m-17" is 17).
+//
+// E2E_BRANCHES=1 broadcasts the relayed messages to two branches: a copy of each to "e2e-out"
+// (sink "output"), and each through a router by the parity of its id ("m-17": odd) to
+// "e2e-even" (sink "even_output") or "e2e-odd" (sink "odd_output").
 
 #include "streams/app.hpp"
 #include "streams/sources/stream_source.hpp"
@@ -111,6 +115,20 @@ private:
 void build(streams::pipeline& p) {
   auto relayed = p.source("input", streams::sources::stream("e2e-in"))
                      .map("relay", [](const streams::bytes& b) { return relay(b); });
+  if (const char* branches = std::getenv("E2E_BRANCHES");
+      branches && std::string(branches) == "1") {
+    auto fanout = relayed.broadcast("fanout", {"copy", "routed"});
+    fanout.branch("copy").sink("output", streams::sinks::stream("e2e-out"));
+    auto parity =
+        fanout.branch("routed").route("parity", {"even", "odd"}, [](const streams::bytes& b) {
+          auto dash = b.find('-');
+          auto id = dash == std::string::npos ? 0 : std::atol(b.c_str() + dash + 1);
+          return id % 2 == 0 ? "even" : "odd";
+        });
+    parity.branch("even").sink("even_output", streams::sinks::stream("e2e-even"));
+    parity.branch("odd").sink("odd_output", streams::sinks::stream("e2e-odd"));
+    return;
+  }
   const char* window = std::getenv("E2E_COUNT_WINDOW");
   if (!window) {
     relayed.sink("output", streams::sinks::stream("e2e-out"));
