@@ -125,27 +125,28 @@ void decode(std::string_view& in, std::vector<T>& v) {
     v.push_back(std::move(x));
   }
 }
-template <class K, class V>
-void decode(std::string_view& in, std::map<K, V>& m) {
+namespace detail {
+/// A map of either kind: a count, then the pairs.
+template <class Map>
+void decode_map(std::string_view& in, Map& m) {
   std::uint32_t n = 0;
   decode(in, n);
   m.clear();
   for (std::uint32_t i = 0; i < n; ++i) {
-    std::pair<K, V> kv{};
+    std::pair<typename Map::key_type, typename Map::mapped_type> kv{};
     decode(in, kv);
     m.insert(std::move(kv));
   }
 }
+} // namespace detail
+
+template <class K, class V>
+void decode(std::string_view& in, std::map<K, V>& m) {
+  detail::decode_map(in, m);
+}
 template <class K, class V>
 void decode(std::string_view& in, std::unordered_map<K, V>& m) {
-  std::uint32_t n = 0;
-  decode(in, n);
-  m.clear();
-  for (std::uint32_t i = 0; i < n; ++i) {
-    std::pair<K, V> kv{};
-    decode(in, kv);
-    m.insert(std::move(kv));
-  }
+  detail::decode_map(in, m);
 }
 
 } // namespace streams::codec
