@@ -1,6 +1,6 @@
 #include "outbox.hpp"
 
-#include "streams/windows/replay_guard.hpp"
+#include "streams/key_hash.hpp"
 
 #include <caf/event_based_actor.hpp>
 

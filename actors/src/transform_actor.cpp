@@ -53,7 +53,7 @@ struct transform_state {
   credit_owed consumed;   // per upstream instance, granted back after each pump
   outbox out;
   ack_buffer acks;
-  std::vector<message> dead; // rejected by the operator, for the dead-letter sink
+  std::vector<message> dead; // invalid or rejected messages, for the dead-letter sink
   std::size_t upstreams_ended = 0;
   bool all_exhausted = true; // every upstream ended for want of input, none was stopped
   bool stateful = false;
@@ -149,9 +149,7 @@ bool guarded(self_ptr self, message* m, F f) {
     } catch (const invalid_message& e) {
       if (!m)
         return fail(self, e.what()), false;
-      ++s.stats.invalid;
-      self->send(s.w.dead_letters, dead_atom::value,
-                 to_dead_letter(std::move(*m), s.setup->name, e.what()));
+      s.em.reject(std::move(*m), e.what());
       return true;
     } catch (const std::exception& e) {
       what = e.what();

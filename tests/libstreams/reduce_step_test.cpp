@@ -1,5 +1,6 @@
 #include "streams/steps/reduce_step.hpp"
 
+#include "streams/key_hash.hpp"
 #include "streams/state/state_store.hpp"
 
 #include "libstreams/support/collecting_emitter.hpp"

@@ -7,6 +7,7 @@
 #include "child_process.hpp"
 
 #include "streams/actors/runtime.hpp"
+#include "streams/key_hash.hpp"
 #include "streams/pipeline.hpp"
 #include "streams/sources/memory_source.hpp"
 #include "streams/state/state_store.hpp"

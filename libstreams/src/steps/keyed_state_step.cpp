@@ -2,6 +2,7 @@
 
 #include "../windows/state_keys.hpp"
 
+#include "streams/key_hash.hpp"
 #include "streams/state/state_store.hpp"
 
 #include <algorithm>
@@ -73,41 +74,31 @@ void keyed_state_step::process(message& m, emitter& out) {
   auto record = state_keys::prefix(ctx_.step, 'o');
   state_keys::put_string(record, key);
   state_keys::put_i64(record, static_cast<std::int64_t>(run_));
-  state_keys::put_i64(record, static_cast<std::int64_t>(next_id_));
-  emit(std::move(key), m.timestamp(), std::move(result), out, std::move(record));
+  state_keys::put_i64(record, static_cast<std::int64_t>(outputs_.next_id()));
+  emit(std::move(key), m.timestamp(), std::move(result), out, std::move(record), false);
 }
 
 void keyed_state_step::emit(std::string key, std::int64_t timestamp, value v, emitter& out,
-                            std::string record) {
-  auto id = next_id_++;
-  pending p;
-  p.record = std::move(record);
-  if (store_) {
-    codec::encode(p.saved, timestamp);
-    f_.save_output(v, p.saved);
+                            std::string record, bool stored) {
+  std::string saved;
+  if (store_ && !stored) {
+    codec::encode(saved, timestamp);
+    f_.save_output(v, saved);
   }
-  pending_.emplace(id, std::move(p));
   message m(std::move(v));
   m.set_key(std::move(key));
   m.set_timestamp(timestamp);
-  out.emit_tracked(0, std::move(m), id);
+  out.emit_tracked(
+      0, std::move(m),
+      outputs_.add(store_ ? std::move(record) : std::string(), std::move(saved), stored));
 }
 
-void keyed_state_step::delivered(std::uint64_t id) {
-  auto it = pending_.find(id);
-  if (it == pending_.end())
-    return;
-  if (it->second.persisted)
-    delivered_records_.push_back(std::move(it->second.record));
-  pending_.erase(it);
-}
+void keyed_state_step::delivered(std::uint64_t id) { outputs_.delivered(id); }
 
 void keyed_state_step::checkpoint(emitter& out) {
   if (store_) {
     write_batch b;
-    for (auto& r : delivered_records_)
-      b.erase(std::move(r));
-    delivered_records_.clear();
+    outputs_.save(b);
     for (auto& key : dirty_) {
       auto& e = cache_[key];
       if (e.bytes)
@@ -116,11 +107,6 @@ void keyed_state_step::checkpoint(emitter& out) {
         b.erase(state_record(key));
       e.dirty = false;
     }
-    for (auto& [id, p] : pending_)
-      if (!p.persisted) {
-        b.put(p.record, std::move(p.saved));
-        p.persisted = true;
-      }
     guard_.save(b);
     store_->write(b);
     cache_.clear(); // all of it is in the store now: memory stays bounded however many keys
@@ -156,9 +142,7 @@ void keyed_state_step::emit_restored(emitter& out) {
     std::string_view in(saved);
     std::int64_t timestamp = 0;
     codec::decode(in, timestamp);
-    auto id = next_id_;
-    emit(std::move(key), timestamp, f_.load_output(in), out, record);
-    pending_[id].persisted = true;
+    emit(std::move(key), timestamp, f_.load_output(in), out, record, true);
   }
   restored_.clear();
 }

@@ -3,6 +3,7 @@
 #include "../windows/state_keys.hpp"
 
 #include "streams/error.hpp"
+#include "streams/key_hash.hpp"
 #include "streams/state/state_store.hpp"
 
 #include <algorithm>
@@ -307,38 +308,22 @@ void reduce_step::advance(emitter& out) {
 
 void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t end,
                        const any_accumulator& acc, emitter& out, bool stored) {
-  auto id = next_id_++;
-  emitted e;
+  std::string record, saved;
   if (store_) {
-    e.record = state_keys::prefix(ctx_.step, 'f');
-    state_keys::put_string(e.record, key);
-    state_keys::put_i64(e.record, start);
-    state_keys::put_i64(e.record, end);
-    latest_emission_[e.record] = id;
+    record = state_keys::prefix(ctx_.step, 'f');
+    state_keys::put_string(record, key);
+    state_keys::put_i64(record, start);
+    state_keys::put_i64(record, end);
     if (!stored)
-      acc.save(e.saved);
-    e.persisted = stored;
+      acc.save(saved);
   }
   message m(f_.result(key, start, end, acc));
   m.set_key(key);
   m.set_timestamp(end - 1);
-  emitted_.emplace(id, std::move(e));
-  out.emit_tracked(0, std::move(m), id);
+  out.emit_tracked(0, std::move(m), emitted_.add(std::move(record), std::move(saved), stored));
 }
 
-void reduce_step::delivered(std::uint64_t id) {
-  auto it = emitted_.find(id);
-  if (it == emitted_.end())
-    return;
-  auto& e = it->second;
-  auto latest = latest_emission_.find(e.record);
-  if (latest != latest_emission_.end() && latest->second == id) {
-    latest_emission_.erase(latest);
-    if (e.persisted)
-      delivered_records_.push_back(std::move(e.record));
-  }
-  emitted_.erase(it);
-}
+void reduce_step::delivered(std::uint64_t id) { emitted_.delivered(id); }
 
 void reduce_step::checkpoint(emitter& out) {
   if (store_) {
@@ -346,10 +331,7 @@ void reduce_step::checkpoint(emitter& out) {
     for (auto& k : erased_)
       b.erase(std::move(k));
     erased_.clear();
-    for (auto& r : delivered_records_)
-      if (!latest_emission_.count(r)) // an update emitted since is still on its way
-        b.erase(std::move(r));
-    delivered_records_.clear();
+    emitted_.save(b);
     std::sort(dirty_keys_.begin(), dirty_keys_.end());
     dirty_keys_.erase(std::unique(dirty_keys_.begin(), dirty_keys_.end()), dirty_keys_.end());
     for (auto& key : dirty_keys_) {
@@ -370,11 +352,6 @@ void reduce_step::checkpoint(emitter& out) {
         p.stored = true;
       }
     }
-    for (auto& [id, e] : emitted_)
-      if (!e.persisted && latest_emission_[e.record] == id) {
-        b.put(e.record, std::move(e.saved));
-        e.persisted = true;
-      }
     guard_.save(b);
     b.put(timers_record(ctx_.instances, ctx_.instance), save_timers());
     store_->write(b);

@@ -7,15 +7,6 @@
 
 namespace streams {
 
-std::uint64_t key_hash(std::string_view key) {
-  std::uint64_t h = 14695981039346656037ull;
-  for (unsigned char c : key) {
-    h ^= c;
-    h *= 1099511628211ull;
-  }
-  return h;
-}
-
 std::string replay_guard::key(std::size_t instances, std::size_t instance) const {
   auto k = state_keys::prefix(step_, 'm');
   state_keys::put_u32(k, static_cast<std::uint32_t>(instances));

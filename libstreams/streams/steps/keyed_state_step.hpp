@@ -1,6 +1,7 @@
 #pragma once
 
 #include "streams/state/keyed_state.hpp"
+#include "streams/state/pending_outputs.hpp"
 #include "streams/step_operator.hpp"
 #include "streams/windows/replay_guard.hpp"
 
@@ -50,15 +51,12 @@ private:
     std::optional<std::string> bytes;
     bool dirty = false;
   };
-  struct pending {
-    std::string record;
-    std::string saved;
-    bool persisted = false;
-  };
   class cell;
 
   entry& lookup(const std::string& key);
-  void emit(std::string key, std::int64_t timestamp, value v, emitter& out, std::string record);
+  /// `stored`: an output restored from the store, already there.
+  void emit(std::string key, std::int64_t timestamp, value v, emitter& out, std::string record,
+            bool stored);
   void emit_restored(emitter& out);
   std::string state_record(const std::string& key) const;
 
@@ -67,11 +65,9 @@ private:
   state_store* store_ = nullptr;
   std::unordered_map<std::string, entry> cache_;
   std::vector<std::string> dirty_;
-  std::unordered_map<std::uint64_t, pending> pending_;
-  std::vector<std::string> delivered_records_;
+  pending_outputs outputs_; ///< emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_;
   std::uint64_t run_ = 0; ///< tells this run's output records from earlier runs'
-  std::uint64_t next_id_ = 1;
   lineage held_;
   replay_guard guard_;
 };

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "streams/state/pending_outputs.hpp"
 #include "streams/step_operator.hpp"
 #include "streams/windows/accumulator.hpp"
 #include "streams/windows/replay_guard.hpp"
@@ -93,11 +94,6 @@ private:
   struct key_state {
     std::vector<pane> panes; ///< ordered by start
   };
-  struct emitted {
-    std::string record; ///< its store key
-    std::string saved;  ///< the accumulator, to persist while undelivered
-    bool persisted = false;
-  };
 
   std::int64_t time_now() const; ///< the time windows close by: watermark or wall clock
   /// Emits every window the time has completed, and drops the panes no window needs.
@@ -131,11 +127,8 @@ private:
   std::set<std::pair<std::int64_t, std::string>> session_ends_;
   std::vector<std::string> dirty_keys_; ///< keys with panes changed since the last checkpoint
   std::vector<std::string> erased_;     ///< pane records to erase at the next checkpoint
-  std::unordered_map<std::uint64_t, emitted> emitted_;
-  std::unordered_map<std::string, std::uint64_t> latest_emission_; ///< record -> newest id
-  std::vector<std::string> delivered_records_;
+  pending_outputs emitted_;             ///< windows emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_; ///< emissions to send again
-  std::uint64_t next_id_ = 1;
   lineage held_; ///< inputs folded since the last checkpoint
   watermark_tracker wm_;
   replay_guard guard_;

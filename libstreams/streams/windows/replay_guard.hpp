@@ -58,8 +58,4 @@ private:
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::int32_t>, mark> replayed_;
 };
 
-/// A stable 64-bit hash of a group-by key (FNV-1a): routes keys to instances, the same in every
-/// process and build.
-std::uint64_t key_hash(std::string_view key);
-
 } // namespace streams

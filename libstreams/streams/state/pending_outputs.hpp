@@ -1,0 +1,39 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace streams {
+
+class write_batch;
+
+/// The outputs a stateful step (reduce_step, keyed_state_step) has emitted and not yet seen
+/// delivered, each under a record of the state store that holds what it takes to emit it again
+/// after a crash. A record emitted anew before the older emission was delivered (a window
+/// updated by late data) is erased only once its newest emission is delivered.
+class pending_outputs {
+public:
+  /// A new output kept as `record` -> `saved`, already in the store when `stored`; its id,
+  /// which the runtime reports back to `delivered`. With no record (no store), only the id.
+  std::uint64_t add(std::string record, std::string saved, bool stored);
+  /// The id the next `add` returns.
+  std::uint64_t next_id() const { return next_id_; }
+  void delivered(std::uint64_t id);
+  /// Adds to `batch` the outputs not yet stored, and the erasure of the delivered ones.
+  void save(write_batch& batch);
+
+private:
+  struct entry {
+    std::string record;
+    std::string saved;
+    bool stored = false;
+  };
+  std::unordered_map<std::uint64_t, entry> by_id_;
+  std::unordered_map<std::string, std::uint64_t> newest_; ///< record -> its newest id
+  std::vector<std::string> delivered_;                    ///< stored records to erase
+  std::uint64_t next_id_ = 1;
+};
+
+} // namespace streams
