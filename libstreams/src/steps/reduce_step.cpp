@@ -332,9 +332,7 @@ void reduce_step::checkpoint(emitter& out) {
       b.erase(std::move(k));
     erased_.clear();
     emitted_.save(b);
-    std::sort(dirty_keys_.begin(), dirty_keys_.end());
-    dirty_keys_.erase(std::unique(dirty_keys_.begin(), dirty_keys_.end()), dirty_keys_.end());
-    for (auto& key : dirty_keys_) {
+    for (auto& key : dirty_keys_) { // a key listed twice finds its panes clean the second time
       auto it = keys_.find(key);
       if (it == keys_.end())
         continue;
