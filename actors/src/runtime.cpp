@@ -5,6 +5,7 @@
 #include "supervisor.hpp"
 
 #include "streams/error.hpp"
+#include "streams/execution_plan.hpp"
 #include "streams/pipeline.hpp"
 #include "streams/sinks/stream_sinks.hpp"
 #include "streams/state/state_store.hpp"
@@ -42,7 +43,7 @@ struct runtime::impl {
 
   impl(const graph& graph, runtime_options opts) : g(graph), options(std::move(opts)) {}
 
-  void open_state(const std::vector<std::vector<setup_ptr>>& setups);
+  void open_state(const execution_plan& plan, const std::vector<setup_ptr>& setups);
 
   /// Makes the step's connector or operator now, so that a bad file or setting fails start().
   setup_ptr make_setup(std::size_t index) const {
@@ -64,25 +65,25 @@ struct runtime::impl {
 };
 
 /// Opens the pipeline's state store when a step is stateful, and each stateful operator on it.
-void runtime::impl::open_state(const std::vector<std::vector<setup_ptr>>& setups) {
-  for (auto& instances : setups)
-    for (std::size_t k = 0; k < instances.size(); ++k) {
-      auto& setup = *instances[k];
-      if (!setup.op || !setup.op->stateful())
-        continue;
-      if (!store) {
-        auto where = options.state_dir == memory_state
-                         ? options.state_dir
-                         : (std::filesystem::path(options.state_dir) / g.name()).string();
-        store = open_state_store(where);
-      }
-      try {
-        setup.op->open({setup.name, k, instances.size(), store.get()});
-      } catch (const std::exception& e) {
-        throw std::runtime_error("step '" + setup.name
-                                 + "': cannot restore its state: " + e.what());
-      }
+void runtime::impl::open_state(const execution_plan& plan, const std::vector<setup_ptr>& setups) {
+  for (std::size_t n = 0; n < setups.size(); ++n) {
+    auto& setup = *setups[n];
+    if (!setup.op || !setup.op->stateful())
+      continue;
+    if (!store) {
+      auto where = options.state_dir == memory_state
+                       ? options.state_dir
+                       : (std::filesystem::path(options.state_dir) / g.name()).string();
+      store = open_state_store(where);
     }
+    auto& instance = plan.instances()[n];
+    try {
+      setup.op->open(
+          {setup.name, instance.replica, plan.instances_of(instance.step).size(), store.get()});
+    } catch (const std::exception& e) {
+      throw std::runtime_error("step '" + setup.name + "': cannot restore its state: " + e.what());
+    }
+  }
 }
 
 runtime::runtime(const graph& g, runtime_options opts)
@@ -105,18 +106,21 @@ void runtime::start() {
   if (d.options.stop_on_signals)
     install_signal_handlers();
   auto& steps = d.g.steps();
-
-  // One actor per instance: a transform step runs `parallelism` of them, each with an
-  // operator of its own; a source or sink runs one.
-  std::vector<std::vector<setup_ptr>> setups(steps.size());
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    auto& node = steps[i];
-    bool transform = node.kind != step_kind::source && node.kind != step_kind::sink;
-    auto instances = transform ? std::max<std::size_t>(1, node.parallelism) : 1;
-    for (std::size_t k = 0; k < instances; ++k)
-      setups[i].push_back(d.make_setup(i));
+  execution_plan plan(d.g);
+  auto& instances = plan.instances();
+  std::vector<setup_ptr> setups; // by instance, each with a connector or operator of its own
+  for (auto& instance : instances) {
+    setups.push_back(d.make_setup(instance.step));
+    auto& setup = *setups.back();
+    setup.source_index = instance.ack_index.value_or(0);
+    // The plan knows stateful steps by kind; an operator that keeps state elsewhere would get
+    // no acks for its outputs.
+    if (setup.op && setup.op->stateful() != execution_plan::stateful(steps[instance.step].kind))
+      throw std::logic_error("step '" + setup.name
+                             + "': its operator's statefulness does not "
+                               "match its kind");
   }
-  d.open_state(setups);
+  d.open_state(plan, setups);
   auto dlq = std::make_shared<step_setup>();
   dlq->name = "dead-letters";
   dlq->options = d.options;
@@ -135,62 +139,49 @@ void runtime::start() {
   d.sys = std::make_unique<caf::actor_system>(*d.cfg);
 
   // Spawn every actor first, then wire them: sources need their sinks and vice versa.
-  std::vector<std::vector<managed_actor>> actors(steps.size()); // per step, its instances
-  std::vector<caf::actor> sources;
+  std::vector<managed_actor> actors; // by instance
   std::size_t transforms = 0;
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    for (auto& setup : setups[i]) {
-      managed_actor a{steps[i].name, {}, {}, false};
-      switch (steps[i].kind) {
-        case step_kind::source:
-          setup->source_index = static_cast<std::uint32_t>(sources.size());
-          a.handle = spawn_source(*d.sys, setup);
-          a.is_source = true;
-          sources.push_back(a.handle);
-          break;
-        case step_kind::sink: a.handle = spawn_sink(*d.sys, setup); break;
-        default: a.handle = spawn_transform(*d.sys, setup); ++transforms;
-      }
-      actors[i].push_back(std::move(a));
+  for (std::size_t n = 0; n < instances.size(); ++n) {
+    auto kind = steps[instances[n].step].kind;
+    managed_actor a{steps[instances[n].step].name, {}, {}, kind == step_kind::source};
+    switch (kind) {
+      case step_kind::source: a.handle = spawn_source(*d.sys, setups[n]); break;
+      case step_kind::sink: a.handle = spawn_sink(*d.sys, setups[n]); break;
+      default: a.handle = spawn_transform(*d.sys, setups[n]); ++transforms;
     }
+    actors.push_back(std::move(a));
   }
-  // Stateful instances take acks too (for their own outputs), after the sources.
-  for (std::size_t i = 0; i < steps.size(); ++i)
-    for (std::size_t k = 0; k < setups[i].size(); ++k)
-      if (setups[i][k]->op && setups[i][k]->op->stateful()) {
-        setups[i][k]->source_index = static_cast<std::uint32_t>(sources.size());
-        sources.push_back(actors[i][k].handle);
-      }
+  std::vector<caf::actor> acks; // by ack index
+  for (auto n : plan.ack_targets())
+    acks.push_back(actors[n].handle);
   managed_actor dead_letters{dlq->name, spawn_sink(*d.sys, dlq), {}, false};
 
   std::size_t sinks = d.g.sinks().size() + 1; // and the dead-letter sink
-  std::vector<managed_actor> all;
-  for (std::size_t i = 0; i < steps.size(); ++i) {
-    for (auto& a : actors[i]) {
-      auto& w = a.w;
-      w.sources = sources;
-      w.dead_letters = dead_letters.handle;
-      w.sink_count = sinks;
-      if (auto in = d.g.input(i)) {
-        w.upstream_port = static_cast<std::uint32_t>(in->port);
-        w.upstream_count = actors[in->from].size();
-      }
-      for (auto& out : d.g.outputs(i)) {
-        w.downstream.emplace_back();
-        for (auto& next : actors[out.to])
-          w.downstream.back().push_back(next.handle);
-        w.downstream_keys.push_back(actors[out.to].size() > 1 ? steps[out.to].group_key : nullptr);
-      }
-      all.push_back(a);
+  for (std::size_t n = 0; n < instances.size(); ++n) {
+    auto step = instances[n].step;
+    auto& w = actors[n].w;
+    w.sources = acks;
+    w.dead_letters = dead_letters.handle;
+    w.sink_count = sinks;
+    if (auto in = d.g.input(step)) {
+      w.upstream_port = static_cast<std::uint32_t>(in->port);
+      w.upstream_count = plan.instances_of(in->from).size();
+    }
+    for (auto& out : d.g.outputs(step)) {
+      w.downstream.emplace_back();
+      for (auto next : plan.instances_of(out.to))
+        w.downstream.back().push_back(actors[next].handle);
+      w.downstream_keys.push_back(plan.spread_of(out) == spread::by_key ? steps[out.to].group_key
+                                                                        : nullptr);
     }
   }
-  dead_letters.w.sources = sources;
+  dead_letters.w.sources = acks;
   dead_letters.w.upstream_count = transforms;
-  all.push_back(std::move(dead_letters));
+  actors.push_back(std::move(dead_letters));
 
   auto promise = std::make_shared<std::promise<run_result>>();
   d.result = promise->get_future();
-  d.supervisor = spawn_supervisor(*d.sys, std::move(all), d.options, promise);
+  d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options, promise);
   // Spawning made this thread hold the actor system's logger (a thread-local reference).
   // Destroying the system waits until its logger is gone, so a wait() on any other thread
   // would wait forever for this one to let go: let go now.

@@ -1,0 +1,102 @@
+#include "streams/execution_plan.hpp"
+
+#include "streams/error.hpp"
+
+#include <algorithm>
+#include <set>
+
+namespace streams {
+
+namespace {
+
+bool is_transform(step_kind k) { return k != step_kind::source && k != step_kind::sink; }
+
+/// The segment of each step: its own when the placement names it, else its upstream's.
+std::vector<std::size_t> segments_of(const graph& g, const placement& where,
+                                     std::vector<std::string>& problems) {
+  for (auto& [name, segment] : where.segment_of)
+    if (!g.find(name))
+      problems.push_back("the placement names step '" + name
+                         + "', which the pipeline does not have");
+  auto& steps = g.steps();
+  std::vector<std::optional<std::size_t>> segment(steps.size());
+  // Steps are added after the step they hang off, so one pass in order sees upstream first;
+  // the lookup still follows the edges so that no order is assumed.
+  std::function<std::size_t(std::size_t)> of = [&](std::size_t i) -> std::size_t {
+    if (segment[i])
+      return *segment[i];
+    if (auto it = where.segment_of.find(steps[i].name); it != where.segment_of.end())
+      segment[i] = it->second;
+    else if (auto in = g.input(i))
+      segment[i] = of(in->from);
+    else
+      segment[i] = 0;
+    return *segment[i];
+  };
+  std::vector<std::size_t> out;
+  for (std::size_t i = 0; i < steps.size(); ++i)
+    out.push_back(of(i));
+  return out;
+}
+
+} // namespace
+
+execution_plan::execution_plan(const graph& g, const placement& where) : g_(&g) {
+  std::vector<std::string> problems;
+  auto segment = segments_of(g, where, problems);
+  segments_ = std::max<std::size_t>(1, where.nodes.size());
+  for (auto s : segment)
+    segments_ = std::max(segments_, s + 1);
+  for (std::size_t s = 0; s < where.nodes.size(); ++s) {
+    std::set<std::string> seen;
+    for (auto& node : where.nodes[s]) {
+      if (node.empty())
+        problems.push_back("segment " + std::to_string(s) + " names a node without a name");
+      else if (!seen.insert(node).second)
+        problems.push_back("segment " + std::to_string(s) + " names node '" + node + "' twice");
+    }
+  }
+  if (!problems.empty())
+    throw pipeline_error(std::move(problems));
+
+  auto& steps = g.steps();
+  of_step_.resize(steps.size());
+  for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto s = segment[i];
+    std::vector<std::string> nodes{""};
+    if (s < where.nodes.size() && !where.nodes[s].empty())
+      nodes = where.nodes[s];
+    auto per_node =
+        is_transform(steps[i].kind) ? std::max<std::size_t>(1, steps[i].parallelism) : 1;
+    for (auto& node : nodes)
+      for (std::size_t k = 0; k < per_node; ++k) {
+        of_step_[i].push_back(instances_.size());
+        instances_.push_back({i, of_step_[i].size() - 1, s, node, std::nullopt});
+      }
+  }
+  // Sources first, so that a source's ack index is its index among the sources.
+  for (bool sources : {true, false})
+    for (std::size_t n = 0; n < instances_.size(); ++n) {
+      auto kind = steps[instances_[n].step].kind;
+      if (sources ? kind == step_kind::source : stateful(kind)) {
+        instances_[n].ack_index = static_cast<std::uint32_t>(ack_targets_.size());
+        ack_targets_.push_back(n);
+      }
+    }
+}
+
+spread execution_plan::spread_of(const edge& e) const {
+  if (of_step_.at(e.to).size() <= 1)
+    return spread::one;
+  return g_->step(e.to).group_key ? spread::by_key : spread::by_partition;
+}
+
+std::vector<std::string> execution_plan::nodes() const {
+  std::set<std::string> all;
+  for (auto& i : instances_)
+    if (!i.node.empty())
+      all.insert(i.node);
+  return {all.begin(), all.end()};
+}
+
+} // namespace streams

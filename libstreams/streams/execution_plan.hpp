@@ -1,0 +1,83 @@
+#pragma once
+
+#include "streams/graph.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace streams {
+
+/// Where the steps of a pipeline run (the deployment config's `segments` and their nodes).
+///
+/// A segment is a run of steps: a step named in `segment_of` begins or belongs to that
+/// segment, and a step not named is in the segment of the step before it (the pipeline's
+/// sources: segment 0). Each segment runs one replica on each of its nodes; a segment
+/// without nodes runs in this process.
+struct placement {
+  std::map<std::string, std::size_t, std::less<>> segment_of;
+  /// Per segment, the names of the nodes it runs on.
+  std::vector<std::vector<std::string>> nodes;
+};
+
+/// How the instances of one step hand messages to the instances of the next.
+enum class spread {
+  one,          ///< the next step has one instance
+  by_partition, ///< each source partition to one instance, so each partition keeps its order
+  by_key,       ///< a keyed step: each group-by key to one instance (`key_hash`)
+};
+
+/// One actor to run: an instance of a step.
+struct plan_instance {
+  std::size_t step = 0;    ///< index in the graph
+  std::size_t replica = 0; ///< index among the step's instances
+  std::size_t segment = 0;
+  std::string node; ///< empty: this process
+  /// Sources and stateful transforms, which acks come back to: their index among those.
+  std::optional<std::uint32_t> ack_index;
+};
+
+/// The execution plan of a pipeline: every instance of every step, where it runs, and how
+/// the steps' instances connect. Plain data built from a graph and a placement, without
+/// an actor system; the local runtime carries it out, and a coordinator spreads it over
+/// nodes.
+///
+/// Instances: a transform runs `parallelism` instances on each node of its segment (at
+/// least one node: this process), a source or sink one on each. Acks: every source
+/// instance, then every stateful instance (reduce, stateful_map), which tracks the delivery
+/// of its own outputs like a source.
+class execution_plan {
+public:
+  /// Throws `pipeline_error` naming what is wrong with the placement.
+  execution_plan(const graph& g, const placement& where = {});
+
+  const graph& pipeline() const { return *g_; }
+  const std::vector<plan_instance>& instances() const { return instances_; }
+  /// The indices in `instances()` of step `step`'s instances, by replica.
+  const std::vector<std::size_t>& instances_of(std::size_t step) const { return of_step_.at(step); }
+  /// The instances acks go to, by ack index.
+  const std::vector<std::size_t>& ack_targets() const { return ack_targets_; }
+  /// How the instances of `e.from` hand messages over the edge to those of `e.to`.
+  streams::spread spread_of(const edge& e) const;
+  std::size_t segment_count() const { return segments_; }
+  /// Every node some segment runs on, sorted; empty when everything runs in this process.
+  std::vector<std::string> nodes() const;
+
+  /// A step that keeps state across messages: its instances take acks for their outputs.
+  static bool stateful(step_kind k) {
+    return k == step_kind::reduce || k == step_kind::stateful_map;
+  }
+
+private:
+  const graph* g_;
+  std::vector<plan_instance> instances_;
+  std::vector<std::vector<std::size_t>> of_step_;
+  std::vector<std::size_t> ack_targets_;
+  std::size_t segments_ = 1;
+};
+
+} // namespace streams

@@ -1,0 +1,132 @@
+#include "streams/execution_plan.hpp"
+
+#include "streams/error.hpp"
+#include "streams/pipeline.hpp"
+#include "streams/sinks/devnull_sink.hpp"
+#include "streams/sources/memory_source.hpp"
+#include "streams/windows/accumulator.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace streams;
+
+namespace {
+
+/// in -> parse -> (by_word: reduce keyed by the message's key) -> text -> out, plus a
+/// broadcast branch after parse to a second sink.
+struct word_pipeline {
+  pipeline p{"words"};
+
+  word_pipeline() {
+    auto copies = p.source("in", sources::memory<bytes>({"a", "b"}))
+                      .map("parse", [](const bytes& b) { return b; })
+                      .broadcast("copy", {"count", "raw"});
+    copies.branch("count")
+        .reduce<accumulators::count<bytes>>("by_word", windows::count(2),
+                                            [](const bytes& b) { return b; })
+        .map("text", [](const windowed<std::uint64_t>& w) { return w.key; })
+        .sink("out", sinks::devnull());
+    copies.branch("raw").sink("raw_out", sinks::devnull());
+  }
+
+  std::size_t step(const std::string& name) const { return *p.graph().find(name); }
+  void set_parallelism(const std::string& name, std::size_t n) {
+    p.graph().step(step(name)).parallelism = n;
+  }
+};
+
+std::vector<std::string> nodes_of(const execution_plan& plan, std::size_t step) {
+  std::vector<std::string> out;
+  for (auto n : plan.instances_of(step))
+    out.push_back(plan.instances()[n].node);
+  return out;
+}
+
+} // namespace
+
+TEST_SUITE("execution_plan") {
+  TEST_CASE("one instance per step in this process, acks to the source and the stateful step") {
+    word_pipeline w;
+    execution_plan plan(w.p.graph());
+    CHECK(plan.instances().size() == w.p.graph().steps().size());
+    CHECK(plan.segment_count() == 1);
+    CHECK(plan.nodes().empty());
+    for (auto& i : plan.instances()) {
+      CHECK(i.node.empty());
+      CHECK(i.segment == 0);
+      CHECK(i.replica == 0);
+    }
+    // Sources first: a source's ack index is its index among the sources.
+    REQUIRE(plan.ack_targets().size() == 2);
+    CHECK(plan.instances()[plan.ack_targets()[0]].step == w.step("in"));
+    CHECK(plan.instances()[plan.ack_targets()[1]].step == w.step("by_word"));
+    CHECK(plan.instances()[plan.ack_targets()[1]].ack_index == 1u);
+    CHECK_FALSE(plan.instances()[plan.instances_of(w.step("parse"))[0]].ack_index);
+  }
+
+  TEST_CASE("parallelism makes instances of transforms only; keyed steps are fed by key") {
+    word_pipeline w;
+    w.set_parallelism("parse", 3);
+    w.set_parallelism("by_word", 2);
+    w.set_parallelism("out", 4); // sinks run one instance whatever they say
+    execution_plan plan(w.p.graph());
+    CHECK(plan.instances_of(w.step("in")).size() == 1);
+    CHECK(plan.instances_of(w.step("parse")).size() == 3);
+    CHECK(plan.instances_of(w.step("by_word")).size() == 2);
+    CHECK(plan.instances_of(w.step("out")).size() == 1);
+    auto replicas = plan.instances_of(w.step("parse"));
+    for (std::size_t k = 0; k < replicas.size(); ++k)
+      CHECK(plan.instances()[replicas[k]].replica == k);
+    // every stateful instance takes acks
+    CHECK(plan.ack_targets().size() == 3);
+
+    auto& g = w.p.graph();
+    CHECK(plan.spread_of(*g.input(w.step("parse"))) == spread::by_partition);
+    CHECK(plan.spread_of(*g.input(w.step("by_word"))) == spread::by_key);
+    CHECK(plan.spread_of(*g.input(w.step("text"))) == spread::one);
+  }
+
+  TEST_CASE("segments run from the step that starts them, replicated on their nodes") {
+    word_pipeline w;
+    w.set_parallelism("by_word", 2);
+    placement where;
+    where.segment_of = {{"in", 0}, {"by_word", 1}};
+    where.nodes = {{"a"}, {"b", "c"}};
+    execution_plan plan(w.p.graph(), where);
+    CHECK(plan.segment_count() == 2);
+    CHECK(plan.nodes() == std::vector<std::string>{"a", "b", "c"});
+    // Before by_word, and the branch that does not pass it: segment 0, on a.
+    for (auto name : {"in", "parse", "copy", "raw_out"}) {
+      CAPTURE(name);
+      CHECK(nodes_of(plan, w.step(name)) == std::vector<std::string>{"a"});
+      CHECK(plan.instances()[plan.instances_of(w.step(name))[0]].segment == 0);
+    }
+    // by_word and what follows it: segment 1, on b and c; a transform runs its parallelism
+    // on each node.
+    CHECK(nodes_of(plan, w.step("by_word")) == std::vector<std::string>{"b", "b", "c", "c"});
+    CHECK(nodes_of(plan, w.step("text")) == std::vector<std::string>{"b", "c"});
+    CHECK(nodes_of(plan, w.step("out")) == std::vector<std::string>{"b", "c"});
+    CHECK(plan.instances()[plan.instances_of(w.step("out"))[1]].segment == 1);
+    CHECK(plan.spread_of(*w.p.graph().input(w.step("text"))) == spread::by_partition);
+  }
+
+  TEST_CASE("a placement that does not fit the pipeline names what is wrong") {
+    word_pipeline w;
+    placement where;
+    where.segment_of = {{"in", 0}, {"no_such_step", 1}};
+    where.nodes = {{"a", "a"}, {""}};
+    try {
+      execution_plan plan(w.p.graph(), where);
+      FAIL("a bad placement was accepted");
+    } catch (const pipeline_error& e) {
+      auto& problems = e.problems();
+      REQUIRE(problems.size() == 3);
+      CHECK(problems[0].find("'no_such_step'") != std::string::npos);
+      CHECK(problems[1].find("node 'a' twice") != std::string::npos);
+      CHECK(problems[2].find("segment 1 names a node without a name") != std::string::npos);
+    }
+  }
+}
