@@ -165,11 +165,11 @@ void runtime::start() {
     w.sink_count = sinks;
     if (auto in = d.g.input(step)) {
       w.upstream_port = static_cast<std::uint32_t>(in->port);
-      w.upstream_count = plan.instances_of(in->from).size();
+      w.upstream_count = plan.feeders(n, *in);
     }
     for (auto& out : d.g.outputs(step)) {
       w.downstream.emplace_back();
-      for (auto next : plan.instances_of(out.to))
+      for (auto next : plan.targets(n, out))
         w.downstream.back().push_back(actors[next].handle);
       w.downstream_keys.push_back(plan.spread_of(out) == spread::by_key ? steps[out.to].group_key
                                                                         : nullptr);

@@ -74,6 +74,16 @@ execution_plan::execution_plan(const graph& g, const placement& where) : g_(&g) 
         instances_.push_back({i, of_step_[i].size() - 1, s, node, std::nullopt});
       }
   }
+  for (auto& e : g.edges())
+    if (crosses_nodes(e) && !steps[e.from].output_codec)
+      problems.push_back("step '" + steps[e.from].name + "' sends " + steps[e.from].output.name
+                         + " to '" + steps[e.to].name + "' on another node, and "
+                         + steps[e.from].output.name
+                         + " has no wire form: place both in one segment, or send bytes, JSON, "
+                           "numbers, strings, containers of them, windowed results or a type "
+                           "with save and load");
+  if (!problems.empty())
+    throw pipeline_error(std::move(problems));
   // Sources first, so that a source's ack index is its index among the sources.
   for (bool sources : {true, false})
     for (std::size_t n = 0; n < instances_.size(); ++n) {
@@ -89,6 +99,35 @@ spread execution_plan::spread_of(const edge& e) const {
   if (of_step_.at(e.to).size() <= 1)
     return spread::one;
   return g_->step(e.to).group_key ? spread::by_key : spread::by_partition;
+}
+
+std::vector<std::size_t> execution_plan::targets(std::size_t n, const edge& e) const {
+  auto& from = instances_.at(n);
+  std::vector<std::size_t> out;
+  for (auto m : of_step_.at(e.to))
+    if (instances_[m].segment != from.segment || instances_[m].node == from.node)
+      out.push_back(m);
+  return out;
+}
+
+std::size_t execution_plan::feeders(std::size_t n, const edge& e) const {
+  auto& to = instances_.at(n);
+  std::size_t count = 0;
+  for (auto m : of_step_.at(e.from))
+    if (instances_[m].segment != to.segment || instances_[m].node == to.node)
+      ++count;
+  return count;
+}
+
+bool execution_plan::crosses_nodes(const edge& e) const {
+  auto& from = instances_[of_step_.at(e.from).front()];
+  if (from.segment == instances_[of_step_.at(e.to).front()].segment)
+    return false; // see targets()
+  std::set<std::string> nodes;
+  for (auto step : {e.from, e.to})
+    for (auto n : of_step_.at(step))
+      nodes.insert(instances_[n].node);
+  return nodes.size() > 1;
 }
 
 std::vector<std::string> execution_plan::nodes() const {

@@ -38,9 +38,9 @@ private:
     std::uint64_t returned;
   };
   struct partition_state {
-    std::deque<entry> pending;     // offsets in flight, in source order
-    std::int64_t position = -1;    // first offset not done; -1 before anything was done
-    std::int64_t committed = -1;   // the position last returned by take_commits
+    std::deque<entry> pending;   // offsets in flight, in source order
+    std::int64_t position = -1;  // first offset not done; -1 before anything was done
+    std::int64_t committed = -1; // the position last returned by take_commits
   };
 
   std::map<std::int32_t, partition_state> partitions_;

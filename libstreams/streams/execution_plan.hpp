@@ -49,7 +49,8 @@ struct plan_instance {
 /// Instances: a transform runs `parallelism` instances on each node of its segment (at
 /// least one node: this process), a source or sink one on each. Acks: every source
 /// instance, then every stateful instance (reduce, stateful_map), which tracks the delivery
-/// of its own outputs like a source.
+/// of its own outputs like a source. A step whose outputs cross nodes needs a wire form of
+/// its output type (`step_node::output_codec`).
 class execution_plan {
 public:
   /// Throws `pipeline_error` naming what is wrong with the placement.
@@ -63,6 +64,14 @@ public:
   const std::vector<std::size_t>& ack_targets() const { return ack_targets_; }
   /// How the instances of `e.from` hand messages over the edge to those of `e.to`.
   streams::spread spread_of(const edge& e) const;
+  /// The instances that instance `n` (of `e.from`) sends to over `e`: inside a segment, those
+  /// of `e.to` on its own node (nothing crosses nodes within a segment); into another segment,
+  /// every instance of `e.to`.
+  std::vector<std::size_t> targets(std::size_t n, const edge& e) const;
+  /// How many instances send to instance `n` (of `e.to`) over `e`: the ends of stream it waits for.
+  std::size_t feeders(std::size_t n, const edge& e) const;
+  /// Whether messages over `e` go from one node to another, encoded (streams/wire.hpp).
+  bool crosses_nodes(const edge& e) const;
   std::size_t segment_count() const { return segments_; }
   /// Every node some segment runs on, sorted; empty when everything runs in this process.
   std::vector<std::string> nodes() const;

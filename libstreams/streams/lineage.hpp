@@ -17,7 +17,7 @@ namespace streams {
 struct origin {
   static constexpr std::uint64_t full_weight = std::uint64_t{1} << 62;
 
-  std::uint32_t source = 0;  ///< index of the source step in the pipeline
+  std::uint32_t source = 0; ///< index of the source step in the pipeline
   std::int32_t partition = 0;
   std::int64_t offset = 0;
   std::uint64_t weight = full_weight;

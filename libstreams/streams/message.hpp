@@ -3,9 +3,9 @@
 #include "streams/lineage.hpp"
 #include "streams/value.hpp"
 
-#include <stdexcept>
 #include <cstdint>
 #include <optional>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,9 +29,9 @@ using bytes = std::string;
 
 /// The unit that flows through a pipeline.
 ///
-/// The payload (a `streams::value`) is typed by the step that produced it (`bytes` from sources and serializers,
-/// `streams::json` from the JSON parser, anything a user map returns); the typed builder
-/// (stream.hpp) checks at compile time that adjacent steps agree. Key, headers, timestamp
+/// The payload (a `streams::value`) is typed by the step that produced it (`bytes` from sources and
+/// serializers, `streams::json` from the JSON parser, anything a user map returns); the typed
+/// builder (stream.hpp) checks at compile time that adjacent steps agree. Key, headers, timestamp
 /// and schema travel unchanged through every step unless a step says otherwise. The
 /// lineage tells the platform which source offsets the message derives from.
 class message {

@@ -13,6 +13,7 @@
 #include "streams/steps/map_step.hpp"
 #include "streams/steps/reduce_step.hpp"
 #include "streams/steps/router_step.hpp"
+#include "streams/wire.hpp"
 
 #include <chrono>
 #include <memory>
@@ -302,6 +303,7 @@ private:
     node.kind = kind;
     node.input = payload_type_of<T>();
     node.output = payload_type_of<U>();
+    node.output_codec = payload_codec_of<U>();
     node.ports = {""};
     node.detail = std::move(detail);
     node.make_operator = [make]() mutable -> std::unique_ptr<step_operator> { return make(); };
@@ -351,6 +353,7 @@ stream<T> pipeline::source(std::string name, source_spec<T> spec) {
   node.kind = step_kind::source;
   node.input = payload_type_of<void>();
   node.output = payload_type_of<T>();
+  node.output_codec = payload_codec_of<T>();
   node.ports = {""};
   node.detail = std::move(spec.detail);
   node.stream_name = std::move(spec.stream_name);

@@ -17,8 +17,7 @@ class value {
 public:
   value() = default;
 
-  template <class T, class D = std::decay_t<T>,
-            class = std::enable_if_t<!std::is_same_v<D, value>>>
+  template <class T, class D = std::decay_t<T>, class = std::enable_if_t<!std::is_same_v<D, value>>>
   value(T&& x) { // NOLINT: implicit, like std::any
     emplace<D>(std::forward<T>(x));
   }
@@ -70,7 +69,8 @@ private:
   static constexpr std::size_t inline_size = 32;
 
   template <class T>
-  static constexpr bool fits_inline = sizeof(T) <= inline_size && alignof(T) <= alignof(std::max_align_t)
+  static constexpr bool fits_inline = sizeof(T) <= inline_size
+                                      && alignof(T) <= alignof(std::max_align_t)
                                       && std::is_nothrow_move_constructible_v<T>;
 
   struct operations {

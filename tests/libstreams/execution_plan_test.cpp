@@ -113,6 +113,65 @@ TEST_SUITE("execution_plan") {
     CHECK(plan.spread_of(*w.p.graph().input(w.step("text"))) == spread::by_partition);
   }
 
+  TEST_CASE("inside a segment instances feed their own node; into another, every node") {
+    word_pipeline w;
+    w.set_parallelism("parse", 2);
+    placement where;
+    where.segment_of = {{"in", 0}, {"by_word", 1}};
+    where.nodes = {{"a", "b"}, {"c", "d"}};
+    execution_plan plan(w.p.graph(), where);
+    auto& g = w.p.graph();
+    auto into_parse = *g.input(w.step("parse"));
+    auto into_count = *g.input(w.step("by_word"));
+    auto into_text = *g.input(w.step("text"));
+    auto node_of = [&](std::size_t n) { return plan.instances()[n].node; };
+
+    // The source on node b feeds the two parse instances on b, and each of them waits for
+    // that one source only.
+    auto source_b = plan.instances_of(w.step("in"))[1];
+    auto parse_targets = plan.targets(source_b, into_parse);
+    REQUIRE(parse_targets.size() == 2);
+    for (auto t : parse_targets) {
+      CHECK(node_of(t) == "b");
+      CHECK(plan.feeders(t, into_parse) == 1);
+    }
+    CHECK_FALSE(plan.crosses_nodes(into_parse));
+
+    // copy (segment 0, on a and b) feeds by_word (segment 1) on c and d: every instance,
+    // and each by_word instance waits for both copies.
+    auto copy_a = plan.instances_of(w.step("copy"))[0];
+    auto count_targets = plan.targets(copy_a, into_count);
+    CHECK(count_targets == plan.instances_of(w.step("by_word")));
+    CHECK(plan.feeders(count_targets[0], into_count) == 2);
+    CHECK(plan.crosses_nodes(into_count));
+    CHECK_FALSE(plan.crosses_nodes(into_text));
+  }
+
+  TEST_CASE("a step whose output type has no wire form cannot send to another node") {
+    struct opaque {
+      int n = 0;
+    };
+    pipeline p("opaque");
+    p.source("in", sources::memory<bytes>({"a"}))
+        .map("wrap", [](const bytes& b) { return opaque{static_cast<int>(b.size())}; })
+        .map("unwrap", [](const opaque& o) { return bytes(std::to_string(o.n)); })
+        .sink("out", sinks::devnull());
+    CHECK_FALSE(p.graph().step(*p.graph().find("wrap")).output_codec);
+    CHECK(p.graph().step(*p.graph().find("unwrap")).output_codec);
+
+    placement same_node; // two segments, one node: nothing crosses
+    same_node.segment_of = {{"in", 0}, {"unwrap", 1}};
+    same_node.nodes = {{"a"}, {"a"}};
+    CHECK_NOTHROW(execution_plan(p.graph(), same_node));
+
+    placement split = same_node;
+    split.nodes = {{"a"}, {"b"}};
+    CHECK_THROWS_WITH_AS(execution_plan(p.graph(), split), doctest::Contains("step 'wrap' sends"),
+                         pipeline_error);
+    split.segment_of = {{"in", 0}, {"wrap", 1}}; // bytes cross instead
+    CHECK_NOTHROW(execution_plan(p.graph(), split));
+  }
+
   TEST_CASE("a placement that does not fit the pipeline names what is wrong") {
     word_pipeline w;
     placement where;

@@ -23,6 +23,17 @@
 
 namespace streams::codec {
 
+/// A type that saves itself, as accumulators do: `void save(std::string&) const` and
+/// `static T load(std::string_view)`. Encoded length-prefixed, so it can sit in a container.
+template <class T>
+using saves_itself =
+    std::void_t<decltype(std::declval<const T&>().save(std::declval<std::string&>())),
+                decltype(T::load(std::string_view()))>;
+template <class T, class = saves_itself<T>>
+void encode(std::string& out, const T& v);
+template <class T, class = saves_itself<T>>
+void decode(std::string_view& in, T& v);
+
 template <class T>
 std::enable_if_t<std::is_arithmetic_v<T>> encode(std::string& out, T v) {
   char buf[sizeof(T)];
@@ -147,6 +158,41 @@ void decode(std::string_view& in, std::map<K, V>& m) {
 template <class K, class V>
 void decode(std::string_view& in, std::unordered_map<K, V>& m) {
   detail::decode_map(in, m);
+}
+
+/// Whether `encode` and `decode` know `T`: numbers, strings, JSON, pairs, vectors and maps of
+/// such, and types that save and load themselves (`void save(std::string&) const`,
+/// `static T load(std::string_view)`, as accumulators do). Decoding needs `T{}`.
+template <class T, class = void>
+struct encodable : std::bool_constant<std::is_arithmetic_v<T>> {};
+template <>
+struct encodable<std::string> : std::true_type {};
+template <>
+struct encodable<json> : std::true_type {};
+template <class A, class B>
+struct encodable<std::pair<A, B>> : std::bool_constant<encodable<A>::value && encodable<B>::value> {
+};
+template <class T>
+struct encodable<std::vector<T>> : encodable<T> {};
+template <class K, class V>
+struct encodable<std::map<K, V>> : encodable<std::pair<K, V>> {};
+template <class K, class V>
+struct encodable<std::unordered_map<K, V>> : encodable<std::pair<K, V>> {};
+
+template <class T>
+struct encodable<T, saves_itself<T>> : std::true_type {};
+
+template <class T, class>
+void encode(std::string& out, const T& v) {
+  std::string saved;
+  v.save(saved);
+  encode(out, saved);
+}
+template <class T, class>
+void decode(std::string_view& in, T& v) {
+  std::string saved;
+  decode(in, saved);
+  v = T::load(saved);
 }
 
 } // namespace streams::codec

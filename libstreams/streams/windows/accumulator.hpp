@@ -26,6 +26,27 @@ struct windowed {
   R value;
 };
 
+// In namespace streams, so that the codec's containers find them (by argument-dependent lookup).
+template <class R>
+void encode(std::string& out, const windowed<R>& w) {
+  codec::encode(out, w.key);
+  codec::encode(out, w.start_ms);
+  codec::encode(out, w.end_ms);
+  codec::encode(out, w.value);
+}
+template <class R>
+void decode(std::string_view& in, windowed<R>& w) {
+  codec::decode(in, w.key);
+  codec::decode(in, w.start_ms);
+  codec::decode(in, w.end_ms);
+  codec::decode(in, w.value);
+}
+
+namespace codec {
+template <class R>
+struct encodable<windowed<R>> : encodable<R> {};
+} // namespace codec
+
 template <class R>
 struct type_name<windowed<R>> {
   static std::string get() { return "windowed<" + type_name<R>::get() + ">"; }
