@@ -44,6 +44,13 @@ struct runtime::impl {
 
   void open_state(const std::vector<std::vector<setup_ptr>>& setups);
 
+  /// The source step a step's messages derive from: steps have one input each, so one.
+  std::size_t root_source(std::size_t step) const {
+    while (auto in = g.input(step))
+      step = in->from;
+    return step;
+  }
+
   /// Makes the step's connector or operator now, so that a bad file or setting fails start().
   setup_ptr make_setup(std::size_t index) const {
     auto& node = g.step(index);
@@ -166,11 +173,15 @@ void runtime::start() {
   std::size_t sinks = d.g.sinks().size() + 1; // and the dead-letter sink
   std::vector<managed_actor> all;
   for (std::size_t i = 0; i < steps.size(); ++i) {
+    auto root = d.root_source(i);
     for (auto& a : actors[i]) {
       auto& w = a.w;
       w.sources = sources;
       w.dead_letters = dead_letters.handle;
       w.sink_count = sinks;
+      w.source = setups[root].front()->source_index;
+      w.source_name = steps[root].name;
+      w.on_invalid = steps[root].on_invalid.value_or(d.options.on_invalid);
       if (auto in = d.g.input(i)) {
         w.upstream_port = static_cast<std::uint32_t>(in->port);
         w.upstream_count = actors[in->from].size();
@@ -185,7 +196,9 @@ void runtime::start() {
     }
   }
   dead_letters.w.sources = sources;
-  dead_letters.w.upstream_count = transforms;
+  // Transforms send the invalid messages their operators reject, sinks those their
+  // destination refuses: it ends once all of them have ended.
+  dead_letters.w.upstream_count = transforms + d.g.sinks().size();
   all.push_back(std::move(dead_letters));
 
   auto promise = std::make_shared<std::promise<run_result>>();
