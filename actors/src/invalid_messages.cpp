@@ -37,7 +37,7 @@ std::string handle_invalid(caf::event_based_actor* self, const wiring& w, const 
              + " (nothing is committed past it; give the source a dlq, or on_invalid: drop, "
                "to go on past invalid messages)";
     case on_invalid::drop:
-      log().warn("step '{}': dropped an invalid message from {}: {}", step, where(w, m.lineage()),
+      log().warn("step '{}' dropped an invalid message from {}: {}", step, where(w, m.lineage()),
                  reason);
       acks.add(m.lineage());
       return "";
