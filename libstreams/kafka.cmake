@@ -6,10 +6,12 @@ streams_library(streams_kafka kafka
   SOURCES
     src/kafka/client_config.cpp
     src/kafka/embedded_broker.cpp
+    src/kafka/kafka_dead_letter_sink.cpp
     src/kafka/kafka_error.cpp
     src/kafka/kafka_sink.cpp
     src/kafka/kafka_source.cpp
     src/kafka/logger.cpp
+    src/kafka/record.cpp
     src/kafka/source_config.cpp
   PUBLIC streams::core
   PRIVATE PkgConfig::RDKAFKA spdlog::spdlog)

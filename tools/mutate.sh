@@ -77,6 +77,9 @@ mutant sink-backlog-ignored-kafka actors/src/sink_actor.cpp streams_e2e_tests \
 mutant sink-full-weight-e2e actors/src/sink_actor.cpp streams_e2e_tests \
   '-ts=e2e.branch_crash' \
   's/  s_\.acks\.add\(l\);/  { lineage f; for (auto o : l.origins()) { o.weight = origin::full_weight; f.absorb(lineage(o)); } s_.acks.add(f); }/'
+mutant dead-letter-acked-early libstreams/src/kafka/kafka_dead_letter_sink.cpp streams_e2e_tests \
+  "-tc=an invalid message's offset is committed only once*" \
+  's/    out\.write\(records, report\);/    for (auto\& r : records) report.delivered(r.lineage()); out.write(records, report);/'
 
 wanted=("$@")
 selected() {

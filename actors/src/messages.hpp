@@ -25,6 +25,8 @@ using origins = std::vector<origin>;
 using batch_atom = caf::atom_constant<caf::atom("batch")>; // (batch)
 using eos_atom = caf::atom_constant<caf::atom("eos")>;     // (exhausted) the upstream has ended
 using dead_atom = caf::atom_constant<caf::atom("dead")>;   // (message) for the dead-letter sink
+// (origins) to a source: invalid messages sent to the dead letters, counted against its limits
+using invalid_atom = caf::atom_constant<caf::atom("invalid")>;
 // upstream-bound
 using credit_atom = caf::atom_constant<caf::atom("credit")>; // (port, n) n more messages may come
 using ack_atom = caf::atom_constant<caf::atom("ack")>;       // (origins) done: delivered or dropped
@@ -54,6 +56,11 @@ struct wiring {
   std::vector<caf::actor> sources;
   caf::actor dead_letters;
   caf::actor supervisor;
+  /// The source this actor's messages derive from (each step has exactly one), its index in
+  /// `sources` and what becomes of the invalid messages the actor meets.
+  std::uint32_t source = 0;
+  std::string source_name;
+  invalid_policy on_invalid;
   std::size_t upstream_count = 1; ///< how many end-of-streams to wait for: upstream instances
   std::size_t sink_count = 0;     ///< how many `closed` to wait for (sources, stateful steps)
   /// Per output port, the group-by key of the next step when it is keyed and runs several

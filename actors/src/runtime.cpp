@@ -45,6 +45,13 @@ struct runtime::impl {
 
   void open_state(const execution_plan& plan, const std::vector<setup_ptr>& setups);
 
+  /// The source step a step's messages derive from: steps have one input each, so one.
+  std::size_t root_source(std::size_t step) const {
+    while (auto in = g.input(step))
+      step = in->from;
+    return step;
+  }
+
   /// Makes the step's connector or operator now, so that a bad file or setting fails start().
   setup_ptr make_setup(std::size_t index) const {
     auto& node = g.step(index);
@@ -140,13 +147,16 @@ void runtime::start() {
 
   // Spawn every actor first, then wire them: sources need their sinks and vice versa.
   std::vector<managed_actor> actors; // by instance
-  std::size_t transforms = 0;
+  std::size_t transforms = 0, sink_instances = 0;
   for (std::size_t n = 0; n < instances.size(); ++n) {
     auto kind = steps[instances[n].step].kind;
     managed_actor a{steps[instances[n].step].name, {}, {}, kind == step_kind::source};
     switch (kind) {
       case step_kind::source: a.handle = spawn_source(*d.sys, setups[n]); break;
-      case step_kind::sink: a.handle = spawn_sink(*d.sys, setups[n]); break;
+      case step_kind::sink:
+        a.handle = spawn_sink(*d.sys, setups[n]);
+        ++sink_instances;
+        break;
       default: a.handle = spawn_transform(*d.sys, setups[n]); ++transforms;
     }
     actors.push_back(std::move(a));
@@ -156,13 +166,17 @@ void runtime::start() {
     acks.push_back(actors[n].handle);
   managed_actor dead_letters{dlq->name, spawn_sink(*d.sys, dlq), {}, false};
 
-  std::size_t sinks = d.g.sinks().size() + 1; // and the dead-letter sink
+  std::size_t sinks = sink_instances + 1; // and the dead-letter sink
   for (std::size_t n = 0; n < instances.size(); ++n) {
     auto step = instances[n].step;
+    auto root = d.root_source(step);
     auto& w = actors[n].w;
     w.sources = acks;
     w.dead_letters = dead_letters.handle;
     w.sink_count = sinks;
+    w.source = *instances[plan.instances_of(root).front()].ack_index;
+    w.source_name = steps[root].name;
+    w.on_invalid = steps[root].on_invalid.value_or(d.options.on_invalid);
     if (auto in = d.g.input(step)) {
       w.upstream_port = static_cast<std::uint32_t>(in->port);
       w.upstream_count = plan.feeders(n, *in);
@@ -176,7 +190,9 @@ void runtime::start() {
     }
   }
   dead_letters.w.sources = acks;
-  dead_letters.w.upstream_count = transforms;
+  // Transforms send the invalid messages their operators reject, sinks those their
+  // destination refuses: it ends once all of them have ended.
+  dead_letters.w.upstream_count = transforms + sink_instances;
   actors.push_back(std::move(dead_letters));
 
   auto promise = std::make_shared<std::promise<run_result>>();

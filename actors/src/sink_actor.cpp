@@ -23,6 +23,7 @@ public:
   explicit report_to_actor(sink_state& s) : s_(s) {}
   void delivered(const lineage& l) override;
   void failed(const lineage& l, const std::string& reason) override;
+  void rejected(message m, const std::string& reason) override;
 
 private:
   sink_state& s_;
@@ -34,6 +35,11 @@ struct sink_state {
   ack_buffer acks;
   report_to_actor report{*this};
   std::string failure;
+  struct invalid {
+    message m;
+    std::string reason;
+  };
+  std::vector<invalid> rejected; // refused for good by where the sink writes
   bool failed = false;
   std::size_t ended = 0;       // end-of-streams received
   credit_owed owed;            // per upstream instance; withheld while the backlog is too large
@@ -54,6 +60,13 @@ void report_to_actor::failed(const lineage&, const std::string& reason) {
     s_.failure = reason;
 }
 
+void report_to_actor::rejected(message m, const std::string& reason) {
+  ++s_.stats.invalid;
+  if (!s_.w.dead_letters) // the dead-letter sink itself: nowhere further to go
+    return failed(m.lineage(), reason);
+  s_.rejected.push_back({std::move(m), reason});
+}
+
 using self_ptr = caf::stateful_actor<sink_state>*;
 
 constexpr auto poll_interval = std::chrono::milliseconds(2);
@@ -62,6 +75,12 @@ constexpr auto woken_poll_interval = std::chrono::milliseconds(50); // a safety 
 /// Sends acks, reports a failure, grants owed credit; false once the pipeline failed.
 bool settle(self_ptr self) {
   auto& s = self->state;
+  for (auto& r : s.rejected) {
+    auto error = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
+    if (!error.empty() && s.failure.empty())
+      s.failure = error;
+  }
+  s.rejected.clear();
   s.acks.flush(self, s.w.sources);
   if (!s.failure.empty() && !s.failed) {
     s.failed = true;
@@ -117,6 +136,8 @@ void finish(self_ptr self) {
   guarded(self, [&] { s.setup->snk->flush(s.report); });
   if (!settle(self))
     return;
+  if (s.w.dead_letters) // what this sink sent there is all it will send
+    self->send(s.w.dead_letters, eos_atom::value, true);
   for (auto& src : s.w.sources)
     self->send(src, closed_atom::value);
   self->send(s.w.supervisor, done_atom::value, s.stats);
@@ -130,7 +151,7 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
     [=](wire_atom, wiring& w) {
       self->state.w = std::move(w);
       self->state.wakes = self->state.setup->snk->set_waker(waker_for(self));
-      if (self->state.w.upstream_count == 0) // a dead-letter sink with no transform to feed it
+      if (self->state.w.upstream_count == 0) // a dead-letter sink with nothing to feed it
         finish(self);
     },
     [=](batch_atom, batch& b) {

@@ -12,6 +12,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
+#include <map>
 #include <optional>
 
 namespace streams::actors {
@@ -43,6 +44,9 @@ struct source_state {
   bool ended = false;      // end-of-stream sent downstream
   bool finished = false;
   std::size_t closed = 0;  // sinks that have delivered all they will
+  std::optional<invalid_limit> limit;                 // when the source's on_invalid has limits
+  std::map<std::int32_t, std::int64_t> first_offsets; // per partition, this run's (limits only)
+  bool limit_passed = false; // acks are no longer taken: nothing past the limit is committed
   step_stats stats;
 
   static inline const char* name = "streams.source";
@@ -140,6 +144,8 @@ batch take(self_ptr self, std::size_t max) {
     m.lineage().set_source(s.setup->source_index);
     auto& o = m.lineage().origins().front();
     s.tracker.track(o.partition, o.offset);
+    if (s.limit)
+      s.first_offsets.emplace(o.partition, o.offset);
   }
   s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
   return b;
@@ -202,62 +208,82 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
   self->state.setup = std::move(setup);
   self->state.stats.name = self->state.setup->name;
   return {
-    [=](wire_atom, wiring& w) {
-      auto& s = self->state;
-      s.w = std::move(w);
-      s.out.wire(s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
-                 s.setup->options.max_batch);
-    },
-    [=](start_atom) {
-      auto& s = self->state;
-      try {
-        s.wakes = s.setup->src->set_waker(waker_for(self));
-        s.setup->src->start(s.ctx);
-      } catch (const std::exception& e) {
-        return fail(self, e.what());
-      }
-      self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
-      schedule_poll(self, std::chrono::milliseconds(0));
-    },
-    [=](poll_atom, bool timer) {
-      auto& s = self->state;
-      if (!timer)
-        s.poll_queued = false;
-      else if (s.timer_due && clock::now() >= *s.timer_due)
-        s.timer_due.reset();
-      if (timer && s.poll_queued)
-        return; // the queued poll comes next anyway
-      poll(self);
-    },
-    [=](wake_atom) {
-      if (self->state.out.least_credit() > 0) // without credit, credit's arrival polls
+      [=](wire_atom, wiring& w) {
+        auto& s = self->state;
+        s.w = std::move(w);
+        auto& policy = s.w.on_invalid;
+        if (policy.max_invalid_ratio || policy.max_consecutive_count)
+          s.limit.emplace(policy);
+        s.out.wire(s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
+                   s.setup->options.max_batch);
+      },
+      [=](start_atom) {
+        auto& s = self->state;
+        try {
+          s.wakes = s.setup->src->set_waker(waker_for(self));
+          s.setup->src->start(s.ctx);
+        } catch (const std::exception& e) {
+          return fail(self, e.what());
+        }
+        self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
         schedule_poll(self, std::chrono::milliseconds(0));
-    },
-    [=](credit_atom, std::uint32_t port, std::uint64_t n) {
-      self->state.out.grant(port, self->current_sender(), n);
-      schedule_poll(self, std::chrono::milliseconds(0));
-    },
-    [=](ack_atom, origins& done) {
-      for (auto& o : done)
-        self->state.tracker.done(o);
-    },
-    [=](commit_atom) {
-      auto& s = self->state;
-      if (s.finished)
-        return;
-      commit(self);
-      self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
-    },
-    [=](stop_atom) { end_input(self, false); },
-    [=](closed_atom) {
-      ++self->state.closed;
-      finish_if_done(self);
-    },
-    [=](abort_atom) {
-      if (!self->state.finished)
-        close_source(self); // commits only what is done: safe whatever failed
-      self->quit();
-    },
+      },
+      [=](poll_atom, bool timer) {
+        auto& s = self->state;
+        if (!timer)
+          s.poll_queued = false;
+        else if (s.timer_due && clock::now() >= *s.timer_due)
+          s.timer_due.reset();
+        if (timer && s.poll_queued)
+          return; // the queued poll comes next anyway
+        poll(self);
+      },
+      [=](wake_atom) {
+        if (self->state.out.least_credit() > 0) // without credit, credit's arrival polls
+          schedule_poll(self, std::chrono::milliseconds(0));
+      },
+      [=](credit_atom, std::uint32_t port, std::uint64_t n) {
+        self->state.out.grant(port, self->current_sender(), n);
+        schedule_poll(self, std::chrono::milliseconds(0));
+      },
+      [=](ack_atom, origins& done) {
+        if (self->state.limit_passed)
+          return;
+        for (auto& o : done)
+          self->state.tracker.done(o);
+      },
+      [=](invalid_atom, origins& invalid) {
+        auto& s = self->state;
+        if (!s.limit || s.limit_passed)
+          return;
+        for (auto& o : invalid) {
+          auto error = s.limit->record(o.partition, s.first_offsets[o.partition], o.offset);
+          if (!error.empty()) {
+            s.limit_passed = true;
+            return fail(self, "too many invalid messages, " + error
+                                  + " (dead-letter limit; nothing is committed past the message "
+                                    "at offset "
+                                  + std::to_string(o.offset) + ")");
+          }
+        }
+      },
+      [=](commit_atom) {
+        auto& s = self->state;
+        if (s.finished)
+          return;
+        commit(self);
+        self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
+      },
+      [=](stop_atom) { end_input(self, false); },
+      [=](closed_atom) {
+        ++self->state.closed;
+        finish_if_done(self);
+      },
+      [=](abort_atom) {
+        if (!self->state.finished)
+          close_source(self); // commits only what is done: safe whatever failed
+        self->quit();
+      },
   };
 }
 

@@ -22,7 +22,7 @@ struct step_setup {
   std::unique_ptr<source> src;
   std::unique_ptr<sink> snk;
   std::unique_ptr<step_operator> op;
-  operator_factory make_operator;   ///< to restart a failed transform
+  operator_factory make_operator; ///< to restart a failed transform
   runtime_options options;
 };
 
@@ -51,5 +51,11 @@ public:
 private:
   std::vector<origins> pending_;
 };
+
+/// A message `step` rejected as invalid, handled as its source's `on_invalid` says: dropped
+/// (its origins added to `acks`), or sent to the dead-letter actor (the source told, for its
+/// limits). Returns why the pipeline must stop instead, or "".
+std::string handle_invalid(caf::event_based_actor* self, const wiring& w, const std::string& step,
+                           message m, const std::string& reason, ack_buffer& acks);
 
 } // namespace streams::actors

@@ -29,6 +29,7 @@ void on_signal(int) {
 
 using signal_atom = caf::atom_constant<caf::atom("signal")>;
 using health_atom = caf::atom_constant<caf::atom("health")>;
+using drain_atom = caf::atom_constant<caf::atom("drained")>; // the drain's deadline has come
 constexpr auto signal_check = std::chrono::milliseconds(100);
 
 struct supervisor_state {
@@ -54,15 +55,16 @@ void end(self_ptr self) {
   self->quit();
 }
 
-void request_stop(self_ptr self) {
+void request_stop(self_ptr self, std::chrono::milliseconds drain_timeout) {
   auto& s = self->state;
   if (s.stopping)
     return;
   s.stopping = true;
-  log().info("stopping: draining what is in flight");
+  log().info("stopping: draining what is in flight (for at most {} ms)", drain_timeout.count());
   for (auto& a : s.actors)
     if (a.is_source)
       self->send(a.handle, stop_atom::value);
+  self->delayed_send(self, drain_timeout, drain_atom::value);
 }
 
 void abort(self_ptr self, const std::string& reason) {
@@ -116,37 +118,41 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
       abort(self, "the actor of step '" + s.steps[msg.source] + "' died: " + to_string(msg.reason));
   });
   return {
-    [=](done_atom, step_stats& stats) {
-      auto& s = self->state;
-      auto same = std::find_if(s.result.steps.begin(), s.result.steps.end(),
-                               [&](const step_stats& x) { return x.name == stats.name; });
-      if (same != s.result.steps.end()) {
-        // Another instance of the same step: one entry per step, summed.
-        same->messages_in += stats.messages_in;
-        same->messages_out += stats.messages_out;
-        same->dropped += stats.dropped;
-        same->invalid += stats.invalid;
-        same->restarts += stats.restarts;
-        same->max_in_flight = std::max(same->max_in_flight, stats.max_in_flight);
-        ++same->instances;
-      } else {
-        s.result.steps.push_back(std::move(stats));
-      }
-      if (--s.running == 0)
-        end(self);
-    },
-    [=](failed_atom, std::string& reason) { abort(self, reason); },
-    [=](stop_atom) { request_stop(self); },
-    [=](health_atom) {
-      touch(options.health_file);
-      self->delayed_send(self, options.health_interval, health_atom::value);
-    },
-    [=](signal_atom) {
-      if (signalled)
-        request_stop(self);
-      else
-        self->delayed_send(self, signal_check, signal_atom::value);
-    },
+      [=](done_atom, step_stats& stats) {
+        auto& s = self->state;
+        auto same = std::find_if(s.result.steps.begin(), s.result.steps.end(),
+                                 [&](const step_stats& x) { return x.name == stats.name; });
+        if (same != s.result.steps.end()) {
+          // Another instance of the same step: one entry per step, summed.
+          same->messages_in += stats.messages_in;
+          same->messages_out += stats.messages_out;
+          same->dropped += stats.dropped;
+          same->invalid += stats.invalid;
+          same->restarts += stats.restarts;
+          same->max_in_flight = std::max(same->max_in_flight, stats.max_in_flight);
+          ++same->instances;
+        } else {
+          s.result.steps.push_back(std::move(stats));
+        }
+        if (--s.running == 0)
+          end(self);
+      },
+      [=](failed_atom, std::string& reason) { abort(self, reason); },
+      [=](stop_atom) { request_stop(self, options.drain_timeout); },
+      [=](drain_atom) {
+        abort(self, "the drain did not end within " + std::to_string(options.drain_timeout.count())
+                        + " ms (drain_timeout); what was not delivered is not committed");
+      },
+      [=](health_atom) {
+        touch(options.health_file);
+        self->delayed_send(self, options.health_interval, health_atom::value);
+      },
+      [=](signal_atom) {
+        if (signalled)
+          request_stop(self, options.drain_timeout);
+        else
+          self->delayed_send(self, signal_check, signal_atom::value);
+      },
   };
 }
 

@@ -10,7 +10,6 @@
 #include "outbox.hpp"
 #include "step_actors.hpp"
 
-#include "streams/dead_letter.hpp"
 #include "streams/error.hpp"
 
 #include <caf/actor_system.hpp>
@@ -53,7 +52,11 @@ struct transform_state {
   credit_owed consumed;   // per upstream instance, granted back after each pump
   outbox out;
   ack_buffer acks;
-  std::vector<message> dead; // invalid or rejected messages, for the dead-letter sink
+  struct invalid {
+    message m;
+    std::string reason;
+  };
+  std::vector<invalid> rejected; // invalid messages, handled as their source's on_invalid says
   std::size_t upstreams_ended = 0;
   bool all_exhausted = true; // every upstream ended for want of input, none was stopped
   bool stateful = false;
@@ -93,7 +96,7 @@ void port_emitter::emit_tracked(std::size_t port, message&& m, std::uint64_t id)
 
 void port_emitter::reject(message&& m, const std::string& reason) {
   ++s_.stats.invalid;
-  s_.dead.push_back(to_dead_letter(std::move(m), s_.setup->name, reason));
+  s_.rejected.push_back({std::move(m), reason});
 }
 
 using self_ptr = caf::stateful_actor<transform_state>*;
@@ -173,12 +176,19 @@ void schedule_tick(self_ptr self) {
   self->delayed_send(self, delay, tick_atom::value);
 }
 
-/// Sends what the operator rejected to the dead-letter sink.
-void flush_dead(self_ptr self) {
+/// Handles what the operator rejected; false when that stops the pipeline.
+bool handle_rejected(self_ptr self) {
   auto& s = self->state;
-  for (auto& m : s.dead)
-    self->send(s.w.dead_letters, dead_atom::value, std::move(m));
-  s.dead.clear();
+  auto rejected = std::move(s.rejected);
+  s.rejected.clear();
+  for (auto& r : rejected) {
+    auto error = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
+    if (!error.empty()) {
+      fail(self, error);
+      return false;
+    }
+  }
+  return true;
 }
 
 /// Stateful steps: makes the state durable and releases the inputs it covers.
@@ -201,7 +211,8 @@ void finish_if_done(self_ptr self) {
     if (s.stateful && !checkpoint(self))
       return;
     s.out.flush(self);
-    flush_dead(self);
+    if (!handle_rejected(self))
+      return;
   }
   if (!s.out.empty())
     return; // waiting for credit
@@ -237,7 +248,8 @@ void pump(self_ptr self) {
     while (!s.failed && !s.inbox.empty() && s.out.room()) {
       auto& in = s.inbox.front();
       auto& m = in.messages[s.cursor];
-      if (!guarded(self, &m, [&] { s.setup->op->process(m, s.em); }))
+      if (!guarded(self, &m, [&] { s.setup->op->process(m, s.em); })
+          || (!s.rejected.empty() && !handle_rejected(self)))
         return;
       ++consumed;
       ++from_front;
@@ -263,8 +275,9 @@ void pump(self_ptr self) {
     s.consumed.add(s.inbox.front().from, from_front);
   s.queued -= consumed;
   s.consumed.pay(self, s.w.upstream_port);
+  if (!handle_rejected(self))
+    return;
   s.acks.flush(self, s.w.sources);
-  flush_dead(self);
   schedule_tick(self);
   finish_if_done(self);
 }
@@ -303,7 +316,8 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
       [=](tick_atom) {
         auto& s = self->state;
         s.tick_at.reset();
-        if (!s.failed && guarded(self, nullptr, [&] { s.setup->op->on_tick(clock::now(), s.em); }))
+        if (!s.failed && guarded(self, nullptr, [&] { s.setup->op->on_tick(clock::now(), s.em); })
+            && handle_rejected(self))
           pump(self);
       },
       [=](eos_atom, bool exhausted) {

@@ -2,12 +2,13 @@
 
 #include "streams/dead_letter.hpp"
 #include "streams/kafka/embedded_broker.hpp"
+#include "streams/kafka/kafka_dead_letter_sink.hpp"
 #include "streams/kafka/kafka_sink.hpp"
 #include "streams/kafka/kafka_source.hpp"
 #include "streams/sinks/devnull_sink.hpp"
 #include "streams/sinks/stream_sinks.hpp"
 
-#include <algorithm>
+#include <map>
 #include <set>
 
 namespace streams::cli {
@@ -17,10 +18,11 @@ namespace {
 /// Partitions of the topics the embedded broker creates for a pipeline.
 constexpr int embedded_partitions = 4;
 
-/// Sends each dead letter to the dead-letter sink of the source it came from.
+/// Sends each dead letter to the dead-letter sink of the source it derives from, which
+/// `to_dead_letter` names in its `streams-source` header.
 class per_source_dead_letters : public sink {
 public:
-  per_source_dead_letters(std::vector<std::unique_ptr<sink>> by_source,
+  per_source_dead_letters(std::map<std::string, std::unique_ptr<sink>> by_source,
                           std::unique_ptr<sink> fallback)
       : by_source_(std::move(by_source)), fallback_(std::move(fallback)) {}
 
@@ -36,9 +38,8 @@ public:
   }
   std::size_t pending() const override {
     std::size_t n = 0;
-    for (auto& s : by_source_)
-      if (s)
-        n += s->pending();
+    for (auto& [_, s] : by_source_)
+      n += s->pending();
     return n + fallback_->pending();
   }
   void flush(delivery_report& report) override {
@@ -47,20 +48,17 @@ public:
 
 private:
   sink& target(const message& m) {
-    auto o = m.lineage().origins();
-    if (!o.empty() && o.front().source < by_source_.size() && by_source_[o.front().source])
-      return *by_source_[o.front().source];
-    return *fallback_;
+    auto s = by_source_.find(last_header(m, "streams-source"));
+    return s != by_source_.end() ? *s->second : *fallback_;
   }
   template <class F>
   void for_each(F f) {
-    for (auto& s : by_source_)
-      if (s)
-        f(*s);
+    for (auto& [_, s] : by_source_)
+      f(*s);
     f(*fallback_);
   }
 
-  std::vector<std::unique_ptr<sink>> by_source_;
+  std::map<std::string, std::unique_ptr<sink>> by_source_;
   std::unique_ptr<sink> fallback_;
 };
 
@@ -85,7 +83,11 @@ public:
   binder(graph& g, const config::deployment_config& cfg) : g_(g), cfg_(cfg) {}
 
   binding run(runtime_options& options) {
-    std::vector<std::function<std::unique_ptr<sink>()>> dlqs;
+    if (cfg_.drain_timeout)
+      options.drain_timeout = *cfg_.drain_timeout;
+    drain_timeout_ = options.drain_timeout;
+    std::map<std::string, sink_factory> dlqs; // by source step
+    std::uint32_t source_index = 0;           // the runtime numbers sources in step order
     for (std::size_t i = 0; i < g_.steps().size(); ++i) {
       auto& node = g_.step(i);
       auto* step = cfg_.step(node.name);
@@ -95,10 +97,12 @@ public:
       else if (step && step->parallelism > 1)
         note("step '" + node.name + "': parallelism " + std::to_string(step->parallelism)
              + " applies to transform steps; a source or sink runs one instance");
-      if (auto* s = cfg_.settings<config::kafka_source_settings>(node.name))
-        dlqs.push_back(bind_source(node, *s));
-      else if (node.kind == step_kind::source)
-        dlqs.push_back(nullptr);
+      if (auto* s = cfg_.settings<config::kafka_source_settings>(node.name)) {
+        if (auto dlq = bind_source(node, *s, source_index))
+          dlqs[node.name] = std::move(dlq);
+      }
+      if (node.kind == step_kind::source)
+        ++source_index;
       if (auto* s = cfg_.settings<config::kafka_sink_settings>(node.name))
         bind_sink(node, *s);
       if (auto* s = cfg_.settings<config::devnull_sink_settings>(node.name))
@@ -106,11 +110,11 @@ public:
       if (auto* s = cfg_.settings<config::batch_settings>(node.name))
         bind_batch(node, *s);
     }
-    if (std::any_of(dlqs.begin(), dlqs.end(), [](auto& f) { return bool(f); })) {
+    if (!dlqs.empty()) {
       result_.dead_letters = [dlqs] {
-        std::vector<std::unique_ptr<sink>> sinks;
-        for (auto& f : dlqs)
-          sinks.push_back(f ? f() : nullptr);
+        std::map<std::string, std::unique_ptr<sink>> sinks;
+        for (auto& [source, make] : dlqs)
+          sinks[source] = make();
         return std::make_unique<per_source_dead_letters>(std::move(sinks),
                                                          std::make_unique<dead_letter_log_sink>());
       };
@@ -153,8 +157,9 @@ private:
     return cfg_.segments.empty() ? 1 : cfg_.segments.front().parallelism.value_or(1);
   }
 
-  std::function<std::unique_ptr<sink>()> bind_source(step_node& node,
-                                                     const config::kafka_source_settings& s) {
+  /// Binds a Kafka source and its handling of invalid messages; its dead-letter sink, if any.
+  sink_factory bind_source(step_node& node, const config::kafka_source_settings& s,
+                           std::uint32_t source_index) {
     kafka::source_config c;
     c.bootstrap_servers = servers(s.bootstrap_servers, s.topic);
     c.topic = s.topic;
@@ -165,13 +170,23 @@ private:
     auto spec = sources::kafka(c);
     node.make_source = std::move(spec.make);
     node.detail = spec.detail;
+    invalid_policy policy;
+    policy.action = s.on_invalid;
+    if (s.dlq) {
+      policy.max_invalid_ratio = s.dlq->max_invalid_ratio;
+      policy.max_consecutive_count = s.dlq->max_consecutive_count;
+    }
+    node.on_invalid = policy;
     if (!s.dlq)
       return nullptr;
     kafka::sink_config d;
     d.bootstrap_servers = servers(s.dlq->bootstrap_servers, s.dlq->topic);
     d.topic = s.dlq->topic;
     d.override_params = s.dlq->override_params;
-    return sinks::kafka(d).make;
+    d.flush_timeout = drain_timeout_;
+    return [d, c, source_index] {
+      return std::make_unique<kafka_dead_letter_sink>(d, c, source_index);
+    };
   }
 
   void bind_sink(step_node& node, const config::kafka_sink_settings& s) {
@@ -179,6 +194,7 @@ private:
     c.bootstrap_servers = servers(s.bootstrap_servers, s.topic);
     c.topic = s.topic;
     c.override_params = s.override_params;
+    c.flush_timeout = drain_timeout_;
     auto spec = sinks::kafka(c);
     node.make_sink = std::move(spec.make);
     node.detail = spec.detail;
@@ -206,6 +222,7 @@ private:
   const config::deployment_config& cfg_;
   binding result_;
   std::set<std::string> topics_;
+  std::chrono::milliseconds drain_timeout_{0}; // also bounds each Kafka sink's last flush
 };
 
 } // namespace

@@ -26,8 +26,8 @@ struct binding {
 
 /// Binds `g`'s steps to `cfg` (loaded and checked against `g` already): Kafka sources and
 /// sinks get their brokers, topics, groups and properties, DevNull sinks their batch and sleep
-/// settings, batch steps their size and time. Sets the runtime options the config decides
-/// (dead letters, health file, state directory).
+/// settings, batch steps their size and time, sources their `on_invalid`. Sets the runtime
+/// options the config decides (dead letters, drain timeout, health file, state directory).
 binding bind_config(graph& g, const config::deployment_config& cfg, runtime_options& options);
 
 } // namespace streams::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "streams/invalid_policy.hpp"
 #include "streams/sink.hpp"
 #include "streams/source.hpp"
 #include "streams/step_operator.hpp"
@@ -86,6 +87,9 @@ struct step_node {
   std::size_t parallelism = 1;
   source_factory make_source;
   sink_factory make_sink;
+  /// Sources: what becomes of the invalid messages that derive from this source, whichever
+  /// step rejects them; unset, the runtime's `runtime_options::on_invalid`.
+  std::optional<invalid_policy> on_invalid;
 };
 
 /// A connection from one output port of a step to the input of another.

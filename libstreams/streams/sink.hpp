@@ -18,6 +18,11 @@ public:
   /// The message could not be delivered and retrying will not help: the pipeline fails
   /// (its offsets are never committed, so nothing is lost).
   virtual void failed(const lineage& l, const std::string& reason) = 0;
+  /// This message will never be accepted where the sink puts things while others are (a
+  /// record larger than the broker takes): an invalid message, which its source's
+  /// `on_invalid` handles, not a failure of the sink. `m` carries the lineage and what the
+  /// sink kept of the message. By default a failure.
+  virtual void rejected(message m, const std::string& reason) { failed(m.lineage(), reason); }
 };
 
 /// Where a branch of a pipeline ends. The runtime owns one instance per sink step and calls

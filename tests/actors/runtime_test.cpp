@@ -14,6 +14,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <memory>
 #include <set>
 #include <sys/stat.h>
 #include <thread>
@@ -30,6 +31,17 @@ std::vector<int> iota(int n) {
   for (int i = 0; i < n; ++i)
     v[i] = i;
   return v;
+}
+
+/// in → parser → serializer → out: the parser rejects what is not JSON.
+std::unique_ptr<pipeline> parsing(std::vector<bytes> input, std::shared_ptr<commit_log> log,
+                                  std::shared_ptr<memory_store> out) {
+  auto p = std::make_unique<pipeline>("parsing");
+  p->source("in", sources::memory<bytes>(std::move(input), std::move(log)))
+      .parse_json("parser")
+      .serialize_json("serializer")
+      .sink("out", sinks::memory<bytes>(std::move(out)));
+  return p;
 }
 
 } // namespace
@@ -156,14 +168,11 @@ TEST_CASE("an invalid message goes to the dead-letter sink and is committed past
   auto out = std::make_shared<memory_store>();
   auto dead = std::make_shared<memory_store>();
   auto log = std::make_shared<commit_log>();
-  pipeline p("dlq");
-  p.source("in", sources::memory<bytes>({R"({"a":1})", "{broken", R"({"a":3})"}, log))
-      .parse_json("parser")
-      .serialize_json("serializer")
-      .sink("out", sinks::memory<bytes>(out));
+  auto p = parsing({R"({"a":1})", "{broken", R"({"a":3})"}, log, out);
   runtime_options o;
+  o.on_invalid.action = on_invalid::dead_letter;
   o.dead_letters = [dead] { return std::make_unique<memory_sink>(dead); };
-  auto r = run(p, o);
+  auto r = run(*p, o);
   REQUIRE(r.ok);
   CHECK(out->payloads<bytes>() == std::vector<bytes>{R"({"a":1})", R"({"a":3})"});
   REQUIRE(dead->size() == 1);
@@ -174,8 +183,64 @@ TEST_CASE("an invalid message goes to the dead-letter sink and is committed past
   REQUIRE(letter.header("streams-error"));
   CHECK(letter.header("streams-error")->find("invalid JSON") != std::string::npos);
   CHECK(*letter.header("streams-origin") == "0/0/1");
+  CHECK(*letter.header("streams-source") == "in");
   CHECK(r.find("parser")->invalid == 1);
   CHECK(log->all().back() == partition_offset{0, 3});
+}
+
+TEST_CASE("by default an invalid message stops the pipeline, naming the step, partition and "
+          "offset, with nothing committed past it") {
+  auto out = std::make_shared<memory_store>();
+  auto log = std::make_shared<commit_log>();
+  std::vector<bytes> input;
+  for (int i = 0; i < 200; ++i)
+    input.push_back(i == 120 ? "{broken" : R"({"a":)" + std::to_string(i) + "}");
+  auto p = parsing(input, log, out);
+  runtime_options o;
+  o.max_batch = 8;
+  o.commit_interval = 5ms;
+  auto r = run(*p, o);
+  REQUIRE_FALSE(r.ok);
+  INFO(r.error);
+  CHECK(r.error.find("step 'parser'") != std::string::npos);
+  CHECK(r.error.find("source 'in' partition 0 offset 120") != std::string::npos);
+  CHECK(r.error.find("invalid JSON") != std::string::npos);
+  for (auto& c : log->all())
+    CHECK(c.offset <= 120);
+}
+
+TEST_CASE("on_invalid drop counts an invalid message and commits past it") {
+  auto out = std::make_shared<memory_store>();
+  auto log = std::make_shared<commit_log>();
+  auto p = parsing({R"({"a":1})", "{broken", R"({"a":3})"}, log, out);
+  p->graph().step(0).on_invalid = invalid_policy{on_invalid::drop, {}, {}};
+  auto r = run(*p);
+  REQUIRE(r.ok);
+  CHECK(out->payloads<bytes>() == std::vector<bytes>{R"({"a":1})", R"({"a":3})"});
+  CHECK(r.find("parser")->invalid == 1);
+  CHECK(log->all().back() == partition_offset{0, 3});
+}
+
+TEST_CASE("past max_consecutive_count the pipeline stops, committing nothing past the message") {
+  auto dead = std::make_shared<memory_store>();
+  auto log = std::make_shared<commit_log>();
+  std::vector<bytes> input;
+  for (int i = 0; i < 100; ++i) // offsets 50, 51 and 52 are invalid: three in a row
+    input.push_back(i >= 50 && i <= 52 ? "{broken" : R"({"a":1})");
+  auto p = parsing(input, log, std::make_shared<memory_store>());
+  p->graph().step(0).on_invalid = invalid_policy{on_invalid::dead_letter, {}, 2};
+  runtime_options o;
+  o.max_batch = 4;
+  o.commit_interval = 5ms;
+  o.dead_letters = [dead] { return std::make_unique<memory_sink>(dead); };
+  auto r = run(*p, o);
+  REQUIRE_FALSE(r.ok);
+  INFO(r.error);
+  CHECK(r.error.find("3 invalid messages in a row, more than max_consecutive_count 2")
+        != std::string::npos);
+  CHECK(r.error.find("partition 0") != std::string::npos);
+  for (auto& c : log->all())
+    CHECK(c.offset <= 52);
 }
 
 TEST_CASE("a step that throws is restarted and retries the same message") {

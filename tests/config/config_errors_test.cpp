@@ -135,7 +135,8 @@ TEST_SUITE("config.errors") {
                  "override_params, parallelism, starts_segment, topic",
                  "(did you mean topic?)", "line 8, column 11"});
     check_error(with_sink("pipelines: {}\n"), "pipelines",
-                {"unknown key; expected one of: env, metrics, pipeline, sentry_sdk_config",
+                {"unknown key; expected one of: drain_timeout_sec, env, metrics, pipeline, "
+                 "sentry_sdk_config",
                  "(did you mean pipeline?)"});
     check_error(with_sink("    - steps_config: {}\n      paralelism: 2\n"),
                 "pipeline.segments[1].paralelism",

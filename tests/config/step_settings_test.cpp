@@ -146,6 +146,48 @@ pipeline:
     CHECK(dlq->override_params.at("acks") == "1");
   }
 
+  TEST_CASE("invalid messages: stop by default, dlq with a dlq section, drop on request") {
+    auto p = example("simple_map_filter");
+    auto with = [&](const std::string& source_extra) {
+      return load_text("drain_timeout_sec: 2.5\n"
+                       "pipeline:\n  segments:\n    - steps_config:\n        myinput:\n"
+                       "          bootstrap_servers: [a:1]\n"
+                           + source_extra + "        mysink: {bootstrap_servers: [a:1]}\n",
+                       p->graph());
+    };
+    auto plain = with("");
+    REQUIRE(plain);
+    CHECK(plain.config->settings<kafka_source_settings>("myinput")->on_invalid == on_invalid::stop);
+    CHECK(plain.config->drain_timeout == std::chrono::milliseconds(2500));
+    auto dropping = with("          on_invalid: drop\n");
+    REQUIRE(dropping);
+    CHECK(dropping.config->settings<kafka_source_settings>("myinput")->on_invalid
+          == on_invalid::drop);
+    auto limited =
+        with("          dlq:\n            bootstrap_servers: [d:1]\n"
+             "            max_invalid_ratio: 0.1\n            max_consecutive_count: 5\n");
+    INFO(all_errors(limited));
+    REQUIRE(limited);
+    auto src = limited.config->settings<kafka_source_settings>("myinput");
+    CHECK(src->on_invalid == on_invalid::dead_letter);
+    CHECK(src->dlq->max_invalid_ratio == 0.1);
+    CHECK(src->dlq->max_consecutive_count == 5u);
+
+    CHECK(find_error(with("          on_invalid: dlq\n"),
+                     "pipeline.segments[0].steps_config.myinput.on_invalid",
+                     {"dlq needs the source's dlq section"}));
+    CHECK(
+        find_error(with("          on_invalid: drop\n          dlq: {bootstrap_servers: [d:1]}\n"),
+                   "pipeline.segments[0].steps_config.myinput.on_invalid",
+                   {"drop leaves the source's dlq section unused"}));
+    CHECK(find_error(with("          on_invalid: skip\n"),
+                     "pipeline.segments[0].steps_config.myinput.on_invalid",
+                     {"one of stop, drop, dlq"}));
+    CHECK(find_error(with("          dlq: {bootstrap_servers: [d:1], max_invalid_ratio: -1}\n"),
+                     "pipeline.segments[0].steps_config.myinput.dlq.max_invalid_ratio",
+                     {"expected a ratio of at least 0"}));
+  }
+
   TEST_CASE("a Kafka step the pipeline gives no stream name needs a topic") {
     pipeline p("nameless");
     p.source("in", sources::stream("")).sink("out", sinks::stream("named"));

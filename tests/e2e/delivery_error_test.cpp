@@ -1,5 +1,7 @@
-// A message the sink can never deliver fails the pipeline with an error naming the sink, and
+// A message the sink can never deliver is an invalid message: without a dead-letter queue (the
+// runtime's default, on_invalid stop) it fails the pipeline with an error naming the sink, and
 // its offset is not committed: a fixed pipeline in the same group delivers it afterwards.
+// (With a dead-letter queue it goes there: dead_letter_test.)
 
 #include "e2e_support.hpp"
 

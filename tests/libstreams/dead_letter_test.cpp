@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -32,7 +33,7 @@ TEST_SUITE("dead_letter") {
   TEST_CASE("a bytes payload is kept as it is, with the reason in headers") {
     auto m = test::decorated(bytes("not json {"), 17);
     auto original = m;
-    auto d = to_dead_letter(m, "parse", "invalid JSON at offset 10");
+    auto d = to_dead_letter(m, "in", "parse", "invalid JSON at offset 10");
     CHECK(d.payload<bytes>() == "not json {");
     CHECK(d.key() == original.key());
     // The original headers come first and unchanged.
@@ -44,13 +45,17 @@ TEST_SUITE("dead_letter") {
     // decorated() puts the message at source 1, partition 3.
     CHECK(values_of(d, "streams-origin") == std::vector<std::string>{"1/3/17"});
     CHECK(values_of(d, "streams-payload-type").empty());
+    CHECK(values_of(d, "streams-source") == std::vector<std::string>{"in"});
+    auto at = values_of(d, "streams-rejected-at");
+    REQUIRE(at.size() == 1);
+    CHECK(std::abs(std::stoll(at[0]) - now_ms()) < 60000);
     // The lineage stays, so the offset is committed once the dead letter is written.
     CHECK(d.lineage().origins() == original.lineage().origins());
   }
 
   TEST_CASE("a json payload is serialized") {
     auto m = test::sourced(json::parse(R"({"a":[1,2]})"), 0);
-    auto d = to_dead_letter(m, "enrich", "missing field");
+    auto d = to_dead_letter(m, "in", "enrich", "missing field");
     REQUIRE(d.payload_if<bytes>() != nullptr);
     CHECK(d.payload<bytes>() == R"({"a":[1,2]})");
     CHECK(values_of(d, "streams-payload-type").empty());
@@ -58,7 +63,7 @@ TEST_SUITE("dead_letter") {
 
   TEST_CASE("a payload that cannot be written is left empty and its type named") {
     auto m = test::sourced(opaque{3}, 0);
-    auto d = to_dead_letter(m, "route", "no branch");
+    auto d = to_dead_letter(m, "in", "route", "no branch");
     REQUIRE(d.payload_if<bytes>() != nullptr);
     CHECK(d.payload<bytes>().empty());
     auto type = values_of(d, "streams-payload-type");
@@ -69,8 +74,16 @@ TEST_SUITE("dead_letter") {
   TEST_CASE("every origin of a batch is named") {
     auto m = test::sourced(bytes("x"), 4, 0, 0);
     m.lineage().absorb(lineage(origin{1, 2, 9, origin::full_weight}));
-    auto d = to_dead_letter(m, "batch", "bad");
+    auto d = to_dead_letter(m, "in", "batch", "bad");
     CHECK(values_of(d, "streams-origin") == std::vector<std::string>{"0/0/4", "1/2/9"});
+  }
+
+  TEST_CASE("last_header finds the dead letter's own header after earlier ones of that name") {
+    auto m = test::sourced(bytes("x"), 0);
+    m.add_header("streams-step", "an earlier pipeline's");
+    auto d = to_dead_letter(m, "in", "parse", "bad");
+    CHECK(last_header(d, "streams-step") == "parse");
+    CHECK(last_header(d, "no-such-header").empty());
   }
 
 } // TEST_SUITE

@@ -31,7 +31,11 @@ struct runtime_options {
   /// `max_restarts` restarts within `restart_window` stop the pipeline with an error.
   std::size_t max_restarts = 3;
   std::chrono::milliseconds restart_window{60000};
-  /// Where invalid messages go; by default JSON lines on standard error.
+  /// What becomes of invalid messages, for sources whose graph step sets no `on_invalid`:
+  /// by default the pipeline stops, naming the step, partition and offset, as Sentry Streams'.
+  invalid_policy on_invalid;
+  /// Where invalid messages go under `on_invalid::dead_letter`; by default JSON lines on
+  /// standard error.
   sink_factory dead_letters;
   /// Where stateful steps keep their state: an LMDB environment in `state_dir`/<pipeline
   /// name>, or the process's memory (not durable) when it is ":memory:".
@@ -44,6 +48,9 @@ struct runtime_options {
   /// liveness probes (Sentry Streams' `write_healthcheck`).
   std::string health_file;
   std::chrono::milliseconds health_interval{1000};
+  /// How long a drain (`stop`, a signal) may take: past it the pipeline fails (its sinks'
+  /// undelivered messages are abandoned and nothing past what was delivered is committed).
+  std::chrono::milliseconds drain_timeout{20000};
 };
 
 /// What one step did during a run.
@@ -52,7 +59,7 @@ struct step_stats {
   std::uint64_t messages_in = 0;
   std::uint64_t messages_out = 0;
   std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
-  std::uint64_t invalid = 0;        ///< sent to the dead-letter sink (late data too)
+  std::uint64_t invalid = 0;        ///< invalid messages (late data too), whatever became of them
   std::uint64_t restarts = 0;
   std::size_t instances = 1;        ///< how many instances of the step ran (its parallelism)
   /// Most messages received but not yet consumed (by any one instance); for a source, most

@@ -24,6 +24,10 @@ const std::vector<config_key>& config_keys() {
        "`<state_dir>/<pipeline name>`, a relative path being relative to the working "
        "directory; `:memory:` keeps it in memory, lost when the process ends. `streams run "
        "--state-dir` overrides it."},
+      {s::top, "drain_timeout_sec", "positive number", optional, "20",
+       "How long a stop (SIGINT, SIGTERM) may take to finish what is in flight and deliver it. "
+       "Past it `streams run` exits 1, having committed nothing past what was delivered. Also "
+       "bounds how long Kafka sinks wait for their last delivery reports."},
       {s::top, "sentry_sdk_config", "map", optional, "none",
        "Accepted so that Sentry Streams' configs load, and ignored (the loader notes it for "
        "the log): streams reports errors through its log and dead letters."},
@@ -68,6 +72,13 @@ const std::vector<config_key>& config_keys() {
        "are taken as written."},
       {s::kafka_source, "dlq", "map", optional, "none",
        "Where the source's messages that no step can process go (the dead-letter queue)."},
+      {s::kafka_source, "on_invalid", "string: stop, drop or dlq", optional,
+       "`dlq` with a `dlq` section, else `stop`",
+       "What becomes of an invalid message derived from this source (a parser that cannot "
+       "decode it, a step raising `invalid_message`, late data, a record the sink's broker "
+       "refuses for good). `stop`: the pipeline fails, naming the step, partition and offset, "
+       "with nothing committed past it (Sentry Streams' behaviour without a DLQ). `drop`: "
+       "counted, logged and committed past. `dlq`: written to the `dlq` topic."},
 
       {s::dlq, "topic", "string", optional, "the source's topic followed by `-dlq`",
        "The dead-letter topic."},
@@ -75,6 +86,13 @@ const std::vector<config_key>& config_keys() {
        "The Kafka brokers of the dead-letter topic, `host:port` each."},
       {s::dlq, "override_params", "map of strings", optional, "empty",
        "librdkafka producer properties, applied last."},
+      {s::dlq, "max_invalid_ratio", "number of at least 0", optional, "no limit",
+       "arroyo's `DlqLimit`: per partition, invalid messages over valid ones (the offsets "
+       "between them, counted from where this run started). Past it, or with no valid message "
+       "yet, the pipeline stops with nothing committed past the message."},
+      {s::dlq, "max_consecutive_count", "integer of at least 0", optional, "no limit",
+       "arroyo's `DlqLimit`: per partition, invalid messages in a row. Past it the pipeline "
+       "stops with nothing committed past the message."},
 
       {s::kafka_sink, "bootstrap_servers", "list of strings", required, "",
        "The Kafka brokers, `host:port` each."},

@@ -42,7 +42,32 @@ std::optional<dlq_settings> read_dlq(config_reader& r, const field& f,
     d.bootstrap_servers = std::move(*v);
   if (auto v = r.string_map(at(n, f.path, "override_params")))
     d.override_params = std::move(*v);
+  auto ratio = at(n, f.path, "max_invalid_ratio");
+  d.max_invalid_ratio = r.number(ratio);
+  if (d.max_invalid_ratio && *d.max_invalid_ratio < 0) {
+    r.error(*ratio.node, ratio.path, "expected a ratio of at least 0, found " + ratio.node->text);
+    d.max_invalid_ratio.reset();
+  }
+  if (auto v = r.integer(at(n, f.path, "max_consecutive_count"), 0))
+    d.max_consecutive_count = static_cast<std::uint64_t>(*v);
   return d;
+}
+
+/// `on_invalid`, which must agree with whether a `dlq` is given.
+on_invalid read_on_invalid(config_reader& r, const field& f, bool has_dlq) {
+  auto chosen = r.one_of<on_invalid>(
+      f,
+      {{"stop", on_invalid::stop}, {"drop", on_invalid::drop}, {"dlq", on_invalid::dead_letter}});
+  auto fallback = has_dlq ? on_invalid::dead_letter : on_invalid::stop;
+  if (!chosen)
+    return fallback;
+  if (*chosen == on_invalid::dead_letter && !has_dlq)
+    r.error(*f.node, f.path, "dlq needs the source's dlq section (the topic and its brokers)");
+  else if (*chosen != on_invalid::dead_letter && has_dlq)
+    r.error(*f.node, f.path,
+            std::string(to_string(*chosen))
+                + " leaves the source's dlq section unused: remove one of them");
+  return *chosen;
 }
 
 kafka_source_settings read_kafka_source(config_reader& r, const yaml_node& n,
@@ -56,6 +81,7 @@ kafka_source_settings read_kafka_source(config_reader& r, const yaml_node& n,
   if (auto v = r.string_map(at(n, path, "override_params")))
     k.override_params = std::move(*v);
   k.dlq = read_dlq(r, at(n, path, "dlq"), k.topic);
+  k.on_invalid = read_on_invalid(r, at(n, path, "on_invalid"), k.dlq.has_value());
   return k;
 }
 

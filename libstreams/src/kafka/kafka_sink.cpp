@@ -23,6 +23,22 @@ struct in_flight {
 
 using clock = std::chrono::steady_clock;
 
+/// Errors about one record that no retry and no other record would change: the record is
+/// invalid for this topic (its source's `on_invalid` decides) while the others go on. Every
+/// other error (timeouts, authorization, an unknown topic, a fenced producer) would strike
+/// every record alike and stops the pipeline.
+bool refused_for_good(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:    // over message.max.bytes (producer or topic)
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE: // a record set over the broker's segment size
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:        // the broker's validation (e.g. a compacted
+                                                  // topic's record without a key)
+    case RD_KAFKA_RESP_ERR_INVALID_TIMESTAMP:     // outside the topic's allowed timestamp range
+      return true;
+    default: return false;
+  }
+}
+
 } // namespace
 
 struct kafka_sink::impl : kafka::detail::client_base {
@@ -126,12 +142,21 @@ struct kafka_sink::impl : kafka::detail::client_base {
     }
     auto reason = "topic " + config.topic + " partition " + std::to_string(m.partition) + ": "
                   + rd_kafka_err2str(m.err);
+    if (report && refused_for_good(m.err))
+      return report->rejected(refused(*record), reason);
     if (purge_reason
         && (m.err == RD_KAFKA_RESP_ERR__PURGE_QUEUE || m.err == RD_KAFKA_RESP_ERR__PURGE_INFLIGHT))
       reason += std::string(" (") + purge_reason + ")";
     // Without a report (the sink is being destroyed) the loss was announced in ~impl.
     if (report)
       report->failed(record->lineage, reason);
+  }
+
+  /// What the sink still has of a record the broker refused: its payload and lineage.
+  static message refused(in_flight& record) {
+    message m(std::move(record.payload));
+    m.set_lineage(std::move(record.lineage));
+    return m;
   }
 
   /// Reports everything outstanding as failed, now.
@@ -218,7 +243,10 @@ struct kafka_sink::impl : kafka::detail::client_base {
       }
       if (hdrs)
         rd_kafka_headers_destroy(hdrs); // not taken over when producing fails
-      r.failed(record->lineage, "topic " + config.topic + ": " + rd_kafka_err2str(code));
+      auto reason = "topic " + config.topic + ": " + rd_kafka_err2str(code);
+      if (refused_for_good(code)) // librdkafka checks message.max.bytes before sending
+        return r.rejected(refused(*record), reason);
+      r.failed(record->lineage, reason);
       return;
     }
   }

@@ -2,6 +2,7 @@
 
 #include "client_config.hpp"
 #include "logger.hpp"
+#include "record.hpp"
 #include "streams/kafka/kafka_error.hpp"
 
 #include <librdkafka/rdkafka.h>
@@ -337,23 +338,7 @@ struct kafka_source::impl : kafka::detail::client_base {
   }
 
   message convert(const rd_kafka_message_t& m) const {
-    message msg(m.payload ? bytes(static_cast<const char*>(m.payload), m.len) : bytes());
-    if (m.key)
-      msg.set_key(bytes(static_cast<const char*>(m.key), m.key_len));
-    rd_kafka_headers_t* hdrs = nullptr;
-    if (rd_kafka_message_headers(&m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
-      const char* name;
-      const void* value;
-      size_t size;
-      for (size_t i = 0;
-           rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR;
-           ++i)
-        msg.add_header(name,
-                       value ? std::string(static_cast<const char*>(value), size) : std::string());
-    }
-    rd_kafka_timestamp_type_t type;
-    auto ts = rd_kafka_message_timestamp(&m, &type);
-    msg.set_timestamp(ts >= 0 ? ts : now_ms());
+    auto msg = kafka::detail::from_record(m);
     msg.set_schema(config.topic);
     msg.set_lineage(lineage(origin{0, m.partition, m.offset, origin::full_weight}));
     return msg;

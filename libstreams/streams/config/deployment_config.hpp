@@ -3,6 +3,7 @@
 #include "streams/config/metrics_config.hpp"
 #include "streams/config/step_settings.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -50,6 +51,9 @@ struct deployment_config {
   /// `state_dir`: where stateful steps keep their state (the runtime's `state_dir`); unset
   /// leaves the runtime's default.
   std::optional<std::string> state_dir;
+  /// `drain_timeout_sec`: how long a stop may take (the runtime's `drain_timeout`); unset
+  /// leaves the runtime's default.
+  std::optional<std::chrono::milliseconds> drain_timeout;
   std::vector<segment_config> segments;
   metrics_config metrics;
 

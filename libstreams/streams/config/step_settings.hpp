@@ -1,5 +1,7 @@
 #pragma once
 
+#include "streams/invalid_policy.hpp"
+
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -31,6 +33,9 @@ struct dlq_settings {
   std::vector<std::string> bootstrap_servers;
   /// librdkafka producer properties, applied last.
   std::map<std::string, std::string> override_params;
+  /// arroyo's `DlqLimit`: past either, the pipeline stops instead.
+  std::optional<double> max_invalid_ratio;
+  std::optional<std::uint64_t> max_consecutive_count;
 };
 
 /// A source step whose connector is "kafka".
@@ -47,6 +52,8 @@ struct kafka_source_settings {
   /// text they were written as.
   std::map<std::string, std::string> override_params;
   std::optional<dlq_settings> dlq;
+  /// `on_invalid`: dead_letter when `dlq` is given, else stop unless it says drop.
+  streams::on_invalid on_invalid = streams::on_invalid::stop;
 };
 
 /// A sink step whose connector is "kafka".

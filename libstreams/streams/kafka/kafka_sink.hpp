@@ -18,8 +18,10 @@ namespace streams {
 /// record carries its message's lineage (and payload, which librdkafka sends without
 /// copying) until the report arrives, and the report then calls `delivered` or, when
 /// librdkafka has given up, `failed` with "topic T partition P: <reason>" — which fails the
-/// pipeline. Nothing is dropped: when librdkafka's local queue is full, `write` serves
-/// reports and tries again.
+/// pipeline — or, for an error about that record alone (larger than `message.max.bytes` of
+/// the producer or the topic, a record the broker's validation refuses), `rejected`: an
+/// invalid message, which its source's `on_invalid` sends to the dead letters or drops. Nothing is
+/// dropped: when librdkafka's local queue is full, `write` serves reports and tries again.
 ///
 /// Lifecycle: the constructor makes the producer (throwing `kafka::kafka_error` for a bad
 /// config); `write` produces, `poll` serves the reports that have arrived, `flush` waits for
