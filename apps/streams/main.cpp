@@ -3,7 +3,8 @@
 
 #include "app_loader.hpp"
 #include "commands.hpp"
-#include "deployment.hpp"
+
+#include "streams/deployment/deployment.hpp"
 
 #include "streams/error.hpp"
 

@@ -2,9 +2,11 @@
 //              [--log-level LEVEL] APP`:
 // runs a pipeline until its sources end or SIGINT/SIGTERM, draining and committing on the way out.
 
+#include "app_loader.hpp"
 #include "commands.hpp"
-#include "config_binding.hpp"
-#include "deployment.hpp"
+
+#include "streams/deployment/config_binding.hpp"
+#include "streams/deployment/deployment.hpp"
 
 #include "streams/actors/runtime.hpp"
 #include "streams/error.hpp"
@@ -51,7 +53,7 @@ void add_run_command(CLI::App& cli, action& chosen) {
   cmd->callback([o, &chosen] {
     chosen = [o] {
       spdlog::set_level(spdlog::level::from_str(o->log_level == "warning" ? "warn" : o->log_level));
-      auto d = load_deployment(o->app, o->name, o->config);
+      auto d = load_deployment(load_app(o->app, o->name), o->config);
       auto& g = d.p->graph();
       runtime_options ro;
       ro.stop_on_signals = true;

@@ -1,8 +1,10 @@
 // `streams validate --config FILE APP`: checks the pipeline and its deployment config
 // together, starting nothing.
 
+#include "app_loader.hpp"
 #include "commands.hpp"
-#include "deployment.hpp"
+
+#include "streams/deployment/deployment.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -21,7 +23,7 @@ void add_validate_command(CLI::App& cli, action& chosen) {
   cmd->add_option("--config", o->config, "the deployment config (YAML)")->required();
   cmd->callback([o, &chosen] {
     chosen = [o] {
-      auto d = load_deployment(o->app, "", o->config);
+      auto d = load_deployment(load_app(o->app), o->config);
       std::cout << "ok: pipeline '" << d.p->graph().name() << "' and " << o->config << " are valid\n";
       return exit_ok;
     };

@@ -1,6 +1,4 @@
-#include "deployment.hpp"
-
-#include "app_loader.hpp"
+#include "streams/deployment/deployment.hpp"
 
 #include "streams/config/load_deployment_config.hpp"
 
@@ -10,10 +8,9 @@
 
 namespace streams::cli {
 
-deployment load_deployment(const std::string& app, const std::string& name,
-                           const std::string& config_path) {
+deployment load_deployment(std::unique_ptr<pipeline> p, const std::string& config_path) {
   deployment d;
-  d.p = load_app(app, name);
+  d.p = std::move(p);
   d.p->validate();
   if (config_path.empty())
     return d;

@@ -1,4 +1,4 @@
-#include "config_binding.hpp"
+#include "streams/deployment/config_binding.hpp"
 
 #include "streams/dead_letter.hpp"
 #include "streams/kafka/embedded_broker.hpp"

@@ -28,10 +28,8 @@ struct deployment {
   std::optional<config::deployment_config> config;
 };
 
-/// Loads APP (see app_loader.hpp), validates its pipeline (throws `pipeline_error`), then loads
-/// and checks the config at `config_path`, if any (throws `config_errors` listing every error;
-/// logs the config's notes).
-deployment load_deployment(const std::string& app, const std::string& name,
-                           const std::string& config_path);
+/// Validates the pipeline `p` (throws `pipeline_error`), then loads and checks the config at
+/// `config_path`, if any (throws `config_errors` listing every error; logs the config's notes).
+deployment load_deployment(std::unique_ptr<pipeline> p, const std::string& config_path);
 
 } // namespace streams::cli
