@@ -6,9 +6,24 @@
 
 #include <filesystem>
 
-namespace streams::cli {
+namespace streams::deploy {
 
-deployment load_deployment(std::unique_ptr<pipeline> p, const std::string& config_path) {
+const char* to_string(errc code) {
+  switch (code) {
+    case errc::invalid_config: return "invalid_config";
+  }
+  return "unknown";
+}
+
+error_kind kind_of(errc code) {
+  switch (code) {
+    case errc::invalid_config: return {error_category::user, false};
+  }
+  return {error_category::internal, false};
+}
+
+deployment load_deployment(std::unique_ptr<pipeline> p, const std::string& config_path,
+                           bool strict) {
   deployment d;
   d.p = std::move(p);
   d.p->validate();
@@ -19,14 +34,19 @@ deployment load_deployment(std::unique_ptr<pipeline> p, const std::string& confi
   auto loaded = config::load_deployment_config(config_path, d.p->graph());
   for (auto& n : loaded.notes)
     spdlog::info("{}", n);
-  if (!loaded) {
-    std::vector<std::string> lines;
-    for (auto& e : loaded.errors)
-      lines.push_back(to_string(e));
-    throw config_errors(std::move(lines));
+  std::vector<std::string> lines;
+  for (auto& e : loaded.errors)
+    lines.push_back(to_string(e));
+  for (auto& w : loaded.warnings) {
+    if (strict)
+      lines.push_back(to_string(w) + " [--strict]");
+    else
+      spdlog::warn("config: {} (ignored; an error with --strict)", to_string(w));
   }
+  if (!lines.empty())
+    throw config_errors(std::move(lines));
   d.config = std::move(loaded.config);
   return d;
 }
 
-} // namespace streams::cli
+} // namespace streams::deploy

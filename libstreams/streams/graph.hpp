@@ -59,17 +59,18 @@ struct batch_limits {
 struct step_node {
   std::string name;
   step_kind kind = step_kind::map;
-  payload_type input;   ///< void for sources
-  payload_type output;  ///< void for sinks
+  payload_type input;  ///< void for sources
+  payload_type output; ///< void for sinks
   /// Output ports: one unnamed port for ordinary steps, one per branch for router and
   /// broadcast, none for sinks.
   std::vector<std::string> ports;
-  std::string detail;  ///< what the step does, for the topology text ("3 messages or 100 s")
-  std::string stream_name;  ///< sources and sinks: the stream they read or write
-  std::string connector;    ///< sources and sinks: what they talk to (kafka, file, ...)
+  std::string detail;      ///< what the step does, for the topology text ("3 messages or 100 s")
+  std::string stream_name; ///< sources and sinks: the stream they read or write
+  std::string connector;   ///< sources and sinks: what they talk to (kafka, file, ...)
+  std::string dlq_stream_name; ///< sources: the stream of their invalid messages, if named
   operator_factory make_operator;
-  std::shared_ptr<batch_limits> batch;  ///< batch steps only
-  std::shared_ptr<window_spec> window;  ///< reduce steps only; shared with the operator factory
+  std::shared_ptr<batch_limits> batch; ///< batch steps only
+  std::shared_ptr<window_spec> window; ///< reduce steps only; shared with the operator factory
   /// Keyed steps (reduce with a group-by): the key of a message. With parallelism the
   /// previous step sends each message to the instance its key hashes to (`key_hash`), so that
   /// each key's state lives in one instance.

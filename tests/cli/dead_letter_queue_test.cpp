@@ -42,8 +42,9 @@ TEST_CASE("a malformed message goes to the source's dead-letter topic, and the p
                     {{"STREAMS_BOOTSTRAP_SERVERS", broker.bootstrap()}});
 
   auto out = read_topic_until(broker.bootstrap(), "transformed-events", 2, 30s);
-  CHECK(sorted(out) == std::vector<std::string>{R"({"type":"c","name":"a","transformed":true})",
-                                                R"({"type":"c","name":"b","transformed":true})"});
+  CHECK(sorted(out)
+        == std::vector<std::string>{R"({"type":"c","name":"a","transformed":true})",
+                                    R"({"type":"c","name":"b","transformed":true})"});
   auto dead = read_topic_until(broker.bootstrap(), "ingest-metrics-dlq", 1, 30s);
   REQUIRE(dead == std::vector<std::string>{"this is not JSON"});
   // the headers say where and why: kcat prints them as name=value, comma separated
@@ -55,5 +56,5 @@ TEST_CASE("a malformed message goes to the source's dead-letter topic, and the p
 
   CHECK(stop(run, SIGTERM) == 0);
   // the dead letter's offset is done like any other: the group has committed all three
-  CHECK(committed_to_end(group_progress(broker.bootstrap(), "simple_map_filter.myinput", "ingest-metrics")));
+  CHECK(committed_to_end(group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
 }
