@@ -286,6 +286,7 @@ TEST_SUITE("cli.examples") {
         << "pipeline:\n  segments:\n    - steps_config:\n"
            "        myinput:\n"
            "          bootstrap_servers: [\"${envvar:STREAMS_BOOTSTRAP_SERVERS}\"]\n"
+           "          auto_offset_reset: earliest\n"
            "          override_params:\n"
            "            session.timeout.ms: 6000\n"
            "            heartbeat.interval.ms: 500\n"

@@ -67,7 +67,6 @@ TEST_SUITE("cli.exit_codes") {
     REQUIRE(code);
     CHECK(*code == 0);
     CHECK(p.err().find("pipeline 'counted' running") != std::string::npos); // -n
-    CHECK(p.err().find("[debug]") != std::string::npos);                    // -l DEBUG
     CHECK(p.err().find("step 'same' (2 instances)") != std::string::npos);  // -s 0's config
   }
 
