@@ -51,20 +51,28 @@ std::vector<std::int64_t> iota(std::int64_t from, std::int64_t to) {
 
 std::string payload_of(const message& m) { return m.payload<bytes>(); }
 
-/// Polls `src` until it throws (what it threw) or 30 s pass (nothing); it must deliver nothing.
-std::optional<kafka_error> poll_until_error(kafka_source& src) {
+/// A source made with `config` delivers nothing and stops with `offset_reset`, its message
+/// holding `text`, within 30 s.
+void check_offset_reset_error(const source_config& config, const std::string& text) {
+  kafka_source src(config);
+  tracking_context ctx;
+  src.start(ctx);
+  std::optional<kafka_error> error;
   auto deadline = std::chrono::steady_clock::now() + 30s;
-  while (std::chrono::steady_clock::now() < deadline) {
+  while (!error && std::chrono::steady_clock::now() < deadline) {
     std::vector<message> batch;
     try {
       batch = src.poll(100);
     } catch (const kafka_error& e) {
-      return e;
+      error = e;
     }
     CHECK(batch.empty());
     std::this_thread::sleep_for(1ms);
   }
-  return std::nullopt;
+  REQUIRE(error);
+  CHECK(error->code() == kafka::errc::offset_reset);
+  CHECK(std::string(error->what()).find(text) != std::string::npos);
+  src.stop();
 }
 
 } // namespace
@@ -251,14 +259,7 @@ sys.exit(1 if p.flush(20) else 0)
     produce_with_python(broker.bootstrap_servers(), "in", 5);
     auto config = config_for(broker, "in", "g");
     config.auto_offset_reset = offset_reset::error;
-    kafka_source src(config);
-    tracking_context ctx;
-    src.start(ctx);
-    auto error = poll_until_error(src);
-    REQUIRE(error);
-    CHECK(error->code() == kafka::errc::offset_reset);
-    CHECK(std::string(error->what()).find("partition 0") != std::string::npos);
-    src.stop();
+    check_offset_reset_error(config, "partition 0");
   }
 
   TEST_CASE("strict_offset_reset: a committed offset that is gone stops, a missing one resets") {
@@ -278,16 +279,7 @@ c.close()
 
     auto config = config_for(broker, "in", "gone");
     config.strict_offset_reset = true;
-    {
-      kafka_source src(config);
-      tracking_context ctx;
-      src.start(ctx);
-      auto error = poll_until_error(src);
-      REQUIRE(error);
-      CHECK(error->code() == kafka::errc::offset_reset);
-      CHECK(std::string(error->what()).find("strict_offset_reset") != std::string::npos);
-      src.stop();
-    }
+    check_offset_reset_error(config, "strict_offset_reset");
     // Not strict: librdkafka resets the same group's gone offset to the earliest.
     config.strict_offset_reset = false;
     {
