@@ -64,8 +64,10 @@ struct runtime::impl {
         case step_kind::sink: setup->snk = node.make_sink(); break;
         default: setup->make_operator = node.make_operator; setup->op = node.make_operator();
       }
+    } catch (const error& e) { // keeps its layer's code and category
+      throw error(e.code(), {e.category(), e.retryable()}, "step '" + node.name + "': " + e.what());
     } catch (const std::exception& e) {
-      throw std::runtime_error("step '" + node.name + "': " + e.what());
+      throw core_error(errc::step_setup, "step '" + node.name + "': " + e.what());
     }
     return setup;
   }

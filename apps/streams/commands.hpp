@@ -7,7 +7,11 @@
 
 namespace CLI {
 class App;
-}
+} // namespace CLI
+
+namespace streams {
+class error;
+} // namespace streams
 
 namespace streams::cli {
 
@@ -17,6 +21,9 @@ using action = std::function<int()>;
 constexpr int exit_ok = 0;
 constexpr int exit_failed = 1;
 constexpr int exit_usage = 2;
+
+/// 2 for the user's errors (they are found before anything runs), 1 for the others.
+int exit_code(const error& e);
 
 void add_run_command(CLI::App& cli, action& chosen);
 void add_graph_command(CLI::App& cli, action& chosen);

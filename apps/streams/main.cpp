@@ -3,7 +3,8 @@
 
 #include "app_loader.hpp"
 #include "commands.hpp"
-#include "deployment.hpp"
+
+#include "streams/deployment/deployment.hpp"
 
 #include "streams/error.hpp"
 
@@ -16,6 +17,10 @@
 #ifndef STREAMS_VERSION
 #define STREAMS_VERSION "unknown"
 #endif
+
+int streams::cli::exit_code(const streams::error& e) {
+  return e.category() == streams::error_category::user ? exit_usage : exit_failed;
+}
 
 int main(int argc, char** argv) {
   using namespace streams::cli;
@@ -55,13 +60,16 @@ int main(int argc, char** argv) {
     for (auto& p : e.problems())
       std::cerr << "streams: invalid pipeline: " << p << "\n";
     return exit_usage;
-  } catch (const config_errors& e) {
+  } catch (const streams::deploy::config_errors& e) {
     for (auto& line : e.lines())
       std::cerr << "streams: config: " << line << "\n";
     return exit_usage;
   } catch (const app_error& e) {
     std::cerr << "streams: " << e.what() << "\n";
     return exit_usage;
+  } catch (const streams::error& e) {
+    std::cerr << "streams: " << e.what() << " (" << e.code() << ")\n";
+    return exit_code(e);
   } catch (const std::exception& e) {
     std::cerr << "streams: " << e.what() << "\n";
     return exit_failed;

@@ -1,10 +1,13 @@
-// `streams run [--config FILE] [--segment-id N] [--name NAME] [--state-dir DIR]
-//              [--log-level LEVEL] APP`:
+// `streams run [--config FILE] [-s|--segment-id N] [-n|--name NAME] [--state-dir DIR]
+//              [-l|--log-level LEVEL] [-a|--adapter NAME] [--strict] APP`:
 // runs a pipeline until its sources end or SIGINT/SIGTERM, draining and committing on the way out.
+// The short flags and --adapter are those of Sentry Streams' runner.
 
+#include "app_loader.hpp"
 #include "commands.hpp"
-#include "config_binding.hpp"
-#include "deployment.hpp"
+
+#include "streams/deployment/config_binding.hpp"
+#include "streams/deployment/deployment.hpp"
 
 #include "streams/actors/runtime.hpp"
 #include "streams/error.hpp"
@@ -16,6 +19,19 @@
 
 namespace streams::cli {
 
+namespace {
+
+/// debug, info, warning, error or critical, in any case (Sentry Streams' runner writes them
+/// in capitals); stored in lower case.
+void add_log_level_option(CLI::App& cmd, std::string& level) {
+  cmd.add_option("-l,--log-level", level, "debug, info, warning, error or critical (any case)")
+      ->transform(
+          CLI::IsMember({"debug", "info", "warning", "error", "critical"}, CLI::ignore_case))
+      ->capture_default_str();
+}
+
+} // namespace
+
 void add_run_command(CLI::App& cli, action& chosen) {
   struct options {
     std::string app;
@@ -25,13 +41,20 @@ void add_run_command(CLI::App& cli, action& chosen) {
     std::optional<std::size_t> segment;
     std::optional<std::string> state_dir;
     std::size_t commit_interval_ms = 1000;
+    std::string adapter;
+    bool strict = false;
   };
   auto o = std::make_shared<options>();
   auto* cmd = cli.add_subcommand("run", "Run a pipeline until its input ends or SIGINT/SIGTERM");
   cmd->add_option("APP", o->app, "a built-in example or the path of an app library")->required();
   cmd->add_option("--config", o->config, "the deployment config (YAML, Sentry Streams' shape)");
-  cmd->add_option("--segment-id", o->segment, "the segment of the config to run");
-  cmd->add_option("--name", o->name, "the pipeline's name (default: the app's)");
+  cmd->add_option("-s,--segment-id", o->segment, "the segment of the config to run");
+  cmd->add_option("-n,--name", o->name, "the pipeline's name (default: the app's)");
+  cmd->add_option("-a,--adapter", o->adapter,
+                  "accepted for Sentry Streams' runner (arroyo, rust_arroyo) and ignored: "
+                  "streams has one runtime")
+      ->check(CLI::IsMember({"arroyo", "rust_arroyo"}));
+  cmd->add_flag("--strict", o->strict, "treat unknown keys in the config as errors");
   cmd->add_option("--state-dir", o->state_dir,
                   "where stateful steps keep their state, in DIR/<name> (default: the config's "
                   "state_dir, else streams-state; :memory: for none that lasts)")
@@ -45,27 +68,26 @@ void add_run_command(CLI::App& cli, action& chosen) {
                   "how often sources commit what is done (also on revocation and on stop)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{3'600'000}))
       ->capture_default_str();
-  cmd->add_option("--log-level", o->log_level, "debug, info, warning, error or critical")
-      ->check(CLI::IsMember({"debug", "info", "warning", "error", "critical"}))
-      ->capture_default_str();
+  add_log_level_option(*cmd, o->log_level);
   cmd->callback([o, &chosen] {
     chosen = [o] {
       spdlog::set_level(spdlog::level::from_str(o->log_level == "warning" ? "warn" : o->log_level));
-      auto d = load_deployment(o->app, o->name, o->config);
+      auto d = deploy::load_deployment(load_app(o->app, o->name), o->config, o->strict);
       auto& g = d.p->graph();
       runtime_options ro;
       ro.stop_on_signals = true;
       ro.commit_interval = std::chrono::milliseconds(o->commit_interval_ms);
-      binding bound;
+      deploy::binding bound;
       if (d.config) {
         if (o->segment && *o->segment >= d.config->segments.size())
-          throw config_errors({"--segment-id " + std::to_string(*o->segment) + ": the config has "
-                               + std::to_string(d.config->segments.size()) + " segment(s)"});
+          throw deploy::config_errors(
+              {"--segment-id " + std::to_string(*o->segment) + ": the config has "
+               + std::to_string(d.config->segments.size()) + " segment(s)"});
         if (d.config->segments.size() > 1)
           spdlog::info("the {} segments run together in this process: placing segments on nodes is "
                        "not built yet",
                        d.config->segments.size());
-        bound = bind_config(g, *d.config, ro);
+        bound = deploy::bind_config(g, *d.config, ro);
         for (auto& n : bound.notes)
           spdlog::warn("{}", n);
       }
@@ -76,6 +98,11 @@ void add_run_command(CLI::App& cli, action& chosen) {
         r.start();
       } catch (const pipeline_error&) {
         throw;
+      } catch (const error& e) { // nothing started
+        std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << " ("
+                  << e.code() << ", " << to_string(e.category()) << " error"
+                  << (e.retryable() ? ", may succeed if retried" : "") << ")\n";
+        return exit_code(e);
       } catch (const std::exception& e) { // nothing started: a setting or file is wrong
         std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << "\n";
         return exit_usage;

@@ -73,6 +73,7 @@ struct step_node {
   std::string detail;      ///< what the step does, for the topology text ("3 messages or 100 s")
   std::string stream_name; ///< sources and sinks: the stream they read or write
   std::string connector;   ///< sources and sinks: what they talk to (kafka, file, ...)
+  std::string dlq_stream_name; ///< sources: the stream of their invalid messages, if named
   operator_factory make_operator;
   std::shared_ptr<batch_limits> batch; ///< batch steps only
   std::shared_ptr<window_spec> window; ///< reduce steps only; shared with the operator factory

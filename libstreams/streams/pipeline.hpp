@@ -30,6 +30,9 @@ struct source_spec {
   std::string detail;
   source_factory make;
   std::string connector = "memory"; ///< what kind of source: memory, file, stdin, kafka
+  /// Where the source's invalid messages go, as Sentry Streams' `dlq_stream_name`: the
+  /// default topic of the config's `dlq`. Empty: the source's topic followed by "-dlq".
+  std::string dlq_stream_name = {};
 };
 
 /// How to make a sink that takes payloads of type `T`.
@@ -358,6 +361,7 @@ stream<T> pipeline::source(std::string name, source_spec<T> spec) {
   node.detail = std::move(spec.detail);
   node.stream_name = std::move(spec.stream_name);
   node.connector = std::move(spec.connector);
+  node.dlq_stream_name = std::move(spec.dlq_stream_name);
   node.make_source = std::move(spec.make);
   return stream<T>(g_.get(), g_->add(std::move(node)), 0);
 }

@@ -148,7 +148,7 @@ TEST_SUITE("cli.config_errors") {
     // no run read the input, committed, or wrote output
     CHECK(read_topic(broker.bootstrap(), "transformed-events").empty());
     CHECK_FALSE(committed_anything(
-        group_progress(broker.bootstrap(), "simple_map_filter.myinput", "ingest-metrics")));
+        group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
     // while the same config without errors does all three
     temp_directory dir;
     child_process good({streams_bin, "run", "--config", write(dir, with("", broker.bootstrap())),
@@ -156,8 +156,8 @@ TEST_SUITE("cli.config_errors") {
                        dir.path());
     CHECK(read_topic_until(broker.bootstrap(), "transformed-events", 2, 30s).size() == 2);
     CHECK(stop(good, SIGTERM) == 0);
-    CHECK(committed_to_end(
-        group_progress(broker.bootstrap(), "simple_map_filter.myinput", "ingest-metrics")));
+    CHECK(
+        committed_to_end(group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
   }
 
   TEST_CASE("the shipped example configs need their brokers from the environment") {

@@ -54,7 +54,7 @@ struct map_filter_run {
 };
 
 long long committed_of_partition_0(const kafka_mock& broker) {
-  return group_progress(broker.bootstrap(), "simple_map_filter.myinput", "ingest-metrics")
+  return group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")
       .at(0)
       .committed;
 }
@@ -87,7 +87,7 @@ TEST_CASE("a malformed message goes to the source's dead-letter topic, and the p
   CHECK(stop(run.process, SIGTERM) == 0);
   // the dead letter's offset is done like any other: the group has committed all three
   CHECK(committed_to_end(
-      group_progress(broker.bootstrap(), "simple_map_filter.myinput", "ingest-metrics")));
+      group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
 }
 
 TEST_CASE("without a dead-letter queue, an invalid message stops the pipeline with nothing "
@@ -122,7 +122,7 @@ TEST_CASE("on_invalid: drop counts and logs an invalid message and goes on") {
                                "offset 1")
         != std::string::npos);
   CHECK(committed_to_end(
-      group_progress(broker.bootstrap(), "simple_map_filter.myinput", "ingest-metrics")));
+      group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
 }
 
 TEST_CASE("past the dead-letter queue's max_consecutive_count the pipeline stops, committing "

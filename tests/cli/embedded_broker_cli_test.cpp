@@ -18,6 +18,7 @@ TEST_SUITE("cli.embedded_broker") {
     auto config = dir.file("deploy.yaml");
     std::ofstream(config) << "pipeline:\n  segments:\n    - steps_config:\n"
                              "        myinput:\n          bootstrap_servers: [embedded]\n"
+                             "          auto_offset_reset: earliest\n"
                              "        hello_sink:\n          bootstrap_servers: [embedded]\n"
                              "        goodbye_sink:\n          bootstrap_servers: [embedded]\n";
     child_process run({streams_bin, "run", "--config", config, "broadcast"}, dir.path());

@@ -23,6 +23,7 @@ TEST_SUITE("cli.envvars") {
           bootstrap_servers: ["${envvar:TEST_BROKERS}"]
           topic: "${envvar:TEST_INPUT_TOPIC}"
           consumer_group: "group-${envvar:TEST_GROUP}"
+          auto_offset_reset: earliest
         mysink:
           bootstrap_servers: ["${envvar:TEST_BROKERS}"]
           topic: ${envvar:TEST_OUTPUT_TOPIC}

@@ -133,8 +133,8 @@ TEST_SUITE("cli.examples") {
     CHECK(run.stop() == 0);
     CHECK(normalized(read_topic(broker.bootstrap(), "transformed-events"))
           == sorted(dump_all(expected)));
-    CHECK(committed_to_end(
-        group_progress(broker.bootstrap(), "simple_map_filter.myinput", "ingest-metrics")));
+    CHECK(
+        committed_to_end(group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
   }
 
   TEST_CASE("blq sends old metrics to the backlog topic and broadcasts recent ones") {
@@ -160,7 +160,7 @@ TEST_SUITE("cli.examples") {
     CHECK(normalized(read_topic(b, "transformed-events-3")) == sorted(dump_all(delayed)));
     CHECK(normalized(read_topic(b, "transformed-events")) == sorted(dump_all(recent)));
     CHECK(normalized(read_topic(b, "transformed-events-2")) == sorted(dump_all(recent)));
-    CHECK(committed_to_end(group_progress(b, "blq.ingest", "ingest-metrics")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-ingest", "ingest-metrics")));
   }
 
   TEST_CASE("broadcast greets every name on one topic and bids it farewell on another") {
@@ -183,7 +183,7 @@ TEST_SUITE("cli.examples") {
     CHECK(run.stop() == 0);
     CHECK(sorted(read_topic(b, "transformed-events")) == sorted(hello));
     CHECK(sorted(read_topic(b, "transformed-events-2")) == sorted(goodbye));
-    CHECK(committed_to_end(group_progress(b, "broadcast.myinput", "events")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-myinput", "events")));
   }
 
   TEST_CASE("simple_batching writes arrays of three, and SIGTERM flushes the last partial one") {
@@ -216,7 +216,7 @@ TEST_SUITE("cli.examples") {
     std::sort(sizes.begin(), sizes.end());
     CHECK(sizes == std::vector<std::size_t>{1, 3, 3, 3});
     CHECK(sorted(elements) == sorted(dump_all(input)));
-    CHECK(committed_to_end(group_progress(b, "simple_batching.myinput", "ingest-metrics")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-myinput", "ingest-metrics")));
   }
 
   TEST_CASE("devnull_benchmark consumes its topic and commits to the end") {
@@ -228,7 +228,7 @@ TEST_SUITE("cli.examples") {
     example_run run("devnull_benchmark", broker);
     INFO("streams stderr: " << run.err());
     auto b = broker.bootstrap();
-    const std::string group = "devnull_benchmark.benchmark_source";
+    const std::string group = "pipeline-benchmark_source";
     // four simulated flushes of 500, each sleeping up to 100 ms, then the cadence commit
     CHECK(eventually([&] { return committed_to_end(group_progress(b, group, "ingest-metrics")); },
                      30s));
@@ -269,7 +269,7 @@ TEST_SUITE("cli.examples") {
 
     CHECK(run.stop() == 0);
     CHECK(sorted(read_topic(b, "transformed-events")) == expected);
-    CHECK(committed_to_end(group_progress(b, "word_counter.myinput", "events")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-myinput", "events")));
     CHECK(step_stats_hold(run.err(), "myfilter", "28 in, 22 out, 4 dropped, 2 invalid"));
     CHECK(step_stats_hold(run.err(), "mymap", "22 in, 21 out, 0 dropped, 1 invalid"));
   }
@@ -286,13 +286,14 @@ TEST_SUITE("cli.examples") {
         << "pipeline:\n  segments:\n    - steps_config:\n"
            "        myinput:\n"
            "          bootstrap_servers: [\"${envvar:STREAMS_BOOTSTRAP_SERVERS}\"]\n"
+           "          auto_offset_reset: earliest\n"
            "          override_params:\n"
            "            session.timeout.ms: 6000\n"
            "            heartbeat.interval.ms: 500\n"
            "        kafkasink:\n"
            "          bootstrap_servers: [\"${envvar:STREAMS_BOOTSTRAP_SERVERS}\"]\n";
     auto event = [](const std::string& word) { return json{{"name", "e"}, {"word", word}}.dump(); };
-    const std::string group = "word_counter.myinput";
+    const std::string group = "pipeline-myinput";
     produce(b, "events",
             {event("kiwi"), event("plum"), event("kiwi"), event("plum"), event("plum")});
     {
@@ -377,7 +378,7 @@ TEST_SUITE("cli.examples") {
     // the burst took one slide, or straddled two (rarely three): 3 to 5 windows hold it
     CHECK(windows.size() - 1 >= 3);
     CHECK(windows.size() - 1 <= 5);
-    CHECK(committed_to_end(group_progress(b, "transformer.myinput", "ingest-metrics")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-myinput", "ingest-metrics")));
   }
 
   TEST_CASE("alerts aggregates the points of each alert in windows of three") {
@@ -435,7 +436,7 @@ TEST_SUITE("cli.examples") {
       CHECK(latency >= age);
       CHECK(latency <= age + 30);
     }
-    CHECK(committed_to_end(group_progress(b, "alerts.myinput", "events")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-myinput", "events")));
     CHECK(step_stats_hold(run.err(), "parser", "16 in, 15 out, 0 dropped, 1 invalid"));
     // 13 points: events with no tag make none (dropped), invalid ones none at all
     CHECK(step_stats_hold(run.err(), "myflatmap", "15 in, 13 out, 2 dropped, 3 invalid"));
@@ -487,7 +488,7 @@ TEST_SUITE("cli.examples") {
                                json{{"too_large4", 2}, {"1", 1}},
                                json{{"3", 2}, {"rate_limited", 1}}});
     // the open window's outcomes are stored, so they are committed too
-    CHECK(committed_to_end(group_progress(b, "billing.myinput", "events")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-myinput", "events")));
     CHECK(step_stats_hold(run.err(), "myparser", "14 in, 13 out, 0 dropped, 1 invalid"));
     CHECK(step_stats_hold(run.err(), "myreduce", "13 in, 3 out, 0 dropped, 2 invalid"));
   }
@@ -557,7 +558,7 @@ TEST_SUITE("cli.examples") {
     // each burst took one window, or straddled two
     CHECK(segments.size() >= 2);
     CHECK(segments.size() <= 4);
-    CHECK(committed_to_end(group_progress(b, "spans_buffer.myinput", "events")));
+    CHECK(committed_to_end(group_progress(b, "pipeline-myinput", "events")));
     CHECK(step_stats_hold(run.err(), "myreduce", "17 in,"));
     CHECK(step_stats_hold(run.err(), "myreduce", "0 dropped, 1 invalid"));
   }

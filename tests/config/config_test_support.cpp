@@ -31,9 +31,12 @@ config::load_result load_text(const std::string& yaml, const graph& g,
   return config::parse_deployment_config(yaml, g, fake_env(std::move(vars)));
 }
 
-const config::config_error* find_error(const config::load_result& r, const std::string& path,
-                                       const std::vector<std::string>& parts) {
-  for (auto& e : r.errors) {
+namespace {
+
+const config::config_error* find_in(const std::vector<config::config_error>& found,
+                                    const std::string& path,
+                                    const std::vector<std::string>& parts) {
+  for (auto& e : found) {
     if (e.path != path)
       continue;
     auto line = to_string(e);
@@ -46,10 +49,24 @@ const config::config_error* find_error(const config::load_result& r, const std::
   return nullptr;
 }
 
+} // namespace
+
+const config::config_error* find_error(const config::load_result& r, const std::string& path,
+                                       const std::vector<std::string>& parts) {
+  return find_in(r.errors, path, parts);
+}
+
+const config::config_error* find_warning(const config::load_result& r, const std::string& path,
+                                         const std::vector<std::string>& parts) {
+  return find_in(r.warnings, path, parts);
+}
+
 std::string all_errors(const config::load_result& r) {
   std::string out;
   for (auto& e : r.errors)
     out += to_string(e) + "\n";
+  for (auto& w : r.warnings)
+    out += "warning: " + to_string(w) + "\n";
   return out;
 }
 

@@ -29,7 +29,11 @@ config::load_result load_text(const std::string& yaml, const graph& g,
 const config::config_error* find_error(const config::load_result& r, const std::string& path,
                                        const std::vector<std::string>& parts = {});
 
-/// Every error, one per line, for failure messages.
+/// The same among the warnings (unknown keys).
+const config::config_error* find_warning(const config::load_result& r, const std::string& path,
+                                         const std::vector<std::string>& parts = {});
+
+/// Every error and warning, one per line, for failure messages.
 std::string all_errors(const config::load_result& r);
 
 /// A file of tests/config/.

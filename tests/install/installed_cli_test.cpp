@@ -22,6 +22,7 @@ TEST_SUITE("install.cli") {
     std::ofstream(config) << "pipeline:\n  segments:\n    - steps_config:\n"
                              "        words:\n"
                              "          bootstrap_servers: [\"${envvar:BROKERS}\"]\n"
+                             "          auto_offset_reset: earliest\n"
                              "        shouted:\n"
                              "          bootstrap_servers: [\"${envvar:BROKERS}\"]\n";
     std::map<std::string, std::string> env{{"BROKERS", broker.bootstrap()}};
@@ -40,7 +41,7 @@ TEST_SUITE("install.cli") {
     CHECK(stop(run, SIGTERM) == 0);
     CHECK(sorted(read_topic(broker.bootstrap(), "shouted-words"))
           == sorted({"HELLO!", "OUT!", "OF!", "TREE!", "WHILE!", "RUNNING!"}));
-    // --name names the pipeline, and so the default consumer group
-    CHECK(committed_to_end(group_progress(broker.bootstrap(), "shouting.words", "words")));
+    // the default consumer group is Sentry Streams' pipeline-<source step>
+    CHECK(committed_to_end(group_progress(broker.bootstrap(), "pipeline-words", "words")));
   }
 }

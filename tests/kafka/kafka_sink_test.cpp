@@ -274,6 +274,7 @@ TEST_SUITE("kafka.kafka_sink") {
 
     auto spec = sinks::kafka(config_for(broker, "out"));
     CHECK(spec.stream_name == "out");
+    CHECK(spec.connector == "kafka"); // so that a config is checked against a Kafka sink's keys
     auto made = spec.make();
     CHECK(dynamic_cast<kafka_sink*>(made.get()) != nullptr);
   }

@@ -51,6 +51,30 @@ std::vector<std::int64_t> iota(std::int64_t from, std::int64_t to) {
 
 std::string payload_of(const message& m) { return m.payload<bytes>(); }
 
+/// A source made with `config` delivers nothing and stops with `offset_reset`, its message
+/// holding `text`, within 30 s.
+void check_offset_reset_error(const source_config& config, const std::string& text) {
+  kafka_source src(config);
+  tracking_context ctx;
+  src.start(ctx);
+  std::optional<kafka_error> error;
+  auto deadline = std::chrono::steady_clock::now() + 30s;
+  while (!error && std::chrono::steady_clock::now() < deadline) {
+    std::vector<message> batch;
+    try {
+      batch = src.poll(100);
+    } catch (const kafka_error& e) {
+      error = e;
+    }
+    CHECK(batch.empty());
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(error);
+  CHECK(error->code() == kafka::errc::offset_reset);
+  CHECK(std::string(error->what()).find(text) != std::string::npos);
+  src.stop();
+}
+
 } // namespace
 
 TEST_SUITE("kafka.kafka_source") {
@@ -235,24 +259,43 @@ sys.exit(1 if p.flush(20) else 0)
     produce_with_python(broker.bootstrap_servers(), "in", 5);
     auto config = config_for(broker, "in", "g");
     config.auto_offset_reset = offset_reset::error;
+    check_offset_reset_error(config, "partition 0");
+  }
+
+  TEST_CASE("strict_offset_reset: a committed offset that is gone stops, a missing one resets") {
+    embedded_broker broker(1, {{"in", 1}});
+    produce_with_python(broker.bootstrap_servers(), "in", 5);
+    // Group "gone" committed offset 100 of a partition that ends at 5.
+    auto committed = run_python(R"(
+import sys
+from confluent_kafka import Consumer, TopicPartition
+c = Consumer({'bootstrap.servers': sys.argv[1], 'group.id': 'gone'})
+c.commit(offsets=[TopicPartition('in', 0, 100)], asynchronous=False)
+c.close()
+)",
+                                {broker.bootstrap_servers()});
+    INFO(committed.err);
+    REQUIRE(committed.exit_code == 0);
+
+    auto config = config_for(broker, "in", "gone");
+    config.strict_offset_reset = true;
+    check_offset_reset_error(config, "strict_offset_reset");
+    // Not strict: librdkafka resets the same group's gone offset to the earliest.
+    config.strict_offset_reset = false;
+    {
+      kafka_source src(config);
+      tracking_context ctx;
+      src.start(ctx);
+      CHECK(poll_until(src, count_at_least(5), 30s).size() == 5);
+      src.stop();
+    }
+    // Strict, and a group without a commit: auto_offset_reset (earliest) places it.
+    config.strict_offset_reset = true;
+    config.consumer_group = "fresh";
     kafka_source src(config);
     tracking_context ctx;
     src.start(ctx);
-    std::optional<kafka_error> error;
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (!error && std::chrono::steady_clock::now() < deadline) {
-      std::vector<message> batch;
-      try {
-        batch = src.poll(100);
-      } catch (const kafka_error& e) {
-        error = e;
-      }
-      CHECK(batch.empty());
-      std::this_thread::sleep_for(1ms);
-    }
-    REQUIRE(error);
-    CHECK(error->code() == errc::offset_reset);
-    CHECK(std::string(error->what()).find("partition 0") != std::string::npos);
+    CHECK(poll_until(src, count_at_least(5), 30s).size() == 5);
     src.stop();
   }
 
@@ -456,7 +499,7 @@ sys.exit(1 if p.flush(20) else 0)
       kafka_source src(config);
       FAIL("accepted an unknown property");
     } catch (const kafka_error& e) {
-      CHECK(e.code() == errc::invalid_config);
+      CHECK(e.code() == kafka::errc::invalid_config);
       CHECK(std::string(e.what()).find("no.such.property") != std::string::npos);
     }
     config = config_for(broker, "in", "g");
@@ -470,6 +513,7 @@ sys.exit(1 if p.flush(20) else 0)
     embedded_broker broker(1, {{"events", 1}});
     auto spec = sources::kafka(config_for(broker, "events", "p.s"));
     CHECK(spec.stream_name == "events");
+    CHECK(spec.connector == "kafka"); // so that a config is checked against a Kafka source's keys
     CHECK(spec.detail.find("events") != std::string::npos);
     auto src = spec.make();
     CHECK(dynamic_cast<kafka_source*>(src.get()) != nullptr);
@@ -477,7 +521,7 @@ sys.exit(1 if p.flush(20) else 0)
 }
 
 TEST_CASE("kafka.source_config") {
-  CHECK(default_group("pipeline", "source") == "pipeline.source");
+  CHECK(default_group("source") == "pipeline-source"); // Sentry Streams' default
   for (auto r : {offset_reset::earliest, offset_reset::latest, offset_reset::error})
     CHECK(parse_offset_reset(to_string(r)) == r);
   CHECK_FALSE(parse_offset_reset("smallest"));

@@ -51,22 +51,51 @@ const std::vector<config_key>& config_keys() {
        "The parallelism of the segment's steps that set none of their own: the steps it names "
        "in steps_config, and the steps after them in the pipeline that no segment names."},
 
-      {s::any_step, "parallelism", "positive integer", optional, "the segment's, else 1",
+      {s::any_step, "parallelism", "positive integer, or a map (below)", optional,
+       "the segment's, else 1",
        "How many instances of the step run, each with its own operator (transform steps). "
        "Partition p of source s goes to instance (p + s) mod parallelism, so each partition "
-       "keeps its order. A source or sink runs one instance (logged when this is above 1)."},
+       "keeps its order. A source or sink runs one instance (logged when this is above 1). "
+       "Sentry Streams' form `{multi_process: {processes: N, ...}}` means N instances."},
       {s::any_step, "starts_segment", "boolean", optional, "false",
        "Accepted for Sentry Streams' configs; segments are what `pipeline.segments` lists."},
+
+      {s::parallelism, "multi_process", "map", required, "",
+       "Sentry Streams' process pool for the step; streams runs its `processes` as instances "
+       "on threads of one process."},
+
+      {s::multi_process, "processes", "positive integer", required, "",
+       "How many instances of the step run."},
+      {s::multi_process, "batch_size", "positive integer", optional, "none",
+       "Accepted for Sentry Streams' configs and logged: batches between steps are sized by "
+       "backpressure credit, not by this."},
+      {s::multi_process, "batch_time", "positive number", optional, "none",
+       "Seconds; accepted and logged like `batch_size`."},
+      {s::multi_process, "input_block_size", "positive integer", optional, "none",
+       "Accepted and ignored: the size of Sentry's shared-memory blocks, which streams, "
+       "running every instance in one process, has no use for."},
+      {s::multi_process, "output_block_size", "positive integer", optional, "none",
+       "Accepted and ignored, as `input_block_size`."},
+      {s::multi_process, "max_input_block_size", "positive integer", optional, "none",
+       "Accepted and ignored, as `input_block_size`."},
+      {s::multi_process, "max_output_block_size", "positive integer", optional, "none",
+       "Accepted and ignored, as `input_block_size`."},
 
       {s::kafka_source, "bootstrap_servers", "list of strings", required, "",
        "The Kafka brokers, `host:port` each."},
       {s::kafka_source, "topic", "string", optional, "the source's stream name",
        "The topic the source reads."},
-      {s::kafka_source, "consumer_group", "string", optional, "`<pipeline>.<step>`",
-       "The consumer group of the source."},
+      {s::kafka_source, "consumer_group", "string", optional, "`pipeline-<step>`",
+       "The consumer group of the source (the default is Sentry Streams')."},
       {s::kafka_source, "auto_offset_reset", "string: earliest, latest or error", optional,
-       "the Kafka source's default (earliest)",
-       "Where to start in a partition that has no committed offset."},
+       "`latest`",
+       "Where to start in a partition that has no committed offset (the default is Sentry "
+       "Streams': a new consumer group skips what the topic already holds)."},
+      {s::kafka_source, "strict_offset_reset", "boolean", optional, "false",
+       "True: `auto_offset_reset` applies only to partitions without a committed offset, and "
+       "a committed offset that no longer exists in the partition stops the source with an "
+       "error instead of silently skipping or replaying (Arroyo's strict offset reset). "
+       "False: it applies to both."},
       {s::kafka_source, "override_params", "map of strings", optional, "empty",
        "librdkafka consumer properties, applied last so that they win. Numbers and booleans "
        "are taken as written."},
@@ -80,7 +109,8 @@ const std::vector<config_key>& config_keys() {
        "with nothing committed past it (Sentry Streams' behaviour without a DLQ). `drop`: "
        "counted, logged and committed past. `dlq`: written to the `dlq` topic."},
 
-      {s::dlq, "topic", "string", optional, "the source's topic followed by `-dlq`",
+      {s::dlq, "topic", "string", optional,
+       "the DLQ stream name the pipeline gives the source, else its topic followed by `-dlq`",
        "The dead-letter topic."},
       {s::dlq, "bootstrap_servers", "list of strings", required, "",
        "The Kafka brokers of the dead-letter topic, `host:port` each."},
@@ -167,6 +197,9 @@ std::string_view section_path(key_section section) {
     case s::adapter_config: return "pipeline.adapter_config";
     case s::arroyo: return "pipeline.adapter_config.arroyo";
     case s::segment: return "pipeline.segments[]";
+    case s::parallelism: return "pipeline.segments[].steps_config.<step>.parallelism";
+    case s::multi_process:
+      return "pipeline.segments[].steps_config.<step>.parallelism.multi_process";
     case s::any_step:
     case s::kafka_source:
     case s::kafka_sink:
@@ -190,6 +223,8 @@ std::string_view section_title(key_section section) {
     case s::arroyo: return "Runtime options under the name Sentry Streams gives them.";
     case s::segment: return "Each element of `segments`.";
     case s::any_step: return "Every step.";
+    case s::parallelism: return "A step's `parallelism` written as a map, as Sentry Streams does.";
+    case s::multi_process: return "Sentry Streams' process pool of a step.";
     case s::kafka_source:
       return "A source whose connector is `kafka`, besides the keys of every step.";
     case s::dlq: return "The dead-letter queue of a Kafka source.";

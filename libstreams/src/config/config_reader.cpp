@@ -148,9 +148,10 @@ void config_reader::check_keys(const yaml_node& n, const std::string& path,
     key_place.line = e.line;
     key_place.column = e.column;
     if (!std::binary_search(allowed.begin(), allowed.end(), std::string_view(e.key))) {
-      error(key_place, child_path(path, e.key),
-            "unknown key" + for_owner + "; expected one of: " + join(allowed)
-                + did_you_mean(e.key, allowed));
+      warnings_->push_back({child_path(path, e.key),
+                            "unknown key" + for_owner + "; expected one of: " + join(allowed)
+                                + did_you_mean(e.key, allowed),
+                            file_, e.line, e.column});
     } else if (!seen.insert(e.key).second) {
       error(key_place, child_path(path, e.key), "key given twice; expected it once");
     }

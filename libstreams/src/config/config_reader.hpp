@@ -49,8 +49,10 @@ field at(const yaml_node& n, const std::string& path, std::string_view key);
 /// "<path>: expected <what>, found <describe(node)>".
 class config_reader {
 public:
-  config_reader(std::string file, std::vector<config_error>& errors)
-      : file_(std::move(file)), errors_(&errors) {}
+  /// Errors go to `errors`; unknown keys, which Sentry Streams' schema allows, to `warnings`.
+  config_reader(std::string file, std::vector<config_error>& errors,
+                std::vector<config_error>& warnings)
+      : file_(std::move(file)), errors_(&errors), warnings_(&warnings) {}
 
   /// Records an error at the place of `at`.
   void error(const yaml_node& at, std::string path, std::string message);
@@ -66,10 +68,10 @@ public:
   /// nothing under it); records an error otherwise.
   bool map(const yaml_node& n, const std::string& path, bool null_is_empty = false);
 
-  /// Records an error for each key of the map `n` that none of `sections` allows (naming
-  /// those allowed and the nearest to the one found), each key given twice, and each key one
-  /// of `sections` requires but `n` lacks. `owner` says what the map configures ("a Kafka
-  /// source"), for the messages.
+  /// Records a warning for each key of the map `n` that none of `sections` allows (naming
+  /// those allowed and the nearest to the one found), and an error for each key given twice
+  /// and each key one of `sections` requires but `n` lacks. `owner` says what the map configures
+  /// ("a Kafka source"), for the messages.
   void check_keys(const yaml_node& n, const std::string& path,
                   std::initializer_list<key_section> sections, std::string_view owner = "");
 
@@ -110,6 +112,7 @@ public:
 private:
   std::string file_;
   std::vector<config_error>* errors_;
+  std::vector<config_error>* warnings_;
 };
 
 } // namespace streams::config::detail

@@ -53,7 +53,7 @@ void flatten(const yaml_node& n, const std::string& path, std::map<std::string, 
 class loader {
 public:
   loader(const graph& pipeline, std::string file, load_result& result)
-      : pipeline_(pipeline), r_(std::move(file), result.errors), result_(result) {}
+      : pipeline_(pipeline), r_(std::move(file), result.errors, result.warnings), result_(result) {}
 
   deployment_config read(const yaml_node& root) {
     deployment_config config;
@@ -202,10 +202,11 @@ load_result parse(std::string_view yaml, const std::string& file, const graph& p
   substitute_envvars(*tree, env, file, result.errors);
   auto config = loader(pipeline, file, result).read(*tree);
   // Substitution found its errors first; report everything in the order of the file.
-  std::stable_sort(result.errors.begin(), result.errors.end(),
-                   [](const config_error& a, const config_error& b) {
-                     return (a.line ? a.line : INT_MAX) < (b.line ? b.line : INT_MAX);
-                   });
+  auto in_file_order = [](const config_error& a, const config_error& b) {
+    return (a.line ? a.line : INT_MAX) < (b.line ? b.line : INT_MAX);
+  };
+  std::stable_sort(result.errors.begin(), result.errors.end(), in_file_order);
+  std::stable_sort(result.warnings.begin(), result.warnings.end(), in_file_order);
   if (result.errors.empty())
     result.config = std::move(config);
   return result;

@@ -31,13 +31,13 @@ std::string read_topic(config_reader& r, const yaml_node& n, const std::string& 
 }
 
 std::optional<dlq_settings> read_dlq(config_reader& r, const field& f,
-                                     const std::string& source_topic) {
+                                     const std::string& default_topic) {
   if (!f.node || !r.map(*f.node, f.path))
     return std::nullopt;
   auto& n = *f.node;
   r.check_keys(n, f.path, {s::dlq}, "a dead-letter queue");
   dlq_settings d;
-  d.topic = r.string(at(n, f.path, "topic")).value_or(source_topic + "-dlq");
+  d.topic = r.string(at(n, f.path, "topic")).value_or(default_topic);
   if (auto v = r.string_list(at(n, f.path, "bootstrap_servers")))
     d.bootstrap_servers = std::move(*v);
   if (auto v = r.string_map(at(n, f.path, "override_params")))
@@ -78,9 +78,11 @@ kafka_source_settings read_kafka_source(config_reader& r, const yaml_node& n,
   k.topic = read_topic(r, n, path, step, "the source");
   k.consumer_group = r.string(at(n, path, "consumer_group"));
   k.auto_offset_reset = read_offset_reset(r, at(n, path, "auto_offset_reset"));
+  k.strict_offset_reset = r.boolean(at(n, path, "strict_offset_reset")).value_or(false);
   if (auto v = r.string_map(at(n, path, "override_params")))
     k.override_params = std::move(*v);
-  k.dlq = read_dlq(r, at(n, path, "dlq"), k.topic);
+  k.dlq = read_dlq(r, at(n, path, "dlq"),
+                   step.dlq_stream_name.empty() ? k.topic + "-dlq" : step.dlq_stream_name);
   k.on_invalid = read_on_invalid(r, at(n, path, "on_invalid"), k.dlq.has_value());
   return k;
 }
@@ -158,6 +160,30 @@ devnull_sink_settings read_devnull(config_reader& r, const yaml_node& n, const s
   return d;
 }
 
+/// Sentry Streams' `{multi_process: {processes: N, batch_size: B, batch_time: T}}`.
+std::optional<multi_process_settings> read_multi_process(config_reader& r, const field& f) {
+  if (!r.map(*f.node, f.path))
+    return std::nullopt;
+  r.check_keys(*f.node, f.path, {s::parallelism}, "a step's parallelism");
+  auto pool = at(*f.node, f.path, "multi_process");
+  if (!pool.node || !r.map(*pool.node, pool.path))
+    return std::nullopt;
+  auto& n = *pool.node;
+  r.check_keys(n, pool.path, {s::multi_process}, "a process pool");
+  for (auto key :
+       {"input_block_size", "output_block_size", "max_input_block_size", "max_output_block_size"})
+    r.positive_integer(at(n, pool.path, key));
+  auto processes = r.positive_integer(at(n, pool.path, "processes"));
+  if (!processes)
+    return std::nullopt;
+  multi_process_settings m;
+  m.processes = *processes;
+  m.batch_size = r.positive_integer(at(n, pool.path, "batch_size"));
+  if (auto seconds = r.positive_number(at(n, pool.path, "batch_time")))
+    m.batch_time = std::chrono::milliseconds(std::llround(*seconds * 1000));
+  return m;
+}
+
 } // namespace
 
 step_role role_of(const step_node& step) {
@@ -192,7 +218,14 @@ step_config read_step(config_reader& r, const yaml_node& n, const std::string& p
   else
     r.check_keys(n, path, {s::any_step, role.section}, role.description);
 
-  out.parallelism = r.positive_integer(at(n, path, "parallelism")).value_or(parallelism);
+  auto p = at(n, path, "parallelism");
+  if (p.node && p.node->type == yaml_node::kind::map) {
+    out.multi_process = read_multi_process(r, p);
+    if (out.multi_process)
+      out.parallelism = out.multi_process->processes;
+  } else {
+    out.parallelism = r.positive_integer(p).value_or(parallelism);
+  }
   out.starts_segment = r.boolean(at(n, path, "starts_segment")).value_or(false);
   switch (role.section) {
     case s::kafka_source: out.settings = read_kafka_source(r, n, path, step); break;

@@ -13,4 +13,15 @@ const char* to_string(errc code) {
   return "unknown";
 }
 
+error_kind kind_of(errc code) {
+  switch (code) {
+    case errc::invalid_config:
+    case errc::broker_command:
+    case errc::offset_reset: return {error_category::user, false};
+    case errc::client_creation: return {error_category::external, false};
+    case errc::fatal: return {error_category::external, true};
+  }
+  return {error_category::internal, false};
+}
+
 } // namespace streams::kafka

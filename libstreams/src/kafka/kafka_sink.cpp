@@ -303,7 +303,7 @@ sink_spec<bytes> kafka(kafka::sink_config config) {
   auto detail = "Kafka topic " + config.topic;
   auto stream = config.topic;
   return {std::move(stream), std::move(detail),
-          [config] { return std::make_unique<kafka_sink>(config); }};
+          [config] { return std::make_unique<kafka_sink>(config); }, "kafka"};
 }
 
 } // namespace sinks

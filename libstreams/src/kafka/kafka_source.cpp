@@ -75,8 +75,8 @@ struct kafka_source::impl : kafka::detail::client_base {
     if (config.consumer_group.empty())
       throw kafka::kafka_error(kafka::errc::invalid_config,
                                label()
-                                   + ": no consumer group given (kafka::default_group(pipeline, "
-                                     "step) gives the conventional one)");
+                                   + ": no consumer group given (kafka::default_group(step) gives "
+                                     "the conventional one)");
     if (auto it = config.override_params.find("partition.assignment.strategy");
         it != config.override_params.end() && it->second.find("cooperative") != std::string::npos)
       throw kafka::kafka_error(
@@ -90,7 +90,10 @@ struct kafka_source::impl : kafka::detail::client_base {
             {"bootstrap.servers", config.bootstrap_servers},
             {"group.id", config.consumer_group},
             {"client.id", "streams-source-" + config.topic},
-            {"auto.offset.reset", std::string(to_string(config.auto_offset_reset))},
+            // Strict: librdkafka resets nothing; the assignment places uncommitted partitions.
+            {"auto.offset.reset", config.strict_offset_reset
+                                      ? "error"
+                                      : std::string(to_string(config.auto_offset_reset))},
             // Offsets are the runtime's: only positions it reports done get committed.
             {"enable.auto.commit", "false"},
             {"enable.auto.offset.store", "false"},
@@ -126,9 +129,7 @@ struct kafka_source::impl : kafka::detail::client_base {
       rd_kafka_queue_cb_event_enable(queue, &impl::queue_ready, this);
   }
 
-  static void queue_ready(rd_kafka_t*, void* opaque) {
-    static_cast<impl*>(opaque)->wake();
-  }
+  static void queue_ready(rd_kafka_t*, void* opaque) { static_cast<impl*>(opaque)->wake(); }
 
   void subscribe(source_context& c) {
     ctx = &c;
@@ -357,6 +358,15 @@ struct kafka_source::impl : kafka::detail::client_base {
           kafka::log().error("[{}] {}", label(), failure->what());
           return;
         }
+        if (config.strict_offset_reset) {
+          failure.emplace(kafka::errc::offset_reset,
+                          label() + ": partition " + std::to_string(m->partition)
+                              + " has a committed offset it no longer holds and "
+                                "strict_offset_reset is true: "
+                              + rd_kafka_message_errstr(m));
+          kafka::log().error("[{}] {}", label(), failure->what());
+          return;
+        }
         break;
       default: break;
     }
@@ -377,6 +387,8 @@ struct kafka_source::impl : kafka::detail::client_base {
       return;
     auto list = std::move(pending_assignment);
     // No offsets given: each partition resumes from its committed offset.
+    if (config.strict_offset_reset)
+      start_uncommitted_partitions(list.get());
     if (auto err = rd_kafka_assign(rk, list.get())) {
       kafka::log().error("[{}] cannot take partitions {}: {}", label(),
                          kafka::detail::partitions_text(list.get()), rd_kafka_err2str(err));
@@ -387,6 +399,29 @@ struct kafka_source::impl : kafka::detail::client_base {
       assigned.insert(list->elems[i].partition);
     if (partitions_paused)
       pause_resume(list.get(), true);
+  }
+
+  /// Strict offset reset: a partition without a committed offset starts where
+  /// `auto_offset_reset` says; the others keep theirs (librdkafka's reset being `error`).
+  void start_uncommitted_partitions(rd_kafka_topic_partition_list_t* list) {
+    if (auto err = rd_kafka_committed(rk, list, 10000)) {
+      failure.emplace(kafka::errc::offset_reset, label()
+                                                     + ": cannot read the committed offsets "
+                                                       "of partitions "
+                                                     + kafka::detail::partitions_text(list) + ": "
+                                                     + rd_kafka_err2str(err));
+      return;
+    }
+    for (int i = 0; i < list->cnt; ++i) {
+      auto& p = list->elems[i];
+      if (p.offset >= 0)
+        continue;
+      switch (config.auto_offset_reset) {
+        case kafka::offset_reset::earliest: p.offset = RD_KAFKA_OFFSET_BEGINNING; break;
+        case kafka::offset_reset::latest: p.offset = RD_KAFKA_OFFSET_END; break;
+        case kafka::offset_reset::error: p.offset = RD_KAFKA_OFFSET_INVALID; break;
+      }
+    }
   }
 
   kafka::detail::partition_list_ptr assigned_list() const {
@@ -515,7 +550,7 @@ source_spec<bytes> kafka(kafka::source_config config) {
   auto detail = "Kafka topic " + config.topic + " as group " + config.consumer_group;
   auto stream = config.topic;
   return {std::move(stream), std::move(detail),
-          [config] { return std::make_unique<kafka_source>(config); }};
+          [config] { return std::make_unique<kafka_source>(config); }, "kafka"};
 }
 
 } // namespace sources

@@ -18,11 +18,8 @@ std::optional<offset_reset> parse_offset_reset(std::string_view text) {
   return std::nullopt;
 }
 
-std::string default_group(std::string_view pipeline, std::string_view source_step) {
-  std::string group(pipeline);
-  group += '.';
-  group += source_step;
-  return group;
+std::string default_group(std::string_view source_step) {
+  return "pipeline-" + std::string(source_step);
 }
 
 } // namespace streams::kafka

@@ -15,6 +15,8 @@ enum class key_section {
   arroyo,
   segment,
   any_step,
+  parallelism,
+  multi_process,
   kafka_source,
   dlq,
   kafka_sink,

@@ -14,6 +14,16 @@
 
 namespace streams::config {
 
+/// `parallelism: {multi_process: {...}}`, Sentry Streams' process pool for a step: here its
+/// `processes` become the step's instances (threads of one process, not processes).
+struct multi_process_settings {
+  std::size_t processes = 1;
+  /// The batches Sentry sends to its pool; kept for the log: batches between steps here are
+  /// sized by backpressure credit (runtime_options::max_batch), not by the config.
+  std::optional<std::size_t> batch_size;
+  std::optional<std::chrono::milliseconds> batch_time; ///< `batch_time`, in seconds
+};
+
 /// The settings of one step named in a segment's `steps_config`, with defaults applied.
 struct step_config {
   std::string name;
@@ -21,6 +31,8 @@ struct step_config {
   std::size_t segment = 0;
   /// How many instances of the step run. Default: the segment's `parallelism`, else 1.
   std::size_t parallelism = 1;
+  /// Set when `parallelism` was written as Sentry's `{multi_process: ...}`.
+  std::optional<multi_process_settings> multi_process;
   /// Accepted for Sentry Streams' configs; segments are declared by `pipeline.segments`.
   bool starts_segment = false;
   /// Typed by what the step is: a Kafka source gets `kafka_source_settings`, and so on.

@@ -28,6 +28,10 @@ struct load_result {
   std::optional<deployment_config> config;
   /// In the order of the file; those concerning no one place of it last.
   std::vector<config_error> errors;
+  /// Keys that no section knows, in the order of the file. Sentry Streams' schema lets a
+  /// config carry extra keys, so they do not stop the load; each names the nearest known key
+  /// ("did you mean"). `streams validate --strict` treats them as errors.
+  std::vector<config_error> warnings;
   /// Things worth one info log line each, such as sections accepted but ignored.
   std::vector<std::string> notes;
 
@@ -36,8 +40,9 @@ struct load_result {
 
 /// Loads a deployment config and checks it against the pipeline it deploys, collecting
 /// every error instead of stopping at the first: YAML syntax, `${envvar:NAME}` references to
-/// unset variables, unknown and missing keys, values of the wrong type, steps the pipeline
-/// lacks, Kafka steps nobody configured. Nothing is started, and the pipeline only read.
+/// unset variables, missing keys, values of the wrong type, steps the pipeline lacks, Kafka
+/// steps nobody configured; and a warning for every unknown key. Nothing is started, and the
+/// pipeline only read.
 ///
 /// A string that is entirely `${envvar:NAME}` (NAME = [A-Za-z_][A-Za-z0-9_]*) becomes the
 /// value of that variable, read through `env`, and is then taken as if written unquoted (so

@@ -27,7 +27,8 @@ std::string_view to_string(offset_reset r);
 
 /// Where a Kafka source sends the messages no step could process (`dlq:` of a source).
 struct dlq_settings {
-  /// Default: the source's topic followed by "-dlq".
+  /// Default: the DLQ stream name the pipeline gives the source (Sentry Streams'
+  /// `dlq_stream_name`), else the source's topic followed by "-dlq".
   std::string topic;
   /// "host:port" each; required.
   std::vector<std::string> bootstrap_servers;
@@ -44,10 +45,14 @@ struct kafka_source_settings {
   std::vector<std::string> bootstrap_servers;
   /// Default: the stream name the pipeline gives the source.
   std::string topic;
-  /// Unset: the platform's conventional group for the step (`kafka::default_group`).
+  /// Unset: Sentry Streams' default, "pipeline-<source step name>".
   std::optional<std::string> consumer_group;
-  /// Unset: the Kafka source's own default.
+  /// Unset: Sentry Streams' default, `latest`.
   std::optional<offset_reset> auto_offset_reset;
+  /// True: `auto_offset_reset` applies only to partitions without a committed offset, and a
+  /// committed offset that no longer exists stops the source (Arroyo's strict offset reset).
+  /// False (Sentry Streams' default): it applies to both.
+  bool strict_offset_reset = false;
   /// librdkafka consumer properties, applied last; YAML numbers and booleans arrive as the
   /// text they were written as.
   std::map<std::string, std::string> override_params;

@@ -31,13 +31,19 @@ struct source_config {
   /// Required; `default_group` gives the platform's conventional name.
   std::string consumer_group;
   offset_reset auto_offset_reset = offset_reset::earliest;
+  /// As Arroyo's strict offset reset: `auto_offset_reset` applies only to partitions without
+  /// a committed offset, and a committed offset the partition no longer holds stops the source
+  /// (`kafka_error(errc::offset_reset)`) rather than skip or replay data. False: librdkafka's
+  /// `auto.offset.reset`, which applies to both.
+  bool strict_offset_reset = false;
   /// Any librdkafka consumer property ("fetch.max.bytes", "session.timeout.ms", ...), applied
   /// after everything the source sets itself, so these win.
   std::map<std::string, std::string> override_params;
 };
 
-/// The consumer group a source step uses unless told otherwise: "<pipeline>.<source step>",
-/// stable across restarts and distinct for every source of every pipeline.
-std::string default_group(std::string_view pipeline, std::string_view source_step);
+/// The consumer group a source step uses unless told otherwise: Sentry Streams' default,
+/// "pipeline-<source step>", stable across restarts. Two pipelines whose sources share a step
+/// name share the group unless one sets `consumer_group`.
+std::string default_group(std::string_view source_step);
 
 } // namespace streams::kafka

@@ -1,4 +1,4 @@
-#include "config_binding.hpp"
+#include "streams/deployment/config_binding.hpp"
 
 #include "streams/dead_letter.hpp"
 #include "streams/kafka/embedded_broker.hpp"
@@ -11,7 +11,7 @@
 #include <map>
 #include <set>
 
-namespace streams::cli {
+namespace streams::deploy {
 
 namespace {
 
@@ -97,6 +97,8 @@ public:
       else if (step && step->parallelism > 1)
         note("step '" + node.name + "': parallelism " + std::to_string(step->parallelism)
              + " applies to transform steps; a source or sink runs one instance");
+      if (step && step->multi_process)
+        note_multi_process(node.name, *step->multi_process);
       if (auto* s = cfg_.settings<config::kafka_source_settings>(node.name)) {
         if (auto dlq = bind_source(node, *s, source_index))
           dlqs[node.name] = std::move(dlq);
@@ -133,6 +135,17 @@ public:
 private:
   void note(std::string text) { result_.notes.push_back(std::move(text)); }
 
+  void note_multi_process(const std::string& step, const config::multi_process_settings& m) {
+    std::string batch;
+    if (m.batch_size)
+      batch += " batch_size " + std::to_string(*m.batch_size);
+    if (m.batch_time)
+      batch += " batch_time " + std::to_string(m.batch_time->count()) + " ms";
+    note("step '" + step + "': multi_process runs " + std::to_string(m.processes)
+         + " instance(s) on threads of this process"
+         + (batch.empty() ? "" : ";" + batch + " accepted, batches follow backpressure credit"));
+  }
+
   /// The bootstrap servers, starting the embedded broker for `[embedded]`.
   std::string servers(const std::vector<std::string>& list, const std::string& topic) {
     if (list.size() != 1 || list.front() != "embedded")
@@ -163,9 +176,9 @@ private:
     kafka::source_config c;
     c.bootstrap_servers = servers(s.bootstrap_servers, s.topic);
     c.topic = s.topic;
-    c.consumer_group = s.consumer_group.value_or(kafka::default_group(g_.name(), node.name));
-    if (s.auto_offset_reset)
-      c.auto_offset_reset = to_kafka(*s.auto_offset_reset);
+    c.consumer_group = s.consumer_group.value_or(kafka::default_group(node.name));
+    c.auto_offset_reset = to_kafka(s.auto_offset_reset.value_or(config::offset_reset::latest));
+    c.strict_offset_reset = s.strict_offset_reset;
     c.override_params = s.override_params;
     auto spec = sources::kafka(c);
     node.make_source = std::move(spec.make);
@@ -231,4 +244,4 @@ binding bind_config(graph& g, const config::deployment_config& cfg, runtime_opti
   return binder(g, cfg).run(options);
 }
 
-} // namespace streams::cli
+} // namespace streams::deploy

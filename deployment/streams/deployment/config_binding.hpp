@@ -12,7 +12,7 @@ namespace streams::kafka {
 class embedded_broker;
 } // namespace streams::kafka
 
-namespace streams::cli {
+namespace streams::deploy {
 
 /// What binding a deployment config to a pipeline produced besides the changed graph.
 struct binding {
@@ -30,4 +30,4 @@ struct binding {
 /// options the config decides (dead letters, drain timeout, health file, state directory).
 binding bind_config(graph& g, const config::deployment_config& cfg, runtime_options& options);
 
-} // namespace streams::cli
+} // namespace streams::deploy
