@@ -150,19 +150,22 @@ void keep_last_of_repeated_keys(json::value& root) {
       first_index.clear();
       auto members = v.MemberBegin();
       rapidjson::SizeType kept = 0;
+      auto name = [](const json::value& n) {
+        return std::string_view(n.GetString(), n.GetStringLength());
+      };
       for (rapidjson::SizeType i = 0; i < v.MemberCount(); ++i) {
         auto& m = members[i];
-        auto [seen, is_new] =
-            first_index.try_emplace({m.name.GetString(), m.name.GetStringLength()}, kept);
-        if (is_new) {
-          if (i != kept) {
-            members[kept].name.Swap(m.name);
-            members[kept].value.Swap(m.value);
-          }
-          ++kept;
-        } else {
+        if (auto seen = first_index.find(name(m.name)); seen != first_index.end()) {
           members[seen->second].value.Swap(m.value);
+          continue;
         }
+        if (i != kept) {
+          members[kept].name.Swap(m.name);
+          members[kept].value.Swap(m.value);
+        }
+        // A short name lives inside its value: view it where it stays.
+        first_index.emplace(name(members[kept].name), kept);
+        ++kept;
       }
       v.EraseMember(members + kept, v.MemberEnd());
       for (auto& m : v.GetObject())

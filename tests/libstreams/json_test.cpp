@@ -219,6 +219,8 @@ TEST_SUITE("json") {
   TEST_CASE("a repeated key keeps its first place and its last value, as in Python") {
     CHECK(json::parse(R"({"a":1,"b":2,"a":3})").dump() == R"({"a":3,"b":2})");
     CHECK(json::parse(R"({"a":1,"a":2,"a":3})").get_int("a") == 3);
+    // a member moves into the place of a repeat, and is then repeated itself (found by the fuzzer)
+    CHECK(json::parse(R"({"a":1,"a":2,"b":3,"b":4})").dump() == R"({"a":2,"b":4})");
     CHECK(json::parse(R"({"":1,"x":{"k":1,"k":[{"z":1,"z":2}]},"":2})").dump()
           == R"({"":2,"x":{"k":[{"z":2}]}})");
     // the same key in different objects is no repeat
