@@ -12,6 +12,8 @@ packages=(
   rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libcli11-dev libcivetweb-dev libjemalloc-dev
   # tools used by tests: mdb_stat, and Kafka clients independent of ours
   lmdb-utils kcat python3-confluent-kafka python3-kafka
+  # the fuzz targets (tests/fuzz): clang with libFuzzer and its sanitizers
+  clang-14 libclang-rt-14-dev
 )
 
 # Which packages are not fully installed? dpkg-query prints nothing for unknown packages

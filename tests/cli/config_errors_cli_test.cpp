@@ -3,6 +3,7 @@
 // no output written, no offset committed.
 
 #include "cli/cli_test_support.hpp"
+#include "support/run_process.hpp"
 
 #include <doctest/doctest.h>
 
@@ -158,6 +159,45 @@ TEST_SUITE("cli.config_errors") {
     CHECK(stop(good, SIGTERM) == 0);
     CHECK(
         committed_to_end(group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
+  }
+
+  TEST_CASE("validate refuses hostile configs in bounded time and memory, with exit code 2") {
+    // the "billion laughs" shape through environment variables: 9^9 copies of 4 KiB once
+    // expanded, which a loader without limits tries to build (past 20 GB)
+    std::string laughs = "env:\n  l0: &l0 [";
+    for (int i = 0; i < 9; ++i)
+      laughs += (i ? ", " : "") + std::string("\"${envvar:BIG}\"");
+    laughs += "]\n";
+    for (int level = 1; level < 9; ++level) {
+      laughs += "  l" + std::to_string(level) + ": &l" + std::to_string(level) + " [";
+      for (int i = 0; i < 9; ++i)
+        laughs += (i ? ", *l" : "*l") + std::to_string(level - 1);
+      laughs += "]\n";
+    }
+    temp_directory dir;
+    struct hostile {
+      std::string config;
+      std::string error;
+    };
+    for (auto& h : std::vector<hostile>{
+             {write(dir, laughs), "more than 100000 nodes once its aliases are expanded"},
+             {"/dev/zero", "larger than 1 MiB"},
+             {dir.path(), "is a directory; expected a YAML file"},
+         }) {
+      CAPTURE(h.config);
+      // 1 GiB of address space and 20 s: a regression fails here instead of eating the machine
+      auto r = run_process({"sh", "-c",
+                            "ulimit -v 1048576 && BIG=$(printf '%4096s' x) exec \"$0\" validate "
+                            "--config \"$1\" simple_map_filter",
+                            streams_bin, h.config},
+                           "", 20s);
+      INFO("stderr:\n" << r.err);
+      CHECK_FALSE(r.timed_out);
+      CHECK(r.exit_code == 2);
+      CHECK(lines_of(r.err).size() == 1);
+      CHECK(r.err.find(h.error) != std::string::npos);
+      CHECK(r.err.find(h.config) != std::string::npos);
+    }
   }
 
   TEST_CASE("the shipped example configs need their brokers from the environment") {

@@ -54,25 +54,29 @@ struct map_filter_run {
 };
 
 long long committed_of_partition_0(const kafka_mock& broker) {
-  return group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")
-      .at(0)
-      .committed;
+  return group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics").at(0).committed;
 }
 
 } // namespace
 
-TEST_CASE("a malformed message goes to the source's dead-letter topic, and the pipeline goes on") {
+TEST_CASE("malformed messages go to the source's dead-letter topic, and the pipeline goes on") {
   kafka_mock broker({"ingest-metrics:1", "transformed-events:1", "ingest-metrics-dlq:1"});
+  // ~160 KB of valid JSON nested 80,000 deep: a parser that recurses without bound dies on it
+  auto too_deep = std::string(80000, '[') + std::string(80000, ']');
+  auto not_utf8 = std::string(R"({"type":"c","name":"caf)") + "\xC3\x28" + R"("})";
   produce(broker.bootstrap(), "ingest-metrics",
-          {R"({"type":"c","name":"a"})", "this is not JSON", R"({"type":"c","name":"b"})"});
+          {R"({"type":"c","name":"a"})", "this is not JSON", too_deep, not_utf8,
+           R"({"type":"d","name":"repeated","type":"c"})", R"({"type":"c","name":"b"})"});
   map_filter_run run(broker, config_with(dlq));
 
-  auto out = read_topic_until(broker.bootstrap(), "transformed-events", 2, 30s);
+  // a repeated key has its last value, as in Python: "repeated" is a "c" and passes the filter
+  auto out = read_topic_until(broker.bootstrap(), "transformed-events", 3, 30s);
   CHECK(sorted(out)
         == std::vector<std::string>{R"({"type":"c","name":"a","transformed":true})",
-                                    R"({"type":"c","name":"b","transformed":true})"});
-  auto dead = read_topic_until(broker.bootstrap(), "ingest-metrics-dlq", 1, 30s);
-  REQUIRE(dead == std::vector<std::string>{"this is not JSON"});
+                                    R"({"type":"c","name":"b","transformed":true})",
+                                    R"({"type":"c","name":"repeated","transformed":true})"});
+  auto dead = read_topic_until(broker.bootstrap(), "ingest-metrics-dlq", 3, 30s);
+  REQUIRE(dead == std::vector<std::string>{"this is not JSON", too_deep, not_utf8});
   // the headers say where and why: kcat prints them as name=value, comma separated
   auto headers = run_process({"kcat", "-C", "-b", broker.bootstrap(), "-t", "ingest-metrics-dlq",
                               "-e", "-q", "-f", "%h\n"});
@@ -83,11 +87,14 @@ TEST_CASE("a malformed message goes to the source's dead-letter topic, and the p
   CHECK(headers.out.find("streams-step=parser") != std::string::npos);
   CHECK(headers.out.find("streams-error=invalid JSON at offset") != std::string::npos);
   CHECK(headers.out.find("streams-rejected-at=") != std::string::npos);
+  CHECK(headers.out.find("streams-original-offset=2") != std::string::npos);
+  CHECK(headers.out.find("nested deeper than 1000 levels") != std::string::npos);
+  CHECK(headers.out.find("streams-original-offset=3") != std::string::npos);
+  CHECK(headers.out.find("Invalid encoding in string") != std::string::npos);
 
   CHECK(stop(run.process, SIGTERM) == 0);
-  // the dead letter's offset is done like any other: the group has committed all three
-  CHECK(committed_to_end(
-      group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
+  // the dead letters' offsets are done like any others: the group has committed all six
+  CHECK(committed_to_end(group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
 }
 
 TEST_CASE("without a dead-letter queue, an invalid message stops the pipeline with nothing "
@@ -121,8 +128,7 @@ TEST_CASE("on_invalid: drop counts and logs an invalid message and goes on") {
   CHECK(run.process.err().find("dropped an invalid message from source 'myinput' partition 0 "
                                "offset 1")
         != std::string::npos);
-  CHECK(committed_to_end(
-      group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
+  CHECK(committed_to_end(group_progress(broker.bootstrap(), "pipeline-myinput", "ingest-metrics")));
 }
 
 TEST_CASE("past the dead-letter queue's max_consecutive_count the pipeline stops, committing "

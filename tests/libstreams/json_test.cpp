@@ -181,4 +181,67 @@ TEST_SUITE("json") {
     CHECK(parse_error(R"({"a":1})") == "<no error>");
   }
 
+  TEST_CASE("nesting deeper than 1000 levels is an invalid message, however deep") {
+    auto nested = [](int depth, const char* open, const char* close) {
+      std::string text;
+      for (int i = 0; i < depth; ++i)
+        text += open;
+      text += "1";
+      for (int i = 0; i < depth; ++i)
+        text += close;
+      return text;
+    };
+    // ~160 KB: deep enough to overflow a thread's stack in a parser that recurses without bound
+    auto deep = parse_error(nested(80000, "[", "]"));
+    CHECK(contains(deep, "nested deeper than 1000 levels"));
+    CHECK(contains(deep, "offset 1001"));
+    CHECK(contains(parse_error(nested(80000, R"({"a":)", "}")), "nested deeper than 1000 levels"));
+    CHECK(contains(parse_error(nested(1001, "[", "]")), "nested deeper than 1000 levels"));
+
+    // the deepest accepted document copies and dumps like any other
+    auto deepest = nested(500, R"({"a":[)", "]}");
+    auto j = json::parse(deepest);
+    json copy = j;
+    CHECK(copy.dump() == deepest);
+  }
+
+  TEST_CASE("invalid UTF-8 in a string is an invalid message; valid UTF-8 round-trips") {
+    for (std::string bad : {"\xC3\x28", "\xE2\x82", "\xC0\xAF", "\xED\xA0\x80", "\xF5\x80\x80\x80",
+                            "\xFF", "ok\x80"}) {
+      CAPTURE(bad);
+      CHECK(contains(parse_error(R"({"a":")" + bad + R"("})"), "Invalid encoding in string"));
+      CHECK(contains(parse_error(R"({")" + bad + R"(":1})"), "Invalid encoding in string"));
+    }
+    std::string good = "{\"caf\xC3\xA9\":\"\xE2\x82\xAC \xF0\x9F\x98\x80\"}";
+    CHECK(json::parse(good).dump() == good);
+  }
+
+  TEST_CASE("a repeated key keeps its first place and its last value, as in Python") {
+    CHECK(json::parse(R"({"a":1,"b":2,"a":3})").dump() == R"({"a":3,"b":2})");
+    CHECK(json::parse(R"({"a":1,"a":2,"a":3})").get_int("a") == 3);
+    // a member moves into the place of a repeat, and is then repeated itself (found by the fuzzer)
+    CHECK(json::parse(R"({"a":1,"a":2,"b":3,"b":4})").dump() == R"({"a":2,"b":4})");
+    CHECK(json::parse(R"({"":1,"x":{"k":1,"k":[{"z":1,"z":2}]},"":2})").dump()
+          == R"({"":2,"x":{"k":[{"z":2}]}})");
+    // the same key in different objects is no repeat
+    CHECK(json::parse(R"({"a":{"a":1},"b":[{"a":2},{"a":3}]})").dump()
+          == R"({"a":{"a":1},"b":[{"a":2},{"a":3}]})");
+    // keys alike in length, first and last letters, but different
+    CHECK(json::parse(R"({"axb":1,"ayb":2,"axb":3})").dump() == R"({"axb":3,"ayb":2})");
+    CHECK(json::parse(R"({"axb":1,"ayb":2})").dump() == R"({"axb":1,"ayb":2})");
+
+    std::string many = "{";
+    for (int i = 0; i < 100; ++i)
+      many += "\"k" + std::to_string(i) + "\":" + std::to_string(i) + ",";
+    CHECK(json::parse(many + R"("k0":"last"})").get_string("k0") == "last");
+    CHECK(json::parse(many + R"("k100":100})").doc().MemberCount() == 101);
+
+    std::string deep_objects;
+    for (int i = 0; i < 20; ++i)
+      deep_objects += R"({"o":)";
+    deep_objects += R"({"d":1,"d":2})" + std::string(20, '}');
+    CHECK(json::parse(deep_objects).dump()
+          == std::string(deep_objects).replace(deep_objects.find(R"("d":1,)"), 6, ""));
+  }
+
 } // TEST_SUITE

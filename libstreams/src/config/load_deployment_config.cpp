@@ -17,7 +17,6 @@
 #include <cstring>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 namespace streams::config {
 
@@ -221,16 +220,27 @@ load_result parse_deployment_config(std::string_view yaml, const graph& pipeline
 
 load_result load_deployment_config(const std::filesystem::path& file, const graph& pipeline,
                                    const env_lookup& env) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) {
+  auto refuse = [&](std::string message) {
     load_result result;
-    result.errors.push_back(
-        {"", "cannot read the file: " + std::string(std::strerror(errno)), file.string()});
+    result.errors.push_back({"", std::move(message), file.string()});
     return result;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), file.string(), pipeline, env);
+  };
+  std::error_code ec;
+  if (std::filesystem::is_directory(file, ec))
+    return refuse("is a directory; expected a YAML file");
+  std::ifstream in(file, std::ios::binary);
+  if (!in)
+    return refuse("cannot read the file: " + std::string(std::strerror(errno)));
+  // Read one byte past the limit to tell a file at the limit from a larger one (or an endless
+  // one: /dev/zero, a pipe).
+  std::string text(yaml_limits::file_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  if (in.bad())
+    return refuse("cannot read the file: " + std::string(std::strerror(errno)));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > yaml_limits::file_bytes)
+    return refuse(too_large("larger than " + mebibytes(yaml_limits::file_bytes)));
+  return parse(text, file.string(), pipeline, env);
 }
 
 } // namespace streams::config

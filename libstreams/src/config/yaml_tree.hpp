@@ -6,6 +6,7 @@
 
 #include "streams/config/config_error.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,9 +41,28 @@ struct yaml_entry {
   int column = 0;
 };
 
-/// Parses a YAML document; on a syntax error returns nothing and adds the error (with the
-/// line and column yaml-cpp reports) to `errors`.
+/// What a config may grow to once its aliases are expanded, so that a hostile file (aliases that
+/// double at each level: "billion laughs") is refused in bounded time and memory. Sentry's
+/// configs are a few hundred nodes, 10 levels deep.
+struct yaml_limits {
+  static constexpr std::size_t file_bytes = 1 << 20;
+  static constexpr int depth = 100;
+  static constexpr std::size_t nodes = 100'000;
+  /// Every scalar and key, once aliases and environment variables are expanded.
+  static constexpr std::size_t text_bytes = 16 << 20;
+};
+
+/// "1 MiB" for a limit in bytes, as errors say it.
+std::string mebibytes(std::size_t bytes);
+/// The error for a config past one of `yaml_limits`: `why` says which.
+std::string too_large(const std::string& why);
+
+/// Parses a YAML document; on a syntax error, or past `yaml_limits`, returns nothing and adds
+/// the error (with the line and column yaml-cpp reports) to `errors`.
 std::optional<yaml_node> parse_yaml(std::string_view text, const std::string& file,
                                     std::vector<config_error>& errors);
+
+/// The bytes of every scalar and key under `n`, as `yaml_limits::text_bytes` counts them.
+std::size_t text_bytes(const yaml_node& n);
 
 } // namespace streams::config::detail
