@@ -157,12 +157,12 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
       serve_reports(self);
     },
     [=](wake_atom) { serve_reports(self); },
-      [=](probe_atom) {
-        auto& s = self->state;
-        serve_reports(self); // error events too: a broker gone while nothing was pending
-        s.setup->metrics->answered_ms.set(metrics::steady_ms());
-        s.setup->metrics->set_not_ready(s.setup->snk->not_ready());
-      },
+    [=](probe_atom) {
+      auto& s = self->state;
+      serve_reports(self); // error events too: a broker gone while nothing was pending
+      s.setup->metrics->answered_ms.set(metrics::steady_ms());
+      s.setup->metrics->set_not_ready(s.setup->snk->not_ready());
+    },
     [=](eos_atom, bool) {
       auto& s = self->state;
       if (++s.ended == s.w.upstream_count && !s.failed)

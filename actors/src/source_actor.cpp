@@ -295,10 +295,10 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
     [=](abort_atom) {
       if (!self->state.finished)
         close_source(self); // commits only what is done: safe whatever failed
-        self->state.setup->metrics->ended = true;
+      self->state.setup->metrics->ended = true;
       self->quit();
     },
-      [=](probe_atom) { probe(self); },
+    [=](probe_atom) { probe(self); },
   };
 }
 

@@ -161,9 +161,9 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
     },
     [=](failed_atom, std::string& reason) { abort(self, reason); },
     [=](stop_atom) { request_stop(self); },
-      [=](probe_atom) {
-        probe(self, options);
-        self->delayed_send(self, options.health_interval, probe_atom::value);
+    [=](probe_atom) {
+      probe(self, options);
+      self->delayed_send(self, options.health_interval, probe_atom::value);
     },
     [=](signal_atom) {
       if (signalled)
