@@ -8,12 +8,10 @@
 
 #include "kafka/kafka_test_support.hpp"
 #include "support/http_client.hpp"
+#include "support/udp_receiver.hpp"
 
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -124,22 +122,13 @@ TEST_SUITE("e2e.operations") {
   }
 
   TEST_CASE("datadog: DogStatsD datagrams with tags reach a UDP socket") {
-    int udp = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(udp, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::getsockname(udp, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    timeval tv{0, 200'000};
-    setsockopt(udp, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    test::udp_receiver udp;
 
     kafka::embedded_broker broker(1, {{"e2e-in", 2}, {"e2e-out", 2}});
     auto boot = broker.bootstrap_servers();
     test::temp_directory dir;
     write_relay_config(dir.file("config.yaml"), "datadog-group", "",
-                       "{type: datadog, host: 127.0.0.1, port: "
-                           + std::to_string(ntohs(addr.sin_port))
+                       "{type: datadog, host: 127.0.0.1, port: " + std::to_string(udp.port())
                            + ", tags: {env: test}, flush_interval_ms: 200}");
     kafka::test::produce_with_python(boot, "e2e-in", 100);
     relay_process relay(dir, boot, dir.file("config.yaml"), "a");
@@ -148,11 +137,7 @@ TEST_SUITE("e2e.operations") {
     double delivered = 0, relayed_in = 0;
     std::string last;
     auto receive = [&] {
-      char buf[2048];
-      auto n = ::recv(udp, buf, sizeof buf, 0);
-      if (n <= 0)
-        return;
-      std::istringstream lines(std::string(buf, static_cast<std::size_t>(n)));
+      std::istringstream lines(udp.receive(200ms));
       for (std::string line; std::getline(lines, line);) {
         last = line;
         auto increment = [&](const std::string& name, const std::string& step) {
@@ -176,7 +161,6 @@ TEST_SUITE("e2e.operations") {
     CHECK(delivered == 100);
     CHECK(relayed_in == 100);
     CHECK(stop_process(relay.process()) == 0);
-    ::close(udp);
   }
 
   TEST_CASE("log: periodic metric lines, and a last one at the end") {

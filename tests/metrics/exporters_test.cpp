@@ -6,10 +6,7 @@
 
 #include <doctest/doctest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
+#include "support/udp_receiver.hpp"
 
 #include <atomic>
 #include <thread>
@@ -46,24 +43,12 @@ TEST_SUITE("metrics.exporters") {
   }
 
   TEST_CASE("dogstatsd: increments, tags and timings on a real UDP socket") {
-    int udp = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof addr;
-    REQUIRE(::bind(udp, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::getsockname(udp, reinterpret_cast<sockaddr*>(&addr), &len) == 0);
-    timeval tv{5, 0};
-    setsockopt(udp, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-    auto receive = [&] {
-      char buf[2048];
-      auto n = ::recv(udp, buf, sizeof buf, 0);
-      return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
-    };
+    streams::test::udp_receiver udp;
+    auto receive = [&] { return udp.receive(std::chrono::seconds(5)); };
 
     metrics_registry r("p");
     auto& m = example(r).steps().front();
-    dogstatsd_client client("127.0.0.1", ntohs(addr.sin_port), {{"env", "a|b"}});
+    dogstatsd_client client("127.0.0.1", udp.port(), {{"env", "a|b"}});
     client.send(r.collect());
     auto first = receive();
     CHECK(first.find("streams.pipeline.input.messages:42|c|#env:a_b,pipeline:p,step:parser")
@@ -76,7 +61,6 @@ TEST_SUITE("metrics.exporters") {
     auto second = receive();
     CHECK(second.find("streams.pipeline.input.messages:8|c|") != std::string::npos);
     CHECK(second.find("streams.pipeline.duration:") == std::string::npos); // nothing new
-    ::close(udp);
   }
 
   TEST_CASE("log lines, and a periodic reporter that reports once more when it ends") {
