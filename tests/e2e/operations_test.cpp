@@ -60,6 +60,19 @@ int stop_process(test::child_process& p) {
 
 std::string address(std::uint16_t port) { return "127.0.0.1:" + std::to_string(port); }
 
+/// Asks for `path` until it answers `status` or `limit` passes; the last answer.
+test::http_reply wait_for_status(std::uint16_t port, const std::string& path, int status,
+                                 std::chrono::milliseconds limit) {
+  test::http_reply r;
+  test::eventually(
+      [&] {
+        r = test::http_get(port, path);
+        return r.status == status;
+      },
+      limit);
+  return r;
+}
+
 } // namespace
 
 TEST_SUITE("e2e.operations") {
@@ -192,37 +205,21 @@ TEST_SUITE("e2e.operations") {
     auto port = test::free_port();
     relay_process relay(dir, boot, dir.file("config.yaml"), "a", 0, 0ms, {},
                         {"--http", address(port)});
-    test::http_reply r;
-    REQUIRE_MESSAGE(test::eventually(
-                        [&] {
-                          r = test::http_get(port, "/ready");
-                          return r.status == 200;
-                        },
-                        30s),
-                    r.status << " " << r.body << relay.process().err());
+    auto r = wait_for_status(port, "/ready", 200, 30s);
+    REQUIRE_MESSAGE(r.status == 200, r.status << " " << r.body << relay.process().err());
     CHECK(r.body.find("\"status\":\"ok\"") != std::string::npos);
 
     broker.set_down();
-    REQUIRE_MESSAGE(test::eventually(
-                        [&] {
-                          r = test::http_get(port, "/ready");
-                          return r.status == 503;
-                        },
-                        30s),
-                    r.status << " " << r.body);
+    r = wait_for_status(port, "/ready", 503, 30s);
+    REQUIRE_MESSAGE(r.status == 503, r.status << " " << r.body);
     CHECK(r.body.find("all Kafka brokers are down") != std::string::npos);
     CHECK(test::http_get(port, "/health").status == 200); // down is not dead
 
     broker.set_up();
     // Traffic again: the clients hear from the broker (messages, delivery reports).
     kafka::test::produce_with_python(boot, "e2e-in", 20);
-    REQUIRE_MESSAGE(test::eventually(
-                        [&] {
-                          r = test::http_get(port, "/ready");
-                          return r.status == 200;
-                        },
-                        60s),
-                    r.status << " " << r.body);
+    r = wait_for_status(port, "/ready", 200, 60s);
+    REQUIRE_MESSAGE(r.status == 200, r.status << " " << r.body);
     CHECK(stop_process(relay.process()) == 0);
   }
 
@@ -245,14 +242,8 @@ TEST_SUITE("e2e.operations") {
     CHECK(test::http_get(port, "/health").status == 200);
 
     kafka::test::produce_with_python(boot, "e2e-in", 1, "stall");
-    test::http_reply r;
-    REQUIRE_MESSAGE(test::eventually(
-                        [&] {
-                          r = test::http_get(port, "/health");
-                          return r.status == 503;
-                        },
-                        30s),
-                    r.status << " " << r.body << relay.process().err());
+    auto r = wait_for_status(port, "/health", 503, 30s);
+    REQUIRE_MESSAGE(r.status == 503, r.status << " " << r.body << relay.process().err());
     CHECK(r.body.find("step 'relay' has not answered") != std::string::npos);
     // Not touched while stuck: three times the touch interval (1 s) without a change.
     auto stuck = modified_ns(health_file);
