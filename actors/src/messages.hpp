@@ -44,6 +44,7 @@ using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>; // a stateful step saves state
 using done_atom = caf::atom_constant<caf::atom("done")>;          // (step_stats) an actor finished
 using failed_atom = caf::atom_constant<caf::atom("failed")>;      // (reason) the pipeline must stop
+using probe_atom = caf::atom_constant<caf::atom("probe")>; // answer: stamp health and metrics
 
 /// Who an actor talks to; sent once by the supervisor before anything starts. A step may
 /// run as several instances (its parallelism): each is an actor with a wiring of its own.

@@ -37,6 +37,7 @@ struct runtime::impl {
   std::unique_ptr<caf::actor_system> sys;
   caf::actor supervisor;
   std::unique_ptr<state_store> store; // opened when some step is stateful
+  std::unique_ptr<metrics::metrics_registry> registry;
   std::future<run_result> result;
   bool started = false;
   bool waited = false;
@@ -58,6 +59,12 @@ struct runtime::impl {
     auto setup = std::make_shared<step_setup>();
     setup->name = node.name;
     setup->options = options;
+    auto role = node.kind == step_kind::source ? metrics::step_role::source
+                : node.kind == step_kind::sink ? metrics::step_role::sink
+                                               : metrics::step_role::transform;
+    setup->metrics = &registry->add(node.name, role);
+    if (role != metrics::step_role::transform)
+      setup->metrics->set_not_ready("starting");
     try {
       switch (node.kind) {
         case step_kind::source: setup->src = node.make_source(); break;
@@ -115,6 +122,7 @@ void runtime::start() {
   if (d.options.stop_on_signals)
     install_signal_handlers();
   auto& steps = d.g.steps();
+  d.registry = std::make_unique<metrics::metrics_registry>(d.g.name());
   execution_plan plan(d.g);
   auto& instances = plan.instances();
   std::vector<setup_ptr> setups; // by instance, each with a connector or operator of its own
@@ -133,6 +141,7 @@ void runtime::start() {
   auto dlq = std::make_shared<step_setup>();
   dlq->name = "dead-letters";
   dlq->options = d.options;
+  dlq->metrics = &d.registry->add(dlq->name, metrics::step_role::dead_letters);
   dlq->snk =
       d.options.dead_letters ? d.options.dead_letters() : std::make_unique<dead_letter_log_sink>();
 
@@ -199,7 +208,7 @@ void runtime::start() {
 
   auto promise = std::make_shared<std::promise<run_result>>();
   d.result = promise->get_future();
-  d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options, promise);
+  d.supervisor = spawn_supervisor(*d.sys, std::move(actors), d.options, *d.registry, promise);
   // Spawning made this thread hold the actor system's logger (a thread-local reference).
   // Destroying the system waits until its logger is gone, so a wait() on any other thread
   // would wait forever for this one to let go: let go now.
@@ -225,6 +234,18 @@ run_result runtime::wait() {
   d.store.reset();
   return result;
 }
+
+const metrics::metrics_registry& runtime::metrics() const {
+  if (!impl_->registry)
+    throw std::logic_error("runtime::metrics called before start");
+  return *impl_->registry;
+}
+
+metrics::health_check runtime::liveness() const {
+  return metrics::check_liveness(metrics(), impl_->options.stall_timeout);
+}
+
+metrics::health_check runtime::readiness() const { return metrics::check_readiness(metrics()); }
 
 run_result run(const pipeline& p, runtime_options opts) {
   runtime r(p.graph(), std::move(opts));

@@ -53,9 +53,11 @@ struct sink_state {
 void report_to_actor::delivered(const lineage& l) {
   s_.acks.add(l);
   ++s_.stats.messages_out;
+  s_.setup->metrics->messages_out.add(1);
 }
 
 void report_to_actor::failed(const lineage&, const std::string& reason) {
+  s_.setup->metrics->errors.add(1);
   if (s_.failure.empty())
     s_.failure = reason;
 }
@@ -89,6 +91,7 @@ bool settle(self_ptr self) {
   if (s.failed)
     return false;
   auto& snk = *s.setup->snk;
+  s.setup->metrics->in_flight.set(static_cast<std::int64_t>(snk.pending()));
   if (snk.pending() <= s.setup->options.sink_backlog)
     s.owed.pay(self, s.w.upstream_port);
   if (!s.poll_scheduled && (snk.pending() > 0 || s.owed.total() > 0)) {
@@ -116,6 +119,12 @@ void write(self_ptr self, batch& b, const caf::actor* from) {
   if (s.failed)
     return;
   auto n = b.size();
+  auto& m = *s.setup->metrics;
+  m.messages_in.add(n);
+  m.bytes_in.add(payload_bytes(b));
+  // End-to-end latency, sampled: the first message of each batch.
+  if (n > 0 && b.front().timestamp() > 0)
+    m.latency.observe(static_cast<double>(now_ms() - b.front().timestamp()) / 1000.0);
   s.stats.messages_in += n;
   s.stats.max_in_flight = std::max(s.stats.max_in_flight, n);
   guarded(self, [&] { s.setup->snk->write(b, s.report); });
@@ -140,6 +149,7 @@ void finish(self_ptr self) {
     self->send(s.w.dead_letters, eos_atom::value, true);
   for (auto& src : s.w.sources)
     self->send(src, closed_atom::value);
+  s.setup->metrics->ended = true;
   self->send(s.w.supervisor, done_atom::value, s.stats);
   self->quit();
 }
@@ -168,6 +178,12 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
       serve_reports(self);
     },
     [=](wake_atom) { serve_reports(self); },
+    [=](probe_atom) {
+      auto& s = self->state;
+      serve_reports(self); // error events too: a broker gone while nothing was pending
+      s.setup->metrics->answered_ms.set(metrics::steady_ms());
+      s.setup->metrics->set_not_ready(s.setup->snk->not_ready());
+    },
     [=](eos_atom, bool) {
       auto& s = self->state;
       if (++s.ended == s.w.upstream_count && !s.failed)

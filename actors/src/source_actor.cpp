@@ -44,6 +44,8 @@ struct source_state {
   bool ended = false;      // end-of-stream sent downstream
   bool finished = false;
   std::size_t closed = 0;  // sinks that have delivered all they will
+  std::optional<clock::time_point> starved_since; // without credit since
+  std::map<std::int32_t, std::int64_t> committed; // per partition, the last position committed
   std::optional<invalid_limit> limit;                 // when the source's on_invalid has limits
   std::map<std::int32_t, std::int64_t> first_offsets; // per partition, this run's (limits only)
   bool limit_passed = false; // acks are no longer taken: nothing past the limit is committed
@@ -75,6 +77,8 @@ void commit(self_ptr self) {
   auto positions = s.tracker.take_commits();
   if (positions.empty())
     return;
+  for (auto& p : positions)
+    s.committed[p.partition] = p.offset;
   try {
     s.setup->src->commit(positions);
   } catch (const std::exception& e) {
@@ -122,6 +126,7 @@ void finish_if_done(self_ptr self) {
     return;
   close_source(self);
   s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
+  s.setup->metrics->ended = true;
   self->send(s.w.supervisor, done_atom::value, s.stats);
   self->quit();
 }
@@ -155,8 +160,31 @@ batch take(self_ptr self, std::size_t max) {
 void send_downstream(self_ptr self, batch b) {
   auto& s = self->state;
   s.stats.messages_out += b.size();
+  auto& m = *s.setup->metrics;
+  m.messages_out.add(b.size());
+  m.bytes_out.add(payload_bytes(b));
+  m.in_flight.set(static_cast<std::int64_t>(s.tracker.in_flight()));
   s.out.put(0, std::move(b));
   s.out.flush(self);
+}
+
+/// Answers the supervisor's probe: the actor is alive; how ready the source is, and where
+/// its partitions stand.
+void probe(self_ptr self) {
+  auto& s = self->state;
+  auto& m = *s.setup->metrics;
+  m.answered_ms.set(metrics::steady_ms());
+  if (s.finished)
+    return;
+  auto& src = *s.setup->src;
+  m.set_not_ready(src.not_ready());
+  std::vector<metrics::partition_position> positions;
+  for (auto& end : src.log_ends()) {
+    auto c = s.committed.find(end.partition);
+    positions.push_back({end.partition, c == s.committed.end() ? -1 : c->second, end.offset});
+  }
+  m.set_partitions(std::move(positions));
+  m.in_flight.set(static_cast<std::int64_t>(s.tracker.in_flight()));
 }
 
 void poll(self_ptr self) {
@@ -167,6 +195,13 @@ void poll(self_ptr self) {
   auto max = s.setup->options.max_batch;
   try {
     auto credit = s.out.least_credit();
+    if (credit == 0 && !s.starved_since)
+      s.starved_since = clock::now();
+    else if (credit > 0 && s.starved_since) {
+      s.setup->metrics->backpressure_ns.add(static_cast<std::uint64_t>(
+          std::chrono::nanoseconds(clock::now() - *s.starved_since).count()));
+      s.starved_since.reset();
+    }
     if (credit == 0) {
       if (!s.paused) {
         src.pause();
@@ -282,8 +317,10 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
       [=](abort_atom) {
         if (!self->state.finished)
           close_source(self); // commits only what is done: safe whatever failed
+        self->state.setup->metrics->ended = true;
         self->quit();
       },
+      [=](probe_atom) { probe(self); },
   };
 }
 

@@ -5,6 +5,7 @@
 #include "messages.hpp"
 
 #include "streams/graph.hpp"
+#include "streams/metrics/metrics_registry.hpp"
 
 #include <caf/fwd.hpp>
 
@@ -24,7 +25,21 @@ struct step_setup {
   std::unique_ptr<step_operator> op;
   operator_factory make_operator; ///< to restart a failed transform
   runtime_options options;
+  /// This actor's instruments, in the runtime's registry (which outlives the actor).
+  metrics::step_metrics* metrics = nullptr;
 };
+
+/// The size of a `bytes` payload (what the bytes metrics count); 0 for other payloads.
+inline std::uint64_t payload_bytes(const message& m) {
+  auto b = m.payload_if<bytes>();
+  return b ? b->size() : 0;
+}
+inline std::uint64_t payload_bytes(const batch& b) {
+  std::uint64_t n = 0;
+  for (auto& m : b)
+    n += payload_bytes(m);
+  return n;
+}
 
 using setup_ptr = std::shared_ptr<step_setup>;
 

@@ -2,20 +2,22 @@
 
 #include "log.hpp"
 
+#include "streams/metrics/health.hpp"
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstring>
 #include <fcntl.h>
+#include <map>
 #include <sys/stat.h>
 #include <unistd.h>
-#include <map>
 
 namespace streams::actors {
 
@@ -23,12 +25,9 @@ namespace {
 
 std::atomic<bool> signalled{false};
 
-void on_signal(int) {
-  signalled = true;
-}
+void on_signal(int) { signalled = true; }
 
 using signal_atom = caf::atom_constant<caf::atom("signal")>;
-using health_atom = caf::atom_constant<caf::atom("health")>;
 using drain_atom = caf::atom_constant<caf::atom("drained")>; // the drain's deadline has come
 constexpr auto signal_check = std::chrono::milliseconds(100);
 
@@ -38,6 +37,7 @@ struct supervisor_state {
   std::size_t running = 0;
   bool stopping = false;
   bool ended = false;
+  metrics::metrics_registry* metrics = nullptr;
   run_result result;
   std::shared_ptr<std::promise<run_result>> promise;
 
@@ -51,6 +51,7 @@ void end(self_ptr self) {
   if (s.ended)
     return;
   s.ended = true;
+  s.metrics->running = false;
   s.promise->set_value(std::move(s.result));
   self->quit();
 }
@@ -92,10 +93,29 @@ void touch(const std::string& path) {
     ::close(fd);
 }
 
+/// Probes every actor (each stamps its answer and refreshes its readiness) and, while all of
+/// them answered the earlier probes in time, touches the health file: a step blocked in a
+/// call stops the touches, an idle pipeline does not.
+void probe(self_ptr self, const runtime_options& options) {
+  auto& s = self->state;
+  s.metrics->heartbeat_ms.set(metrics::steady_ms());
+  for (auto& a : s.actors)
+    self->send(a.handle, probe_atom::value);
+  if (options.health_file.empty())
+    return;
+  auto live = metrics::check_liveness(*s.metrics, options.stall_timeout);
+  if (live.ok)
+    touch(options.health_file);
+  else
+    log().warn("not touching the health file: {}", live.problems.front());
+}
+
 caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runtime_options options,
+                         metrics::metrics_registry* registry,
                          std::shared_ptr<std::promise<run_result>> promise) {
   auto& s = self->state;
   s.actors = std::move(actors);
+  s.metrics = registry;
   s.promise = std::move(promise);
   s.running = s.actors.size();
   for (auto& a : s.actors) {
@@ -109,8 +129,12 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
       self->send(a.handle, start_atom::value);
   if (options.stop_on_signals)
     self->delayed_send(self, signal_check, signal_atom::value);
-  if (!options.health_file.empty())
-    self->send(self, health_atom::value);
+  auto now = metrics::steady_ms();
+  s.metrics->heartbeat_ms.set(now);
+  for (auto& m : s.metrics->steps())
+    m.answered_ms.set(now);
+  s.metrics->running = true;
+  self->send(self, probe_atom::value);
 
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& s = self->state;
@@ -143,9 +167,9 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
         abort(self, "the drain did not end within " + std::to_string(options.drain_timeout.count())
                         + " ms (drain_timeout); what was not delivered is not committed");
       },
-      [=](health_atom) {
-        touch(options.health_file);
-        self->delayed_send(self, options.health_interval, health_atom::value);
+      [=](probe_atom) {
+        probe(self, options);
+        self->delayed_send(self, options.health_interval, probe_atom::value);
       },
       [=](signal_atom) {
         if (signalled)
@@ -159,8 +183,9 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
 } // namespace
 
 caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> actors,
-                            const runtime_options& options, std::shared_ptr<std::promise<run_result>> result) {
-  return sys.spawn(supervisor, std::move(actors), options, std::move(result));
+                            const runtime_options& options, metrics::metrics_registry& metrics,
+                            std::shared_ptr<std::promise<run_result>> result) {
+  return sys.spawn(supervisor, std::move(actors), options, &metrics, std::move(result));
 }
 
 void install_signal_handlers() {

@@ -2,6 +2,8 @@
 
 #include "messages.hpp"
 
+#include "streams/metrics/metrics_registry.hpp"
+
 #include <caf/fwd.hpp>
 
 #include <future>
@@ -21,9 +23,11 @@ struct managed_actor {
 
 /// Spawns the supervisor of a running pipeline: it wires and starts the step actors, collects
 /// their statistics, stops them on request (drain) or on failure (abort), and fulfils
-/// `result` when the pipeline has ended.
+/// `result` when the pipeline has ended. Every `health_interval` it probes the actors (which
+/// refresh their health in `metrics`) and touches the health file while they all answer.
 caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> actors,
-                            const runtime_options& options, std::shared_ptr<std::promise<run_result>> result);
+                            const runtime_options& options, metrics::metrics_registry& metrics,
+                            std::shared_ptr<std::promise<run_result>> result);
 
 /// Installs the SIGINT/SIGTERM handlers that ask supervisors to drain (a second signal
 /// kills the process the default way).

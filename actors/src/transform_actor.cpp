@@ -68,6 +68,7 @@ struct transform_state {
   bool closed = false;
   bool failed = false;
   std::optional<clock::time_point> tick_at;
+  std::optional<clock::time_point> starved_since; // input waiting, outputs without credit since
   std::deque<clock::time_point> restarts;
   step_stats stats;
   port_emitter em{*this};
@@ -76,6 +77,9 @@ struct transform_state {
 };
 
 void port_emitter::emit(std::size_t port, message&& m) {
+  auto& metrics = *s_.setup->metrics;
+  metrics.messages_out.add(1);
+  metrics.bytes_out.add(payload_bytes(m));
   s_.out.put(port, std::move(m));
   ++s_.stats.messages_out;
 }
@@ -83,6 +87,7 @@ void port_emitter::emit(std::size_t port, message&& m) {
 void port_emitter::drop(message&& m) {
   s_.acks.add(m.lineage());
   ++s_.stats.dropped;
+  s_.setup->metrics->dropped.add(1);
 }
 
 void port_emitter::release(lineage&& l) { s_.acks.add(l); }
@@ -96,6 +101,7 @@ void port_emitter::emit_tracked(std::size_t port, message&& m, std::uint64_t id)
 
 void port_emitter::reject(message&& m, const std::string& reason) {
   ++s_.stats.invalid;
+  s_.setup->metrics->errors.add(1);
   s_.rejected.push_back({std::move(m), reason});
 }
 
@@ -129,6 +135,8 @@ bool restart(self_ptr self, const std::string& what) {
   }
   s.restarts.push_back(now);
   ++s.stats.restarts;
+  s.setup->metrics->restarts.add(1);
+  s.setup->metrics->errors.add(1);
   log().warn("step '{}' threw ({}); restarting it ({} of {} allowed)", s.setup->name, what,
              s.restarts.size(), o.max_restarts);
   try {
@@ -225,6 +233,7 @@ void finish_if_done(self_ptr self) {
   // A stateful step waits until its outputs are delivered, to forget them in a last checkpoint.
   if (s.stateful && (s.closed_sinks < s.w.sink_count || !checkpoint(self)))
     return;
+  s.setup->metrics->ended = true;
   self->send(s.w.supervisor, done_atom::value, s.stats);
   self->quit();
 }
@@ -234,6 +243,25 @@ void finish_if_done(self_ptr self) {
 // of them) and the actor itself. Checked every few messages, as reading the clock costs.
 constexpr auto pump_slice = std::chrono::milliseconds(5);
 constexpr std::size_t clock_check_every = 16;
+
+/// Updates the metrics a pump changes: the processing time per message, what is queued, and
+/// how long input has waited for credit downstream.
+void record_pump(transform_state& s, clock::time_point started, std::size_t consumed) {
+  auto& m = *s.setup->metrics;
+  auto now = clock::now();
+  if (consumed > 0)
+    m.duration.observe(std::chrono::duration<double>(now - started).count()
+                       / static_cast<double>(consumed));
+  m.in_flight.set(static_cast<std::int64_t>(s.queued));
+  bool starved = !s.inbox.empty() && !s.out.room();
+  if (starved && !s.starved_since) {
+    s.starved_since = now;
+  } else if (!starved && s.starved_since) {
+    m.backpressure_ns.add(
+        static_cast<std::uint64_t>(std::chrono::nanoseconds(now - *s.starved_since).count()));
+    s.starved_since.reset();
+  }
+}
 
 /// Processes queued input while there is room downstream, sends what credit allows, and
 /// grants each upstream instance credit for what was consumed of its batches. After `pump_slice` it
@@ -274,6 +302,7 @@ void pump(self_ptr self) {
   if (from_front > 0)
     s.consumed.add(s.inbox.front().from, from_front);
   s.queued -= consumed;
+  record_pump(s, started, consumed);
   s.consumed.pay(self, s.w.upstream_port);
   if (!handle_rejected(self))
     return;
@@ -300,6 +329,8 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
       [=](batch_atom, batch& b) {
         auto& s = self->state;
         s.stats.messages_in += b.size();
+        s.setup->metrics->messages_in.add(b.size());
+        s.setup->metrics->bytes_in.add(payload_bytes(b));
         s.queued += b.size();
         s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.queued);
         s.inbox.push_back({std::move(b), caf::actor_cast<caf::actor>(self->current_sender())});
@@ -348,6 +379,7 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
         ++self->state.closed_sinks;
         finish_if_done(self);
       },
+      [=](probe_atom) { self->state.setup->metrics->answered_ms.set(metrics::steady_ms()); },
   };
 }
 

@@ -1,10 +1,12 @@
 // `streams run [--config FILE] [-s|--segment-id N] [-n|--name NAME] [--state-dir DIR]
+//              [--http HOST:PORT] [--health-file FILE] [--stall-timeout-sec N]
 //              [-l|--log-level LEVEL] [-a|--adapter NAME] [--strict] APP`:
 // runs a pipeline until its sources end or SIGINT/SIGTERM, draining and committing on the way out.
 // The short flags and --adapter are those of Sentry Streams' runner.
 
 #include "app_loader.hpp"
 #include "commands.hpp"
+#include "operations.hpp"
 
 #include "streams/deployment/config_binding.hpp"
 #include "streams/deployment/deployment.hpp"
@@ -43,6 +45,9 @@ void add_run_command(CLI::App& cli, action& chosen) {
     std::size_t commit_interval_ms = 1000;
     std::string adapter;
     bool strict = false;
+    std::optional<std::string> http;
+    std::optional<std::string> health_file;
+    double stall_timeout_sec = 30;
   };
   auto o = std::make_shared<options>();
   auto* cmd = cli.add_subcommand("run", "Run a pipeline until its input ends or SIGINT/SIGTERM");
@@ -67,6 +72,29 @@ void add_run_command(CLI::App& cli, action& chosen) {
   cmd->add_option("--commit-interval-ms", o->commit_interval_ms,
                   "how often sources commit what is done (also on revocation and on stop)")
       ->check(CLI::Range(std::size_t{1}, std::size_t{3'600'000}))
+      ->capture_default_str();
+  cmd->add_option("--http", o->http,
+                  "serve /metrics, /health and /ready over HTTP here (the prometheus metrics "
+                  "config serves them at its own address)")
+      ->type_name("HOST:PORT")
+      ->check(CLI::Validator(
+          [](std::string& a) {
+            try {
+              parse_address(a);
+              return std::string();
+            } catch (const std::exception& e) {
+              return std::string(e.what());
+            }
+          },
+          ""));
+  cmd->add_option("--health-file", o->health_file,
+                  "touch FILE every second while the pipeline is live (default with the "
+                  "config's write_healthcheck: /tmp/health.txt)")
+      ->type_name("FILE");
+  cmd->add_option("--stall-timeout-sec", o->stall_timeout_sec,
+                  "a step blocked in one call for this long makes the pipeline not live (/health "
+                  "503, the health file untouched)")
+      ->check(CLI::Range(0.1, 86400.0))
       ->capture_default_str();
   add_log_level_option(*cmd, o->log_level);
   cmd->callback([o, &chosen] {
@@ -93,6 +121,10 @@ void add_run_command(CLI::App& cli, action& chosen) {
       }
       if (o->state_dir) // the command line wins over the config
         ro.state_dir = *o->state_dir;
+      if (o->health_file)
+        ro.health_file = *o->health_file;
+      ro.stall_timeout =
+          std::chrono::milliseconds(static_cast<long long>(o->stall_timeout_sec * 1000));
       runtime r(g, ro);
       try {
         r.start();
@@ -107,8 +139,19 @@ void add_run_command(CLI::App& cli, action& chosen) {
         std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << "\n";
         return exit_usage;
       }
+      std::unique_ptr<operations> ops;
+      try {
+        ops = std::make_unique<operations>(
+            r, d.config ? d.config->metrics : config::metrics_config{}, o->http);
+      } catch (const std::exception& e) {
+        std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << "\n";
+        r.stop();
+        r.wait();
+        return exit_usage;
+      }
       spdlog::info("pipeline '{}' running", g.name());
       auto result = r.wait();
+      ops.reset(); // the metrics' last report
       if (!result.ok) {
         std::cerr << "streams: pipeline '" << g.name() << "' failed: " << result.error << "\n";
         return exit_failed;

@@ -126,9 +126,6 @@ public:
       options.health_file = "/tmp/health.txt";
     if (cfg_.state_dir)
       options.state_dir = *cfg_.state_dir;
-    if (!std::holds_alternative<config::dummy_metrics>(cfg_.metrics))
-      note("metrics type '" + std::string(config::metrics_type_name(cfg_.metrics))
-           + "' is accepted; exporting metrics is not built yet");
     return std::move(result_);
   }
 

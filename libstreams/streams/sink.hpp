@@ -44,6 +44,9 @@ public:
   virtual std::size_t pending() const { return 0; }
   /// Blocks until every written message is reported (shutdown).
   virtual void flush(delivery_report& /*report*/) {}
+  /// Why the sink cannot deliver now (no broker); empty when it can. Asked about once a
+  /// second, after a `poll`, for health checks.
+  virtual std::string not_ready() const { return {}; }
 };
 
 } // namespace streams

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <vector>
 
 namespace streams {
@@ -54,6 +55,14 @@ public:
   virtual void commit(const std::vector<partition_offset>& /*positions*/) {}
   /// The pipeline is stopping; release resources (a last commit has been made).
   virtual void stop() {}
+
+  // -- for health checks and metrics, asked about once a second -------------------------
+
+  /// Why the source cannot deliver now (no broker, no partitions assigned); empty when it can.
+  virtual std::string not_ready() const { return {}; }
+  /// Per partition assigned now, the offset after its last message as last seen (its log's
+  /// end), when known: what the lag is measured against.
+  virtual std::vector<partition_offset> log_ends() const { return {}; }
 };
 
 } // namespace streams

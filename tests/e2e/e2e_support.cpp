@@ -128,10 +128,12 @@ offsets parse_offsets(const std::string& line) {
 
 std::vector<std::string> relay_command(const std::string& config,
                                        std::chrono::milliseconds commit_interval,
-                                       const std::string& state_dir) {
+                                       const std::string& state_dir,
+                                       const std::vector<std::string>& args) {
   std::vector<std::string> argv{STREAMS_BIN, "run", "--config", config, "--state-dir", state_dir};
   if (commit_interval.count() > 0)
     argv.insert(argv.end(), {"--commit-interval-ms", std::to_string(commit_interval.count())});
+  argv.insert(argv.end(), args.begin(), args.end());
   argv.push_back(RELAY_APP);
   return argv;
 }
@@ -265,7 +267,7 @@ std::string origin_text(const message& m) {
 }
 
 void write_relay_config(const std::string& path, const std::string& group,
-                        const std::string& more_steps) {
+                        const std::string& more_steps, const std::string& metrics) {
   std::ofstream out(path);
   out << R"(# The relay test app: stream e2e-in to stream e2e-out.
 env: {}
@@ -287,17 +289,16 @@ pipeline:
           bootstrap_servers: ["${envvar:STREAMS_BOOTSTRAP_SERVERS}"]
           topic: e2e-out
 )" << more_steps
-      << R"(metrics:
-  type: dummy
-)";
+      << "metrics: " << metrics << "\n";
 }
 
 relay_process::relay_process(const test::temp_directory& dir, const std::string& bootstrap,
                              const std::string& config, const std::string& instance, double rate,
                              std::chrono::milliseconds commit_interval,
-                             std::map<std::string, std::string> env)
+                             std::map<std::string, std::string> env,
+                             const std::vector<std::string>& args)
     : progress_path_(dir.file("progress-" + instance)),
-      process_(relay_command(config, commit_interval, dir.file("state")), dir.path(), [&] {
+      process_(relay_command(config, commit_interval, dir.file("state"), args), dir.path(), [&] {
         env.insert({{"STREAMS_BOOTSTRAP_SERVERS", bootstrap},
                     {"E2E_INSTANCE", instance},
                     {"E2E_RATE", std::to_string(rate)},

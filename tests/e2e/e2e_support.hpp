@@ -156,21 +156,25 @@ std::string origin_text(const message& m);
 
 /// Writes a deployment config for the relay app (stream "e2e-in" to stream "e2e-out") to
 /// `path`: its consumer group `group`, brokers from $STREAMS_BOOTSTRAP_SERVERS; `more_steps`
-/// (YAML at the indentation of a step name) configures further steps.
+/// (YAML at the indentation of a step name) configures further steps; `metrics` is the
+/// `metrics` section (YAML flow style).
 void write_relay_config(const std::string& path, const std::string& group,
-                        const std::string& more_steps = "");
+                        const std::string& more_steps = "",
+                        const std::string& metrics = "{type: dummy}");
 
 /// `streams run --config CONFIG RELAY_APP` as a child process. `instance` tags its output;
 /// `rate` (messages/s, 0 = unthrottled) slows its relay step; a `commit_interval` other than
 /// 0 is passed as --commit-interval-ms (the CLI's default is 1 s).
 class relay_process {
 public:
-  /// `env` adds to the app's environment (E2E_COUNT_WINDOW). Stateful steps keep their state
-  /// in `dir`/state, the same for every run in `dir`.
+  /// `env` adds to the app's environment (E2E_COUNT_WINDOW), `args` to the options of
+  /// `streams run`. Stateful steps keep their state in `dir`/state, the same for every run in
+  /// `dir`.
   relay_process(const test::temp_directory& dir, const std::string& bootstrap,
                 const std::string& config, const std::string& instance, double rate = 0,
                 std::chrono::milliseconds commit_interval = 0ms,
-                std::map<std::string, std::string> env = {});
+                std::map<std::string, std::string> env = {},
+                const std::vector<std::string>& args = {});
   /// Messages the relay step of this process has passed on so far (kept by the app in a
   /// file, every 50 messages).
   std::size_t relayed() const;

@@ -1,5 +1,6 @@
-// simple_map_filter end to end through the CLI (issue 4), three sides in every run:
+// simple_map_filter end to end through the CLI (issue 4), four sides in every run:
 //  - `streams run --config apps/examples/configs/simple_map_filter.yaml simple_map_filter`;
+//  - the same with prometheus metrics on, /metrics scraped every second with curl (issue 9);
 //  - the same logic as a Python user writes it (simple_map_filter.py: confluent-kafka,
 //    json.loads / json.dumps);
 //  - for scale, the same logic as a plain single-threaded C++ loop (librdkafka and the
@@ -22,6 +23,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
+#include <fstream>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -50,10 +52,31 @@ void make_metric(std::size_t i, std::string& key, std::string& value) {
   value = text;
 }
 
-enum side { cli_s, python_s, loop_s };
-const char* names[] = {"streams run (pipeline)", "Python (confluent-kafka + json)",
-                       "plain C++ loop (librdkafka + RapidJSON)"};
-const char* side_flags[] = {"cli", "python", "loop"};
+enum side { cli_s, metrics_s, python_s, loop_s };
+constexpr int side_count = 4;
+const char* names[] = {
+    "streams run (pipeline)", "streams run, prometheus metrics scraped every 1 s",
+    "Python (confluent-kafka + json)", "plain C++ loop (librdkafka + RapidJSON)"};
+const char* side_flags[] = {"cli", "metrics", "python", "loop"};
+/// Where the metrics side serves /metrics.
+constexpr int metrics_port = 19464;
+
+/// The example's config with `metrics: {type: prometheus}` instead of dummy, in a file that
+/// lives as long as the harness.
+std::string metrics_config(const options& o) {
+  static const std::string path = [&] {
+    std::ifstream in(o.source_dir + "/apps/examples/configs/simple_map_filter.yaml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    auto at = text.find("type: dummy");
+    if (at == std::string::npos)
+      fail("simple_map_filter.yaml: no `type: dummy` metrics to replace");
+    text.replace(at, 11, "type: prometheus\n  port: " + std::to_string(metrics_port));
+    auto file = "/tmp/streams-bench-metrics-" + std::to_string(::getpid()) + ".yaml";
+    std::ofstream(file) << text;
+    return file;
+  }();
+  return path;
+}
 
 // The plain loop's work: what the example's parser, filter, transform and serializer do.
 bool simple_map_filter(const rd_kafka_message_t& m, std::string& out) {
@@ -69,11 +92,13 @@ bool simple_map_filter(const rd_kafka_message_t& m, std::string& out) {
 
 /// Starts the pipeline (`streams run`) or the Python script against `bootstrap`.
 std::unique_ptr<child_process> start_child(const options& o, side s, const std::string& bootstrap) {
-  if (s == cli_s)
+  if (s == cli_s || s == metrics_s)
     return std::make_unique<child_process>(
-        std::vector<std::string>{o.streams_cli, "run", "--config",
-                                 o.source_dir + "/apps/examples/configs/simple_map_filter.yaml",
-                                 "--log-level", "warning", "simple_map_filter"},
+        std::vector<std::string>{
+            o.streams_cli, "run", "--config",
+            s == metrics_s ? metrics_config(o)
+                           : o.source_dir + "/apps/examples/configs/simple_map_filter.yaml",
+            "--log-level", "warning", "simple_map_filter"},
         std::map<std::string, std::string>{{"STREAMS_BOOTSTRAP_SERVERS", bootstrap}});
   return std::make_unique<child_process>(std::vector<std::string>{
       o.python, o.source_dir + "/tools/bench/simple_map_filter.py", bootstrap});
@@ -85,8 +110,7 @@ void stop_child(child_process& child, side s) {
   auto status = child.wait(std::chrono::seconds(60));
   if (!status || *status != 0)
     fail(std::string(names[s]) + ": "
-         + (status ? child.describe(*status)
-                   : std::string("did not exit within 60 s of SIGTERM")));
+         + (status ? child.describe(*status) : std::string("did not exit within 60 s of SIGTERM")));
 }
 
 constexpr int idle_seconds = 5;
@@ -138,7 +162,16 @@ double run_side(const options& o, side s, std::size_t count) {
     child = start_child(o, s, bootstrap);
 
   auto started = clock::now();
+  auto scraped = started;
+  std::size_t scrapes = 0, scraped_ok = 0;
   while (!reader.wait_for(count, std::chrono::milliseconds(200))) {
+    if (s == metrics_s && clock::now() - scraped >= std::chrono::seconds(1)) {
+      // As a Prometheus server would, with an independent client; the pipeline must answer.
+      scraped = clock::now();
+      ++scrapes;
+      auto url = "http://127.0.0.1:" + std::to_string(metrics_port) + "/metrics";
+      scraped_ok += std::system(("curl -sf -o /dev/null " + url).c_str()) == 0;
+    }
     // (The plain loop fails the benchmark itself.)
     if (auto status = child ? child->wait(std::chrono::milliseconds(0)) : std::nullopt)
       fail(std::string(names[s]) + " stopped early: " + child->describe(*status));
@@ -147,6 +180,8 @@ double run_side(const options& o, side s, std::size_t count) {
            + std::to_string(count) + " records arrived within 300 s");
   }
   auto took = seconds(reader.last() - reader.first()).count();
+  if (scrapes > 1 && scraped_ok == 0) // the first may come before the listener is up
+    fail(std::string(names[s]) + ": /metrics never answered");
   // Anything more (repeats) would arrive now; then the side drains and exits on SIGTERM.
   std::this_thread::sleep_for(std::chrono::milliseconds(200));
   if (loop.joinable())
@@ -169,18 +204,19 @@ void cli_benchmark(const options& o) {
   const std::size_t count = o.cli_per_partition * partitions;
   std::string sample_key, sample;
   make_metric(0, sample_key, sample);
-  std::vector<double> rates[3];
+  std::vector<double> rates[side_count];
   for (int run = 0; run < o.runs; ++run)
-    for (int k = 0; k < 3; ++k) {
-      auto s = static_cast<side>((run + k) % 3); // each side goes first in turn
+    for (int k = 0; k < side_count; ++k) {
+      auto s = static_cast<side>((run + k) % side_count); // each side goes first in turn
       if (!o.has_side(side_flags[s]))
         continue;
       rates[s].push_back(run_side(o, s, count));
       progress("cli run %d/%d: %s %s M msg/s (%zu records, checked)", run + 1, o.runs, names[s],
                millions(rates[s].back()).c_str(), count);
     }
-  double m[3] = {median(rates[cli_s]), median(rates[python_s]), median(rates[loop_s])};
-  std::optional<double> idle[2];
+  double m[side_count] = {median(rates[cli_s]), median(rates[metrics_s]), median(rates[python_s]),
+                          median(rates[loop_s])};
+  std::optional<double> idle[side_count];
   for (auto s : {cli_s, python_s})
     if (o.has_side(side_flags[s])) {
       idle[s] = idle_cpu(o, s);
@@ -206,9 +242,17 @@ void cli_benchmark(const options& o) {
             "delay) and checks that every input arrived exactly once, transformed; then the "
             "pipeline and the Python script get SIGTERM and must exit 0.");
   std::printf("Command: `build-bench/tools/streams_bench --only cli --runs %d`\n\n", o.runs);
-  print_rates(names, rates, 3, o.runs);
+  print_rates(names, rates, side_count, o.runs);
+  std::printf("%s\n", ratio_row("streams run / Python", rates[cli_s], rates[python_s], 5).c_str());
   std::printf("%s\n\n",
-              ratio_row("streams run / Python", rates[cli_s], rates[python_s], 5).c_str());
+              ratio_row("metrics on / metrics off", rates[metrics_s], rates[cli_s], 0.95).c_str());
+  paragraph("The metrics side runs the same config with `metrics: {type: prometheus, port: "
+            + std::to_string(metrics_port)
+            + "}`, and the harness scrapes its /metrics with curl every second while it runs "
+              "(Prometheus scrapes every 15 s by default): what the counters, histograms and "
+              "probes cost on the hot path, and what serializing the samples costs. The "
+              "counters are kept with metrics off too (the `dummy` side only exports nothing), "
+              "so their cost is in both sides; docs/operations.md says what they cost.");
   if (m[cli_s] > 0 && m[python_s] > 0 && m[loop_s] > 0)
     paragraph(format(
         "For scale: %.1f us per record in Python, %.1f us through `streams run`, %.1f us in the "

@@ -2,7 +2,8 @@
 // one run. Prints Markdown on standard output, progress on standard error.
 //
 //   streams_bench [--runs N] [--only memory|kafka|cli|windows]...
-//                 [--side pipeline|loop|python|cli]... [--memory-messages N] [--window-events N]
+//                 [--side pipeline|loop|python|cli|metrics]... [--memory-messages N]
+//                 [--window-events N]
 //                 [--kafka-per-partition N] [--latency-seconds S] [--cli-per-partition N]
 //                 [--streams PATH] [--python PATH] [--source-dir PATH]
 
@@ -21,15 +22,16 @@ using namespace streams::bench;
 namespace {
 
 [[noreturn]] void usage(const char* why) {
-  std::fprintf(stderr,
-               "streams_bench: %s\n"
-               "usage: streams_bench [--runs N] [--only memory|kafka|cli|windows]...\n"
-               "                     [--side pipeline|loop|python|cli]... [--memory-messages N]\n"
-               "                     [--window-events N]\n"
-               "                     [--kafka-per-partition N] [--latency-seconds S]\n"
-               "                     [--cli-per-partition N] [--streams PATH] [--python PATH]\n"
-               "                     [--source-dir PATH]\n",
-               why);
+  std::fprintf(
+      stderr,
+      "streams_bench: %s\n"
+      "usage: streams_bench [--runs N] [--only memory|kafka|cli|windows]...\n"
+      "                     [--side pipeline|loop|python|cli|metrics]... [--memory-messages N]\n"
+      "                     [--window-events N]\n"
+      "                     [--kafka-per-partition N] [--latency-seconds S]\n"
+      "                     [--cli-per-partition N] [--streams PATH] [--python PATH]\n"
+      "                     [--source-dir PATH]\n",
+      why);
   std::exit(2);
 }
 
@@ -51,7 +53,8 @@ int main(int argc, char** argv) {
         usage(("unknown benchmark " + value).c_str());
       o.only.push_back(value);
     } else if (flag == "--side") {
-      if (value != "pipeline" && value != "loop" && value != "python" && value != "cli")
+      if (value != "pipeline" && value != "loop" && value != "python" && value != "cli"
+          && value != "metrics")
         usage(("unknown side " + value).c_str());
       o.sides.push_back(value);
     } else if (flag == "--memory-messages")

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "streams/graph.hpp"
+#include "streams/metrics/health.hpp"
+#include "streams/metrics/metrics_registry.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -44,13 +46,18 @@ struct runtime_options {
   std::size_t threads = 0;
   /// Drain and stop on SIGINT/SIGTERM.
   bool stop_on_signals = false;
-  /// When set, this file is touched every `health_interval` while the pipeline runs, for
-  /// liveness probes (Sentry Streams' `write_healthcheck`).
-  std::string health_file;
-  std::chrono::milliseconds health_interval{1000};
   /// How long a drain (`stop`, a signal) may take: past it the pipeline fails (its sinks'
   /// undelivered messages are abandoned and nothing past what was delivered is committed).
   std::chrono::milliseconds drain_timeout{20000};
+  /// Every `health_interval` the supervisor probes every actor: each answers and refreshes its
+  /// health (a source's partitions, a connector's readiness) and metrics. An actor that has
+  /// not answered for `stall_timeout` (blocked in a call) makes the pipeline not live.
+  std::chrono::milliseconds health_interval{1000};
+  std::chrono::milliseconds stall_timeout{30000};
+  /// When set, this file is touched after each probe while the pipeline is live (making
+  /// progress, or idle with nothing to do), for liveness probes (Sentry Streams'
+  /// `write_healthcheck`): a step stuck in a call stops the touches.
+  std::string health_file;
 };
 
 /// What one step did during a run.
@@ -61,7 +68,7 @@ struct step_stats {
   std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
   std::uint64_t invalid = 0;        ///< invalid messages (late data too), whatever became of them
   std::uint64_t restarts = 0;
-  std::size_t instances = 1;        ///< how many instances of the step ran (its parallelism)
+  std::size_t instances = 1; ///< how many instances of the step ran (its parallelism)
   /// Most messages received but not yet consumed (by any one instance); for a source, most
   /// offsets handed out and not yet done (delivered or dropped) anywhere downstream.
   std::size_t max_in_flight = 0;
@@ -95,6 +102,14 @@ public:
   /// Asks the sources to stop; what is in flight is finished and committed.
   void stop();
   run_result wait();
+
+  /// The pipeline's live metrics, from `start` on, updated as it runs; thread-safe to read
+  /// (exporters do, from threads of their own) until the runtime is destroyed.
+  const metrics::metrics_registry& metrics() const;
+  /// Liveness (nothing stuck) and readiness (sources and sinks can work), as of the latest
+  /// probe; thread-safe, from `start` on.
+  metrics::health_check liveness() const;
+  metrics::health_check readiness() const;
 
 private:
   struct impl;

@@ -40,7 +40,9 @@ const std::vector<config_key>& config_keys() {
        "Options named after Sentry Streams' Arroyo runtime, which streams honours."},
 
       {s::arroyo, "write_healthcheck", "boolean", optional, "false",
-       "Touch `/tmp/health.txt` every second while the pipeline runs, for liveness probes."},
+       "Touch `/tmp/health.txt` (`streams run --health-file` chooses another) every second "
+       "while the pipeline is live: making progress, or idle with nothing to do; a step stuck "
+       "in a call stops the touches."},
       {s::arroyo, "sentry_sdk_config", "map", optional, "none",
        "Accepted and ignored, as at the top level."},
 
@@ -167,10 +169,10 @@ const std::vector<config_key>& config_keys() {
       {s::datadog_metrics, "port", "port number", required, "", "The DogStatsD agent's UDP port."},
       {s::datadog_metrics, "tags", "map of strings", optional, "empty",
        "Tags added to every metric."},
-      {s::datadog_metrics, "udp_queue_size", "integer of at least 0", optional,
-       "the client's default", "How many datagrams may wait to be sent."},
-      {s::datadog_metrics, "flush_interval_ms", "positive integer", optional,
-       "the client's default", "Milliseconds between two flushes of buffered metrics."},
+      {s::datadog_metrics, "udp_queue_size", "integer of at least 0", optional, "none",
+       "Accepted for Sentry Streams' configs; each flush sends its datagrams at once."},
+      {s::datadog_metrics, "flush_interval_ms", "positive integer", optional, "10000",
+       "Milliseconds between two flushes of the metrics to the agent."},
 
       {s::prometheus_metrics, "host", "string", optional, "127.0.0.1",
        "The address the `/metrics` endpoint listens on."},

@@ -33,6 +33,8 @@ public:
     if (brokers_down_)
       note_brokers_back();
   }
+  /// Since "all brokers are down" and until the client got something from a broker again.
+  bool brokers_down() const { return brokers_down_; }
 
 private:
   void note_brokers_back();

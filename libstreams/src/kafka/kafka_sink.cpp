@@ -297,6 +297,10 @@ std::size_t kafka_sink::pending() const { return impl_->pending; }
 
 void kafka_sink::flush(delivery_report& report) { impl_->flush(report); }
 
+std::string kafka_sink::not_ready() const {
+  return impl_->brokers_down() ? "all Kafka brokers are down" : std::string();
+}
+
 namespace sinks {
 
 sink_spec<bytes> kafka(kafka::sink_config config) {

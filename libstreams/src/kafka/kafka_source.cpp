@@ -348,6 +348,9 @@ struct kafka_source::impl : kafka::detail::client_base {
   void on_error_message(const rd_kafka_message_t* m) {
     switch (m->err) {
       case RD_KAFKA_RESP_ERR__PARTITION_EOF: return;
+      case RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN: // as an error event: not ready until they answer
+        on_error(rk, m->err, rd_kafka_message_errstr(m));
+        return;
       case RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET:
         if (config.auto_offset_reset == kafka::offset_reset::error) {
           failure.emplace(kafka::errc::offset_reset,
@@ -543,6 +546,30 @@ std::vector<std::int32_t> kafka_source::assignment() const {
 }
 
 bool kafka_source::paused() const { return impl_->paused; }
+
+std::string kafka_source::not_ready() const {
+  if (!impl_->rk)
+    return "the consumer is closed";
+  if (impl_->brokers_down())
+    return "all Kafka brokers are down";
+  if (impl_->assigned.empty())
+    return "no partitions of topic " + impl_->config.topic + " assigned";
+  return {};
+}
+
+std::vector<partition_offset> kafka_source::log_ends() const {
+  std::vector<partition_offset> ends;
+  if (!impl_->rk)
+    return ends;
+  for (auto p : impl_->assigned) {
+    std::int64_t low = -1, high = -1;
+    if (rd_kafka_get_watermark_offsets(impl_->rk, impl_->config.topic.c_str(), p, &low, &high)
+            == RD_KAFKA_RESP_ERR_NO_ERROR
+        && high >= 0)
+      ends.push_back({p, high});
+  }
+  return ends;
+}
 
 namespace sources {
 

@@ -48,6 +48,8 @@ public:
   /// Messages produced whose delivery report has not been served yet.
   std::size_t pending() const override;
   void flush(delivery_report& report) override;
+  /// "all brokers are down", until a delivery report comes back again.
+  std::string not_ready() const override;
 
 private:
   struct impl;

@@ -62,6 +62,10 @@ public:
   void commit(const std::vector<partition_offset>& positions) override;
   /// Leaves the group (revoking the assignment, see above) and destroys the consumer.
   void stop() override;
+  /// "all brokers are down" (until a broker answers again), or no partitions assigned.
+  std::string not_ready() const override;
+  /// The high watermarks librdkafka last saw in fetch responses (never asks the broker).
+  std::vector<partition_offset> log_ends() const override;
 
   /// The partitions assigned now, ascending.
   std::vector<std::int32_t> assignment() const;

@@ -7,6 +7,9 @@
 // names a file where the step keeps the number of messages it has relayed (rewritten every
 // 50 messages), so that the test knows how far the process got.
 //
+// E2E_STALL_UNTIL names a file: a value starting with "stall" blocks the relay step until that
+// file exists (a user function stuck in a call, for the health checks' tests).
+//
 // E2E_COUNT_WINDOW=N makes it stateful: the relayed messages are counted per Kafka key in
 // windows of N messages (step "counts"), and "KEY COUNT FIRST LAST" goes out instead, FIRST and
 // LAST being the least and greatest number in the window's values ("m-17" is 17).
@@ -73,6 +76,9 @@ streams::bytes relay(const streams::bytes& value) {
             std::chrono::duration<double>(static_cast<double>(s.count) / s.rate)));
   if (s.progress_fd >= 0 && s.count % 50 == 0)
     s.write_progress();
+  if (const char* release = std::getenv("E2E_STALL_UNTIL"); release && value.rfind("stall", 0) == 0)
+    while (::access(release, F_OK) != 0)
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
   return value + "|" + s.instance;
 }
 
