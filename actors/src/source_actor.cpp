@@ -35,17 +35,17 @@ struct source_state {
   wiring w;
   commit_tracker tracker;
   tracker_context ctx{*this};
-  batch held;              // taken from the source while paused, sent once credit comes
+  batch held; // taken from the source while paused, sent once credit comes
   outbox out;
   bool paused = false;
-  bool wakes = false;      // the source wakes this actor when messages are ready
-  bool poll_queued = false; // a poll message without delay is on its way
+  bool wakes = false;                         // the source wakes this actor when messages are ready
+  bool poll_queued = false;                   // a poll message without delay is on its way
   std::optional<clock::time_point> timer_due; // when the latest delayed poll comes
-  bool ended = false;      // end-of-stream sent downstream
+  bool ended = false;                         // end-of-stream sent downstream
   bool finished = false;
-  std::size_t closed = 0;  // sinks that have delivered all they will
-  std::optional<clock::time_point> starved_since; // without credit since
-  std::map<std::int32_t, std::int64_t> committed; // per partition, the last position committed
+  std::size_t closed = 0;                             // sinks that have delivered all they will
+  std::optional<clock::time_point> starved_since;     // without credit since
+  std::map<std::int32_t, std::int64_t> committed;     // per partition, the last position committed
   std::optional<invalid_limit> limit;                 // when the source's on_invalid has limits
   std::map<std::int32_t, std::int64_t> first_offsets; // per partition, this run's (limits only)
   bool limit_passed = false; // acks are no longer taken: nothing past the limit is committed
@@ -221,7 +221,8 @@ void poll(self_ptr self) {
     batch b;
     if (!s.held.empty()) {
       auto n = std::min(credit, s.held.size());
-      b.assign(std::make_move_iterator(s.held.begin()), std::make_move_iterator(s.held.begin() + n));
+      b.assign(std::make_move_iterator(s.held.begin()),
+               std::make_move_iterator(s.held.begin() + n));
       s.held.erase(s.held.begin(), s.held.begin() + n);
     } else {
       b = take(self, std::min(credit, max));
@@ -233,7 +234,9 @@ void poll(self_ptr self) {
       end_input(self, true);
       return;
     }
-    schedule_poll(self, n > 0 ? std::chrono::milliseconds(0) : s.wakes ? woken_idle_poll : idle_poll);
+    schedule_poll(self, n > 0     ? std::chrono::milliseconds(0)
+                        : s.wakes ? woken_idle_poll
+                                  : idle_poll);
   } catch (const std::exception& e) {
     fail(self, e.what());
   }

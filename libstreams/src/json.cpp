@@ -167,7 +167,8 @@ void keep_last_of_repeated_keys(json::value& root) {
         first_index.emplace(name(members[kept].name), kept);
         ++kept;
       }
-      v.EraseMember(members + kept, v.MemberEnd());
+      if (kept < v.MemberCount()) // RapidJSON asserts an object to erase from is not empty
+        v.EraseMember(members + kept, v.MemberEnd());
       for (auto& m : v.GetObject())
         pending.push_back(&m.value);
     }
