@@ -147,7 +147,7 @@ TEST_CASE("SIGTERM with thousands of messages in flight: they are all written be
   auto output = dir.file("out.txt");
   child_process p({streams_bin, "run", counting_app}, dir.path(),
                   {{"STREAMS_TEST_OUTPUT", output}, {"STREAMS_TEST_DELAY_US", "1000"}});
-  REQUIRE(eventually([&] { return read_lines(output).size() > 100; }, 20s));
+  REQUIRE(eventually([&] { return has_lines(output, 101); }, 20s));
   p.signal(SIGTERM);
   REQUIRE(eventually([&] { return p.err().find("draining") != std::string::npos; }, 20s));
   auto at_drain = read_lines(output).size();
@@ -166,7 +166,7 @@ TEST_CASE("a second signal during the drain kills the process at once") {
   auto output = dir.file("out.txt");
   child_process p({streams_bin, "run", counting_app}, dir.path(),
                   {{"STREAMS_TEST_OUTPUT", output}, {"STREAMS_TEST_DELAY_US", "20000"}});
-  REQUIRE(eventually([&] { return read_lines(output).size() > 5; }, 20s));
+  REQUIRE(eventually([&] { return has_lines(output, 6); }, 20s));
   p.signal(SIGTERM);
   REQUIRE(eventually([&] { return p.err().find("draining") != std::string::npos; }, 20s));
   auto start = std::chrono::steady_clock::now();

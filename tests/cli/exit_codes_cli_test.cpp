@@ -60,7 +60,7 @@ TEST_SUITE("cli.exit_codes") {
     child_process p({streams_bin, "run", "-n", "counted", "-l", "INFO", "-s", "0", "-a",
                      "rust_arroyo", "--config", config, counting_app},
                     dir.path(), {{"STREAMS_TEST_OUTPUT", output}});
-    REQUIRE(eventually([&] { return read_lines(output).size() > 100; }, 20s));
+    REQUIRE(eventually([&] { return has_lines(output, 101); }, 20s));
     p.signal(SIGTERM);
     auto code = p.wait(30s);
     INFO(p.err());
@@ -80,6 +80,18 @@ TEST_SUITE("cli.exit_codes") {
     CHECK(*code == 1);
     CHECK(p.err().find("the database is gone") != std::string::npos);
     CHECK(p.err().find("[info]") == std::string::npos); // -l Error, in any case
+  }
+
+  TEST_CASE("a broker that cannot be reached exits 1 after the source's connect timeout") {
+    temp_directory dir;
+    child_process p({streams_bin, "run", "--config", example_configs + "/simple_map_filter.yaml",
+                     "simple_map_filter"},
+                    dir.path(), brokers);
+    auto code = p.wait(90s); // the default connect_timeout is 30 s
+    INFO(p.err());
+    REQUIRE(code);
+    CHECK(*code == 1);
+    CHECK(p.err().find("no broker of 127.0.0.1:1 has answered") != std::string::npos);
   }
 
   TEST_CASE("a setting the Kafka client refuses exits 2 with its typed code") {

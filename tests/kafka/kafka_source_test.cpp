@@ -402,8 +402,10 @@ c.close()
                          std::chrono::milliseconds timeout, auto done) {
       auto deadline = std::chrono::steady_clock::now() + timeout;
       while (!done() && std::chrono::steady_clock::now() < deadline) {
-        auto mine = a.assignment();
+        // A poll may take or give up partitions (a rebalance) before it returns messages:
+        // what it returns belongs to what the source holds when it returns.
         auto batch = a.poll(100);
+        auto mine = a.assignment();
         ctx_a.track(batch);
         for (auto& m : batch) {
           // Never a message of a partition the source does not hold (any more).
@@ -411,8 +413,9 @@ c.close()
           got_a.push_back(std::move(m));
         }
         if (b) {
+          auto batch_b = b->poll(100);
           auto theirs = b->assignment();
-          for (auto& m : b->poll(100)) {
+          for (auto& m : batch_b) {
             CHECK(std::count(theirs.begin(), theirs.end(), partition_of(m)) == 1);
             got_b.push_back(std::move(m));
           }

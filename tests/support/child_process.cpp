@@ -71,17 +71,11 @@ std::optional<int> child_process::wait(std::chrono::milliseconds limit) {
   return status_;
 }
 
-bool child_process::running() {
-  return !wait(std::chrono::milliseconds(0));
-}
+bool child_process::running() { return !wait(std::chrono::milliseconds(0)); }
 
-std::string child_process::out() const {
-  return read_file(out_path_);
-}
+std::string child_process::out() const { return read_file(out_path_); }
 
-std::string child_process::err() const {
-  return read_file(err_path_);
-}
+std::string child_process::err() const { return read_file(err_path_); }
 
 temp_directory::temp_directory() {
   std::string tmpl = "/tmp/streams-test-XXXXXX";
@@ -108,6 +102,14 @@ std::vector<std::string> read_lines(const std::string& path) {
   for (std::string line; std::getline(in, line);)
     lines.push_back(line);
   return lines;
+}
+
+bool has_lines(const std::string& path, std::size_t n) {
+  std::ifstream in(path);
+  std::size_t count = 0;
+  for (std::string line; count < n && std::getline(in, line);)
+    ++count;
+  return count >= n;
 }
 
 } // namespace streams::test

@@ -52,6 +52,9 @@ private:
 
 std::string read_file(const std::string& path);
 std::vector<std::string> read_lines(const std::string& path);
+/// Whether the file at `path` holds at least `n` lines; reads no further, so a file that a
+/// process fills without end is cheap to check.
+bool has_lines(const std::string& path, std::size_t n);
 
 /// Calls `pred` every few milliseconds until it holds or `limit` passes; its last answer.
 template <class Pred>
@@ -60,7 +63,9 @@ bool eventually(Pred pred, std::chrono::milliseconds limit) {
   while (std::chrono::steady_clock::now() < until) {
     if (pred())
       return true;
-    struct timespec ts {0, 10'000'000};
+    struct timespec ts {
+      0, 10'000'000
+    };
     nanosleep(&ts, nullptr);
   }
   return pred();
