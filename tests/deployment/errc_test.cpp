@@ -56,7 +56,8 @@ TEST_SUITE("deployment.errc") {
                                                            {"client_creation", c::external, false},
                                                            {"broker_command", c::user, false},
                                                            {"offset_reset", c::user, false},
-                                                           {"fatal", c::external, true}});
+                                                           {"fatal", c::external, true},
+                                                           {"unreachable", c::external, true}});
   }
 
   TEST_CASE("the deployment layer's codes") {

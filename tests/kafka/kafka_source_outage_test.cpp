@@ -3,12 +3,15 @@
 
 #include "kafka_test_support.hpp"
 #include "streams/kafka/embedded_broker.hpp"
+#include "streams/kafka/kafka_error.hpp"
 
 #include <doctest/doctest.h>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <optional>
 #include <sys/socket.h>
+#include <thread>
 #include <unistd.h>
 
 using namespace streams;
@@ -62,6 +65,30 @@ TEST_SUITE("kafka.kafka_source.outage") {
     CHECK(src.assignment().empty());
     auto took = timed([&] { src.stop(); });
     CHECK(took < 10s);
+  }
+
+  TEST_CASE("no broker answers before connect_timeout: the source stops as unreachable") {
+    auto c = config_for("127.0.0.1:" + std::to_string(closed_port()), "in");
+    c.connect_timeout = 1500ms;
+    kafka_source src(c);
+    tracking_context ctx;
+    src.start(ctx);
+    auto start = std::chrono::steady_clock::now();
+    std::optional<kafka_error> failure;
+    while (!failure && std::chrono::steady_clock::now() - start < 30s) {
+      try {
+        src.poll(100);
+      } catch (const kafka_error& e) {
+        failure = e;
+      }
+      std::this_thread::sleep_for(10ms);
+    }
+    REQUIRE(failure);
+    CHECK(std::chrono::steady_clock::now() - start >= c.connect_timeout);
+    CHECK(failure->code() == kafka::errc::unreachable);
+    CHECK(failure->streams::error::code() == "kafka.unreachable");
+    CHECK(std::string(failure->what()).find(c.bootstrap_servers) != std::string::npos);
+    src.stop();
   }
 
   TEST_CASE("brokers down at start, then up: the source proceeds") {

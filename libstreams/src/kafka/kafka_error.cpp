@@ -9,6 +9,7 @@ const char* to_string(errc code) {
     case errc::broker_command: return "broker_command";
     case errc::offset_reset: return "offset_reset";
     case errc::fatal: return "fatal";
+    case errc::unreachable: return "unreachable";
   }
   return "unknown";
 }
@@ -20,6 +21,7 @@ error_kind kind_of(errc code) {
     case errc::offset_reset: return {error_category::user, false};
     case errc::client_creation: return {error_category::external, false};
     case errc::fatal: return {error_category::external, true};
+    case errc::unreachable: return {error_category::external, true};
   }
   return {error_category::internal, false};
 }

@@ -60,6 +60,8 @@ struct kafka_source::impl : kafka::detail::client_base {
   bool paused = false;            // asked to pause ...
   bool partitions_paused = false; // ... and librdkafka's partitions are paused (pause_grace)
   std::chrono::steady_clock::time_point paused_since;
+  std::chrono::steady_clock::time_point started_at; // when subscribe was called
+  bool ever_assigned = false;
   bool closing = false;
   std::map<std::int32_t, std::int64_t> retry_commits; // positions whose commit failed
   std::map<std::int32_t, std::int64_t> last_sent;     // the latest position sent per partition
@@ -133,6 +135,7 @@ struct kafka_source::impl : kafka::detail::client_base {
 
   void subscribe(source_context& c) {
     ctx = &c;
+    started_at = std::chrono::steady_clock::now();
     kafka::detail::partition_list_ptr topics(rd_kafka_topic_partition_list_new(1));
     rd_kafka_topic_partition_list_add(topics.get(), config.topic.c_str(), RD_KAFKA_PARTITION_UA);
     if (auto err = rd_kafka_subscribe(rk, topics.get()))
@@ -282,6 +285,13 @@ struct kafka_source::impl : kafka::detail::client_base {
     std::vector<message> out;
     if (!rk || !ctx)
       return out;
+    if (!ever_assigned && brokers_down()
+        && std::chrono::steady_clock::now() - started_at > config.connect_timeout)
+      throw kafka::kafka_error(kafka::errc::unreachable,
+                               label() + ": no broker of " + config.bootstrap_servers
+                                   + " has answered in the "
+                                   + std::to_string(config.connect_timeout.count())
+                                   + " ms since the source started (connect_timeout)");
     apply_pending_assignment();
     if (!retry_commits.empty() && std::chrono::steady_clock::now() - last_commit > retry_interval)
       commit({});
@@ -398,6 +408,7 @@ struct kafka_source::impl : kafka::detail::client_base {
       return;
     }
     note_progress();
+    ever_assigned = true;
     for (int i = 0; i < list->cnt; ++i)
       assigned.insert(list->elems[i].partition);
     if (partitions_paused)

@@ -24,6 +24,9 @@ enum class errc {
   /// The client hit an error it cannot recover from, e.g. a fenced idempotent producer
   /// (external; retryable: a restarted step gets a new client).
   fatal,
+  /// No broker answered a source that never had partitions, within its `connect_timeout`
+  /// (external; retryable: the brokers may come up).
+  unreachable,
 };
 
 /// The name of the code, as used in messages ("invalid_config").

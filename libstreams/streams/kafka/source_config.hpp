@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <string>
@@ -36,6 +37,11 @@ struct source_config {
   /// (`kafka_error(errc::offset_reset)`) rather than skip or replay data. False: librdkafka's
   /// `auto.offset.reset`, which applies to both.
   bool strict_offset_reset = false;
+  /// A source that has never been assigned a partition and whose brokers have all been down
+  /// for this long since it started stops (`kafka_error(errc::unreachable)`): a wrong address
+  /// or a broker that is not there fails the run instead of waiting forever. Once it has
+  /// partitions it rides out any outage (librdkafka reconnects).
+  std::chrono::milliseconds connect_timeout{30000};
   /// Any librdkafka consumer property ("fetch.max.bytes", "session.timeout.ms", ...), applied
   /// after everything the source sets itself, so these win.
   std::map<std::string, std::string> override_params;
