@@ -1,5 +1,6 @@
 #pragma once
 
+#include "streams/key_hash.hpp"
 #include "streams/message.hpp"
 
 #include <chrono>
@@ -39,6 +40,10 @@ struct operator_context {
   std::size_t instance = 0;     ///< which instance of the step this is, 0-based
   std::size_t instances = 1;    ///< how many run (the step's parallelism)
   state_store* store = nullptr; ///< the pipeline's state store; null when nothing is stateful
+
+  /// Whether this instance holds the state of group-by key `key`: the one its key hash routes
+  /// the key's messages to.
+  bool owns(std::string_view key) const { return key_hash(key) % instances == instance; }
 };
 
 /// Why a step's input ended.

@@ -125,12 +125,7 @@ void keyed_state_step::open(const operator_context& ctx) {
   if (!store_)
     return;
   guard_.load(*store_);
-  auto op = state_keys::prefix(ctx.step, 'o');
-  store_->scan(op, [&](std::string_view k, std::string_view v) {
-    auto rest = k.substr(op.size());
-    if (key_hash(state_keys::get_string(rest)) % ctx.instances == ctx.instance)
-      restored_.emplace_back(std::string(k), std::string(v));
-  });
+  restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'o'), ctx);
 }
 
 void keyed_state_step::emit_restored(emitter& out) {

@@ -382,9 +382,6 @@ void reduce_step::open(const operator_context& ctx) {
   if (!store_)
     return;
   guard_.load(*store_);
-  auto mine = [&](const std::string& key) {
-    return key_hash(key) % ctx_.instances == ctx_.instance;
-  };
   // Timers: this instance's own from its last run; after a change of parallelism the
   // earliest of every instance's, so that no window is skipped.
   auto own = timers_record(ctx.instances, ctx.instance);
@@ -412,7 +409,7 @@ void reduce_step::open(const operator_context& ctx) {
   store_->scan(pp, [&](std::string_view k, std::string_view v) {
     k.remove_prefix(pp.size());
     auto key = state_keys::get_string(k);
-    if (!mine(key))
+    if (!ctx.owns(key))
       return;
     pane p;
     p.start = state_keys::get_i64(k);
@@ -432,12 +429,7 @@ void reduce_step::open(const operator_context& ctx) {
       ++pane_starts_[p.start];
     keys_[key].panes.push_back(std::move(p)); // the scan is in key order: panes in time order
   });
-  auto fp = state_keys::prefix(ctx.step, 'f');
-  store_->scan(fp, [&](std::string_view k, std::string_view v) {
-    auto rest = k.substr(fp.size());
-    if (mine(state_keys::get_string(rest)))
-      restored_.emplace_back(std::string(k), std::string(v));
-  });
+  restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'f'), ctx);
 }
 
 void reduce_step::emit_restored(emitter& out) {

@@ -8,9 +8,14 @@
 //   'm' n i           : replay marks of instance i of n
 //   't' n i           : timers of instance i of n (watermark, next window end, grid origin)
 
+#include "streams/state/state_store.hpp"
+#include "streams/step_operator.hpp"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace streams::state_keys {
 
@@ -60,6 +65,20 @@ inline std::string get_string(std::string_view& in) {
   std::string s(in.substr(0, n));
   in.remove_prefix(n);
   return s;
+}
+
+/// The records under `prefix` (a prefix then a key, as `put_string` wrote it) whose key this
+/// instance owns (`operator_context::owns`): what a stateful step restores after a restart,
+/// also with another parallelism than the run that wrote them.
+inline std::vector<std::pair<std::string, std::string>>
+owned_records(const state_store& store, std::string_view prefix, const operator_context& ctx) {
+  std::vector<std::pair<std::string, std::string>> out;
+  store.scan(prefix, [&](std::string_view k, std::string_view v) {
+    auto rest = k.substr(prefix.size());
+    if (ctx.owns(get_string(rest)))
+      out.emplace_back(std::string(k), std::string(v));
+  });
+  return out;
 }
 
 } // namespace streams::state_keys
