@@ -146,13 +146,15 @@ TEST_SUITE("config.errors") {
                   {"unknown key for a Kafka sink; expected one of: bootstrap_servers, "
                    "override_params, parallelism, starts_segment, topic",
                    "(did you mean topic?)", "line 8, column 11"});
-    check_warning(with_sink("pipelines: {}\n"), "pipelines",
-                  {"unknown key; expected one of: drain_timeout_sec, env, metrics, pipeline, "
-                    "sentry_sdk_config",
-                   "(did you mean pipeline?)"});
-    check_warning(with_sink("    - steps_config: {}\n      paralelism: 2\n"),
-                  "pipeline.segments[1].paralelism",
-                  {"expected one of: parallelism, steps_config", "(did you mean parallelism?)"});
+    check_warning(
+        with_sink("pipelines: {}\n"), "pipelines",
+        {"unknown key; expected one of: cluster, drain_timeout_sec, env, metrics, pipeline, "
+         "sentry_sdk_config",
+         "(did you mean pipeline?)"});
+    check_warning(
+        with_sink("    - steps_config: {}\n      paralelism: 2\n"),
+        "pipeline.segments[1].paralelism",
+        {"expected one of: nodes, parallelism, steps_config", "(did you mean parallelism?)"});
     check_warning(with_sink("metrics:\n  type: log\n  period: 5\n"), "metrics.period",
                   {"unknown key for metrics of type log; expected one of: period_sec, tags, type"});
     // Kafka keys on a step that is not a Kafka step

@@ -28,6 +28,9 @@ const std::vector<config_key>& config_keys() {
        "How long a stop (SIGINT, SIGTERM) may take to finish what is in flight and deliver it. "
        "Past it `streams run` exits 1, having committed nothing past what was delivered. Also "
        "bounds how long Kafka sinks wait for their last delivery reports."},
+      {s::top, "cluster", "map", optional, "none",
+       "The nodes that segments are placed on (docs/deploy.md): with it `streams run` is the "
+       "coordinator of those nodes and runs no step itself."},
       {s::top, "sentry_sdk_config", "map", optional, "none",
        "Accepted so that Sentry Streams' configs load, and ignored (the loader notes it for "
        "the log): streams reports errors through its log and dead letters."},
@@ -52,6 +55,9 @@ const std::vector<config_key>& config_keys() {
       {s::segment, "parallelism", "positive integer", optional, "1",
        "The parallelism of the segment's steps that set none of their own: the steps it names "
        "in steps_config, and the steps after them in the pipeline that no segment names."},
+      {s::segment, "nodes", "list of strings", optional, "none: this process",
+       "The nodes of `cluster` that each run one replica of the segment. Required for every "
+       "segment when there is a `cluster`, refused without one."},
 
       {s::any_step, "parallelism", "positive integer, or a map (below)", optional,
        "the segment's, else 1",
@@ -180,6 +186,18 @@ const std::vector<config_key>& config_keys() {
        "The port of the `/metrics` endpoint (not 9090, Prometheus' own)."},
       {s::prometheus_metrics, "tags", "map of strings", optional, "empty",
        "Labels added to every metric."},
+
+      {s::cluster, "nodes", "map of strings", required, "",
+       "The nodes by name, each `HOST:PORT` where its `streams node --listen` listens."},
+      {s::cluster, "secret", "string of at least 16 characters", required, "",
+       "What the coordinator and the nodes prove to each other that they know before any "
+       "work is given (HMAC-SHA256 challenges; the secret itself never crosses the network "
+       "nor reaches a log). Write it as `${envvar:STREAMS_CLUSTER_SECRET}`."},
+      {s::cluster, "heartbeat_ms", "positive integer", optional, "500",
+       "Milliseconds between two heartbeats on every connection between nodes."},
+      {s::cluster, "node_timeout_ms", "positive integer", optional, "3000",
+       "A node silent for this long (killed, frozen, cut off) is taken for dead: the "
+       "pipeline restarts on the nodes left."},
   };
   return keys;
 }
@@ -213,6 +231,7 @@ std::string_view section_path(key_section section) {
     case s::log_metrics:
     case s::datadog_metrics:
     case s::prometheus_metrics: return "metrics";
+    case s::cluster: return "cluster";
   }
   return "";
 }
@@ -240,6 +259,7 @@ std::string_view section_title(key_section section) {
     case s::log_metrics: return "With `type: log`.";
     case s::datadog_metrics: return "With `type: datadog`.";
     case s::prometheus_metrics: return "With `type: prometheus`.";
+    case s::cluster: return "The nodes of a pipeline that runs on several (docs/deploy.md).";
   }
   return "";
 }

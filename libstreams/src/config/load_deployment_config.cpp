@@ -17,6 +17,7 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 
 namespace streams::config {
 
@@ -67,6 +68,9 @@ public:
       if (r_.map(*env, "env", true))
         flatten(*env, "", config.env);
     }
+    if (auto cluster = config_reader::find(root, "cluster"))
+      config.cluster = read_cluster(*cluster, "cluster");
+    cluster_ = config.cluster ? &*config.cluster : nullptr;
     if (auto pipeline = config_reader::find(root, "pipeline"))
       read_pipeline(*pipeline, config);
     if (auto metrics = config_reader::find(root, "metrics"))
@@ -107,6 +111,35 @@ private:
     require_kafka_steps(*segments.node);
   }
 
+  std::optional<cluster_config> read_cluster(const yaml_node& n, const std::string& path) {
+    if (!r_.map(n, path))
+      return std::nullopt;
+    r_.check_keys(n, path, {s::cluster});
+    cluster_config cluster;
+    auto nodes = at(n, path, "nodes");
+    for (auto& [name, address] :
+         r_.string_map(nodes).value_or(std::map<std::string, std::string>{}))
+      cluster.nodes.emplace(name, address);
+    if (nodes.node && cluster.nodes.empty())
+      r_.error(*nodes.node, nodes.path, "expected at least one node");
+    auto secret = at(n, path, "secret");
+    cluster.secret = r_.string(secret).value_or("");
+    // Says how long it is, never what it is: the error reaches logs.
+    if (secret.node && cluster.secret.size() < 16)
+      r_.error(*secret.node, secret.path,
+               "expected a secret of at least 16 characters, found "
+                   + std::to_string(cluster.secret.size()));
+    if (auto ms = r_.positive_integer(at(n, path, "heartbeat_ms")))
+      cluster.heartbeat = std::chrono::milliseconds(*ms);
+    if (auto ms = r_.positive_integer(at(n, path, "node_timeout_ms")))
+      cluster.node_timeout = std::chrono::milliseconds(*ms);
+    if (cluster.node_timeout <= cluster.heartbeat)
+      r_.error(n, path + ".node_timeout_ms",
+               "expected more than heartbeat_ms (" + std::to_string(cluster.heartbeat.count())
+                   + "), found " + std::to_string(cluster.node_timeout.count()));
+    return cluster;
+  }
+
   void read_adapter(const yaml_node& n, const std::string& path, deployment_config& config) {
     if (!r_.map(n, path, true))
       return;
@@ -127,6 +160,7 @@ private:
       return segment;
     r_.check_keys(n, path, {s::segment});
     segment.parallelism = r_.positive_integer(at(n, path, "parallelism"));
+    read_nodes(n, path, segment);
     auto steps = at(n, path, "steps_config");
     if (!steps.node || !r_.map(*steps.node, steps.path, true))
       return segment;
@@ -146,6 +180,36 @@ private:
           e.key, read_step(r_, e.value, step_path, *step, index, segment.parallelism.value_or(1)));
     }
     return segment;
+  }
+
+  /// A segment's `nodes`: each one of the cluster's, required with a cluster, refused without.
+  void read_nodes(const yaml_node& n, const std::string& path, segment_config& segment) {
+    auto nodes = at(n, path, "nodes");
+    segment.nodes = r_.string_list(nodes).value_or(std::vector<std::string>{});
+    if (!cluster_) {
+      if (nodes.node)
+        r_.error(*nodes.node, nodes.path,
+                 "nodes need a cluster; expected a top-level cluster section naming them");
+      return;
+    }
+    if (!nodes.node) {
+      r_.error(n, nodes.path, "missing; expected the nodes of the cluster that run this segment");
+      return;
+    }
+    if (nodes.node->type == yaml_node::kind::list && segment.nodes.empty())
+      r_.error(*nodes.node, nodes.path, "expected at least one node");
+    std::vector<std::string_view> known;
+    for (auto& [name, address] : cluster_->nodes)
+      known.push_back(name);
+    std::set<std::string_view> seen;
+    for (auto& name : segment.nodes) {
+      if (!cluster_->nodes.count(name))
+        r_.error(*nodes.node, nodes.path,
+                 "no node '" + name + "' in the cluster; expected one of: " + join(known)
+                     + did_you_mean(name, known));
+      else if (!seen.insert(name).second)
+        r_.error(*nodes.node, nodes.path, "node '" + name + "' listed twice");
+    }
   }
 
   const step_node* find_step(const yaml_entry& e, const std::string& path) {
@@ -177,6 +241,7 @@ private:
   }
 
   const graph& pipeline_;
+  const cluster_config* cluster_ = nullptr; ///< of the config being read, while it is read
   config_reader r_;
   load_result& result_;
   std::map<std::string, std::string> configured_; ///< step name -> path of its segment

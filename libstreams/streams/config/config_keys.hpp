@@ -27,6 +27,7 @@ enum class key_section {
   log_metrics,
   datadog_metrics,
   prometheus_metrics,
+  cluster,
 };
 
 /// One key of the deployment config. The table of them (`config_keys`) is the one place

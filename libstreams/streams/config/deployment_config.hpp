@@ -48,7 +48,20 @@ struct step_config {
 /// One entry of `pipeline.segments`: the steps that run together in one unit.
 struct segment_config {
   std::optional<std::size_t> parallelism;
+  /// The nodes of `cluster` that each run one replica of the segment; empty: this process.
+  std::vector<std::string> nodes;
   std::map<std::string, step_config, std::less<>> steps; ///< by step name
+};
+
+/// `cluster`: the nodes that segments are placed on (docs/deploy.md). With it `streams run`
+/// coordinates those nodes instead of running the pipeline itself.
+struct cluster_config {
+  std::map<std::string, std::string, std::less<>> nodes; ///< by name: "host:port"
+  /// What nodes and the coordinator prove to each other that they know; never logged.
+  std::string secret;
+  std::chrono::milliseconds heartbeat{500};
+  /// A node silent for this long is taken for dead: its segments are placed elsewhere.
+  std::chrono::milliseconds node_timeout{3000};
 };
 
 /// A deployment config, loaded and checked against a pipeline (load_deployment_config.hpp):
@@ -68,6 +81,7 @@ struct deployment_config {
   std::optional<std::chrono::milliseconds> drain_timeout;
   std::vector<segment_config> segments;
   metrics_config metrics;
+  std::optional<cluster_config> cluster;
 
   /// The settings of the step `name`, or nullptr when no segment configures it (then the
   /// step runs as the pipeline built it). Every Kafka source and sink is configured.
