@@ -3,6 +3,7 @@
 // The messages the runtime's actors exchange. Internal to actors/: CAF stays out of the
 // public headers.
 
+#include "streams/actors/plan_part.hpp"
 #include "streams/actors/runtime.hpp"
 #include "streams/message.hpp"
 
@@ -71,8 +72,7 @@ struct wiring {
 
 } // namespace streams::actors
 
+// What stays in one process. Batches cross nodes encoded (`batch_atom` with a std::string).
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::batch)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::origins)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::wiring)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::step_stats)

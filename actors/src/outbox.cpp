@@ -1,6 +1,7 @@
 #include "outbox.hpp"
 
 #include "streams/key_hash.hpp"
+#include "streams/wire.hpp"
 
 #include <caf/event_based_actor.hpp>
 
@@ -8,16 +9,18 @@
 
 namespace streams::actors {
 
-void outbox::wire(const std::vector<std::vector<caf::actor>>& downstream,
+void outbox::wire(caf::event_based_actor* self,
+                  const std::vector<std::vector<caf::actor>>& downstream,
                   const std::vector<std::function<std::string(const message&)>>& keys,
-                  std::size_t credit, std::size_t max_batch) {
+                  std::size_t credit, std::size_t max_batch, const payload_codec* codec) {
   max_batch_ = max_batch;
+  codec_ = codec;
   keys_ = keys;
   keys_.resize(downstream.size());
   ports_.assign(downstream.size(), {});
   for (std::size_t p = 0; p < downstream.size(); ++p)
     for (auto& to : downstream[p])
-      ports_[p].push_back(lane{to, {}, credit});
+      ports_[p].push_back(lane{to, to.node() != self->node(), {}, credit});
 }
 
 void outbox::put(std::size_t port, message&& m) {
@@ -86,7 +89,11 @@ bool outbox::flush(caf::event_based_actor* self) {
           l.head += n;
         }
         l.credit -= n;
-        self->send(l.to, batch_atom::value, std::move(b));
+        if (l.remote) {
+          self->send(l.to, batch_atom::value, encode_messages(b, *codec_));
+        } else {
+          self->send(l.to, batch_atom::value, std::move(b));
+        }
         sent = true;
       }
       if (l.size() == 0) {

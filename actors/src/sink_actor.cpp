@@ -6,6 +6,8 @@
 #include "outbox.hpp"
 #include "step_actors.hpp"
 
+#include "streams/wire.hpp"
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
@@ -41,10 +43,10 @@ struct sink_state {
   };
   std::vector<invalid> rejected; // refused for good by where the sink writes
   bool failed = false;
-  std::size_t ended = 0;       // end-of-streams received
-  credit_owed owed;            // per upstream instance; withheld while the backlog is too large
+  std::size_t ended = 0; // end-of-streams received
+  credit_owed owed;      // per upstream instance; withheld while the backlog is too large
   bool poll_scheduled = false;
-  bool wakes = false;          // the sink wakes this actor when reports arrive
+  bool wakes = false; // the sink wakes this actor when reports arrive
   step_stats stats;
 
   static inline const char* name = "streams.sink";
@@ -158,37 +160,54 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
   self->state.setup = std::move(setup);
   self->state.stats.name = self->state.setup->name;
   return {
-    [=](wire_atom, wiring& w) {
-      self->state.w = std::move(w);
-      self->state.wakes = self->state.setup->snk->set_waker(waker_for(self));
-      if (self->state.w.upstream_count == 0) // a dead-letter sink with nothing to feed it
-        finish(self);
-    },
-    [=](batch_atom, batch& b) {
-      auto from = caf::actor_cast<caf::actor>(self->current_sender());
-      write(self, b, &from);
-    },
-    [=](dead_atom, message& m) {
-      batch b;
-      b.push_back(std::move(m));
-      write(self, b, nullptr);
-    },
-    [=](poll_atom) {
-      self->state.poll_scheduled = false;
-      serve_reports(self);
-    },
-    [=](wake_atom) { serve_reports(self); },
-    [=](probe_atom) {
-      auto& s = self->state;
-      serve_reports(self); // error events too: a broker gone while nothing was pending
-      s.setup->metrics->answered_ms.set(metrics::steady_ms());
-      s.setup->metrics->set_not_ready(s.setup->snk->not_ready());
-    },
-    [=](eos_atom, bool) {
-      auto& s = self->state;
-      if (++s.ended == s.w.upstream_count && !s.failed)
-        finish(self);
-    },
+      [=](wire_atom, wiring& w) {
+        self->state.w = std::move(w);
+        self->state.wakes = self->state.setup->snk->set_waker(waker_for(self));
+        if (self->state.w.upstream_count == 0) // a dead-letter sink with nothing to feed it
+          finish(self);
+      },
+      [=](batch_atom, batch& b) {
+        auto from = caf::actor_cast<caf::actor>(self->current_sender());
+        write(self, b, &from);
+      },
+      [=](batch_atom, std::string& wire) { // from another node
+        auto& s = self->state;
+        auto from = caf::actor_cast<caf::actor>(self->current_sender());
+        batch b;
+        try {
+          b = decode_messages(wire, *s.setup->input_codec);
+        } catch (const std::exception& e) {
+          if (!s.failed) {
+            s.failed = true;
+            self->send(s.w.supervisor, failed_atom::value,
+                       "sink '" + s.setup->name
+                           + "': a batch from another node cannot be read: " + e.what());
+          }
+          return;
+        }
+        write(self, b, &from);
+      },
+      [=](dead_atom, message& m) {
+        batch b;
+        b.push_back(std::move(m));
+        write(self, b, nullptr);
+      },
+      [=](poll_atom) {
+        self->state.poll_scheduled = false;
+        serve_reports(self);
+      },
+      [=](wake_atom) { serve_reports(self); },
+      [=](probe_atom) {
+        auto& s = self->state;
+        serve_reports(self); // error events too: a broker gone while nothing was pending
+        s.setup->metrics->answered_ms.set(metrics::steady_ms());
+        s.setup->metrics->set_not_ready(s.setup->snk->not_ready());
+      },
+      [=](eos_atom, bool) {
+        auto& s = self->state;
+        if (++s.ended == s.w.upstream_count && !s.failed)
+          finish(self);
+      },
   };
 }
 

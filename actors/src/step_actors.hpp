@@ -24,6 +24,10 @@ struct step_setup {
   std::unique_ptr<sink> snk;
   std::unique_ptr<step_operator> op;
   operator_factory make_operator; ///< to restart a failed transform
+  /// The wire forms of what the step sends and receives, for batches that cross nodes; null
+  /// when the type has none (then the plan keeps the step's edges inside a node).
+  const payload_codec* output_codec = nullptr;
+  const payload_codec* input_codec = nullptr;
   runtime_options options;
   /// This actor's instruments, in the runtime's registry (which outlives the actor).
   metrics::step_metrics* metrics = nullptr;

@@ -124,9 +124,6 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
     self->monitor(a.handle);
     self->send(a.handle, wire_atom::value, a.w);
   }
-  for (auto& a : s.actors)
-    if (a.is_source)
-      self->send(a.handle, start_atom::value);
   if (options.stop_on_signals)
     self->delayed_send(self, signal_check, signal_atom::value);
   auto now = metrics::steady_ms();
@@ -144,22 +141,14 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
   return {
       [=](done_atom, step_stats& stats) {
         auto& s = self->state;
-        auto same = std::find_if(s.result.steps.begin(), s.result.steps.end(),
-                                 [&](const step_stats& x) { return x.name == stats.name; });
-        if (same != s.result.steps.end()) {
-          // Another instance of the same step: one entry per step, summed.
-          same->messages_in += stats.messages_in;
-          same->messages_out += stats.messages_out;
-          same->dropped += stats.dropped;
-          same->invalid += stats.invalid;
-          same->restarts += stats.restarts;
-          same->max_in_flight = std::max(same->max_in_flight, stats.max_in_flight);
-          ++same->instances;
-        } else {
-          s.result.steps.push_back(std::move(stats));
-        }
+        merge_into(s.result.steps, stats);
         if (--s.running == 0)
           end(self);
+      },
+      [=](start_atom) {
+        for (auto& a : self->state.actors)
+          if (a.is_source)
+            self->send(a.handle, start_atom::value);
       },
       [=](failed_atom, std::string& reason) { abort(self, reason); },
       [=](stop_atom) { request_stop(self, options.drain_timeout); },

@@ -21,7 +21,8 @@ struct managed_actor {
   bool is_source = false;
 };
 
-/// Spawns the supervisor of a running pipeline: it wires and starts the step actors, collects
+/// Spawns the supervisor of a running pipeline: it wires the step actors, starts the sources
+/// when it gets `start`, collects
 /// their statistics, stops them on request (drain) or on failure (abort), and fulfils
 /// `result` when the pipeline has ended. Every `health_interval` it probes the actors (which
 /// refresh their health in `metrics`) and touches the health file while they all answer.

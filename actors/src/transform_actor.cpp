@@ -11,6 +11,7 @@
 #include "step_actors.hpp"
 
 #include "streams/error.hpp"
+#include "streams/wire.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -311,6 +312,18 @@ void pump(self_ptr self) {
   finish_if_done(self);
 }
 
+/// A batch from an upstream instance, which is owed credit for it once it is consumed.
+void receive(self_ptr self, batch&& b) {
+  auto& s = self->state;
+  s.stats.messages_in += b.size();
+  s.setup->metrics->messages_in.add(b.size());
+  s.setup->metrics->bytes_in.add(payload_bytes(b));
+  s.queued += b.size();
+  s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.queued);
+  s.inbox.push_back({std::move(b), caf::actor_cast<caf::actor>(self->current_sender())});
+  pump(self);
+}
+
 caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
   self->state.setup = std::move(setup);
   self->state.stats.name = self->state.setup->name;
@@ -319,22 +332,23 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
       [=](wire_atom, wiring& w) {
         auto& s = self->state;
         s.w = std::move(w);
-        s.out.wire(s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
-                   s.setup->options.max_batch);
+        s.out.wire(self, s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
+                   s.setup->options.max_batch, s.setup->output_codec);
         if (s.stateful) {
           self->delayed_send(self, s.setup->options.commit_interval, checkpoint_atom::value);
           schedule_tick(self); // outputs restored from state go out again
         }
       },
-      [=](batch_atom, batch& b) {
+      [=](batch_atom, batch& b) { receive(self, std::move(b)); },
+      [=](batch_atom, std::string& wire) { // from another node
         auto& s = self->state;
-        s.stats.messages_in += b.size();
-        s.setup->metrics->messages_in.add(b.size());
-        s.setup->metrics->bytes_in.add(payload_bytes(b));
-        s.queued += b.size();
-        s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.queued);
-        s.inbox.push_back({std::move(b), caf::actor_cast<caf::actor>(self->current_sender())});
-        pump(self);
+        if (s.failed)
+          return;
+        try {
+          receive(self, decode_messages(wire, *s.setup->input_codec));
+        } catch (const std::exception& e) {
+          fail(self, std::string("a batch from another node cannot be read: ") + e.what());
+        }
       },
       [=](credit_atom, std::uint32_t port, std::uint64_t n) {
         self->state.out.grant(port, self->current_sender(), n);

@@ -84,4 +84,18 @@ message decode_message(std::string_view& in, const payload_codec& c) {
   }
 }
 
+std::string encode_messages(const std::vector<message>& batch, const payload_codec& c) {
+  std::string out;
+  for (auto& m : batch)
+    encode_message(m, c, out);
+  return out;
+}
+
+std::vector<message> decode_messages(std::string_view in, const payload_codec& c) {
+  std::vector<message> out;
+  while (!in.empty())
+    out.push_back(decode_message(in, c));
+  return out;
+}
+
 } // namespace streams

@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 #include <typeindex>
+#include <vector>
 
 namespace streams {
 
@@ -58,5 +59,10 @@ void encode_message(const message& m, const payload_codec& c, std::string& out);
 /// Reads one message from the front of `in`, advancing past it; throws `wire_error` naming
 /// what is wrong.
 message decode_message(std::string_view& in, const payload_codec& c);
+
+/// A batch in one string: the messages' wire forms one after the other.
+std::string encode_messages(const std::vector<message>& batch, const payload_codec& c);
+/// Every message of `in`; throws `wire_error` when one is broken.
+std::vector<message> decode_messages(std::string_view in, const payload_codec& c);
 
 } // namespace streams

@@ -65,14 +65,18 @@ struct step_stats {
   std::string name;
   std::uint64_t messages_in = 0;
   std::uint64_t messages_out = 0;
-  std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
-  std::uint64_t invalid = 0;        ///< invalid messages (late data too), whatever became of them
+  std::uint64_t dropped = 0; ///< dropped on purpose (filters)
+  std::uint64_t invalid = 0; ///< invalid messages (late data too), whatever became of them
   std::uint64_t restarts = 0;
   std::size_t instances = 1; ///< how many instances of the step ran (its parallelism)
   /// Most messages received but not yet consumed (by any one instance); for a source, most
   /// offsets handed out and not yet done (delivered or dropped) anywhere downstream.
   std::size_t max_in_flight = 0;
 };
+
+/// Adds `s` to `steps`: to the entry of the same step (another instance of it), summed, or
+/// as a new entry.
+void merge_into(std::vector<step_stats>& steps, const step_stats& s);
 
 /// The outcome of a run: `ok` unless the pipeline failed, then `error` says why and where.
 struct run_result {
