@@ -9,7 +9,7 @@ packages=(
   g++ cmake make pkg-config ccache
   # libraries
   libcaf-dev librdkafka-dev liblmdb-dev libspdlog-dev doctest-dev nlohmann-json3-dev
-  rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libcli11-dev libcivetweb-dev libjemalloc-dev
+  rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libcli11-dev libcivetweb-dev libjemalloc-dev libssl-dev
   # tools used by tests: mdb_stat, and Kafka clients independent of ours
   lmdb-utils kcat python3-confluent-kafka python3-kafka
   # the fuzz targets (tests/fuzz): clang with libFuzzer and its sanitizers

@@ -2,7 +2,11 @@
 
 #include "../examples/examples.hpp"
 
+#include "streams/deployment/config_binding.hpp"
+#include "streams/deployment/deployment.hpp"
 #include "streams/error.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <dlfcn.h>
 
@@ -51,10 +55,30 @@ std::unique_ptr<pipeline> load_app(const std::string& app, const std::string& na
   } catch (const std::exception& e) {
     throw app_error("app '" + app + "' failed to build its pipeline: " + e.what());
   } catch (...) {
-    throw app_error("app '" + app + "' failed to build its pipeline: an exception that is not a "
-                    "std::exception");
+    throw app_error("app '" + app
+                    + "' failed to build its pipeline: an exception that is not a "
+                      "std::exception");
   }
   return p;
+}
+
+net::loaded_pipeline load_for_cluster(const net::deploy_request& r, bool strict) {
+  struct loaded {
+    deploy::deployment d;
+    deploy::binding bound;
+  };
+  auto l = std::make_shared<loaded>();
+  l->d = deploy::load_deployment(load_app(r.app, r.name), r.config, strict);
+  net::loaded_pipeline out;
+  if (l->d.config) {
+    l->bound = deploy::bind_config(l->d.p->graph(), *l->d.config, out.options);
+    for (auto& n : l->bound.notes)
+      spdlog::warn("{}", n);
+    out.where = deploy::placement_of(*l->d.config);
+  }
+  out.g = &l->d.p->graph();
+  out.owner = std::move(l);
+  return out;
 }
 
 } // namespace streams::cli

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "streams/net/cluster.hpp"
 #include "streams/pipeline.hpp"
 
 #include <memory>
@@ -19,5 +20,9 @@ public:
 /// after the app when `name` is empty. Libraries stay loaded until the process ends: the
 /// pipeline's functions live in them.
 std::unique_ptr<pipeline> load_app(const std::string& app, const std::string& name = "");
+
+/// For a cluster (the coordinator and every node alike): the app of `r` under its config,
+/// bound (brokers, topics, options) and placed as the config says. Throws what loading throws.
+net::loaded_pipeline load_for_cluster(const net::deploy_request& r, bool strict);
 
 } // namespace streams::cli

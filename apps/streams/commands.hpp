@@ -30,5 +30,6 @@ void add_graph_command(CLI::App& cli, action& chosen);
 void add_validate_command(CLI::App& cli, action& chosen);
 void add_examples_command(CLI::App& cli, action& chosen);
 void add_kafka_mock_command(CLI::App& cli, action& chosen);
+void add_node_command(CLI::App& cli, action& chosen);
 
 } // namespace streams::cli

@@ -37,6 +37,7 @@ int main(int argc, char** argv) {
   add_graph_command(cli, chosen);
   add_examples_command(cli, chosen);
   add_kafka_mock_command(cli, chosen);
+  add_node_command(cli, chosen);
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -13,6 +13,7 @@
 
 #include "streams/actors/runtime.hpp"
 #include "streams/error.hpp"
+#include "streams/net/cluster.hpp"
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
@@ -32,24 +33,49 @@ void add_log_level_option(CLI::App& cmd, std::string& level) {
       ->capture_default_str();
 }
 
+/// Prints how the run ended; the exit code.
+int report(const std::string& pipeline, const run_result& result) {
+  if (!result.ok) {
+    std::cerr << "streams: pipeline '" << pipeline << "' failed: " << result.error << "\n";
+    return exit_failed;
+  }
+  spdlog::info("pipeline '{}' stopped cleanly", pipeline);
+  for (auto& s : result.steps)
+    spdlog::info("step '{}'{}: {} in, {} out, {} dropped, {} invalid, {} restarts, at most {} in "
+                 "flight",
+                 s.name, s.instances > 1 ? " (" + std::to_string(s.instances) + " instances)" : "",
+                 s.messages_in, s.messages_out, s.dropped, s.invalid, s.restarts, s.max_in_flight);
+  return exit_ok;
+}
+
+struct run_options {
+  std::string app;
+  std::string config;
+  std::string name;
+  std::string log_level = "info";
+  std::optional<std::size_t> segment;
+  std::optional<std::string> state_dir;
+  std::size_t commit_interval_ms = 1000;
+  std::string adapter;
+  bool strict = false;
+  std::optional<std::string> http;
+  std::optional<std::string> health_file;
+  double stall_timeout_sec = 30;
+};
+
+/// With a `cluster` config: coordinate its nodes, which run the pipeline.
+int coordinate(const run_options& o, const config::cluster_config& cluster) {
+  net::deploy_request request{o.app, o.config, o.name, {}, {}, 0};
+  auto result = net::coordinate(request, cluster, [&](const net::deploy_request& r) {
+    return load_for_cluster(r, o.strict);
+  });
+  return report(o.name.empty() ? o.app : o.name, result);
+}
+
 } // namespace
 
 void add_run_command(CLI::App& cli, action& chosen) {
-  struct options {
-    std::string app;
-    std::string config;
-    std::string name;
-    std::string log_level = "info";
-    std::optional<std::size_t> segment;
-    std::optional<std::string> state_dir;
-    std::size_t commit_interval_ms = 1000;
-    std::string adapter;
-    bool strict = false;
-    std::optional<std::string> http;
-    std::optional<std::string> health_file;
-    double stall_timeout_sec = 30;
-  };
-  auto o = std::make_shared<options>();
+  auto o = std::make_shared<run_options>();
   auto* cmd = cli.add_subcommand("run", "Run a pipeline until its input ends or SIGINT/SIGTERM");
   cmd->add_option("APP", o->app, "a built-in example or the path of an app library")->required();
   cmd->add_option("--config", o->config, "the deployment config (YAML, Sentry Streams' shape)");
@@ -106,14 +132,16 @@ void add_run_command(CLI::App& cli, action& chosen) {
       ro.stop_on_signals = true;
       ro.commit_interval = std::chrono::milliseconds(o->commit_interval_ms);
       deploy::binding bound;
+      if (d.config && d.config->cluster)
+        return coordinate(*o, *d.config->cluster);
       if (d.config) {
         if (o->segment && *o->segment >= d.config->segments.size())
           throw deploy::config_errors(
               {"--segment-id " + std::to_string(*o->segment) + ": the config has "
                + std::to_string(d.config->segments.size()) + " segment(s)"});
         if (d.config->segments.size() > 1)
-          spdlog::info("the {} segments run together in this process: placing segments on nodes is "
-                       "not built yet",
+          spdlog::info("the {} segments run together in this process (a cluster section places "
+                       "them on nodes)",
                        d.config->segments.size());
         bound = deploy::bind_config(g, *d.config, ro);
         for (auto& n : bound.notes)
@@ -152,16 +180,7 @@ void add_run_command(CLI::App& cli, action& chosen) {
       spdlog::info("pipeline '{}' running", g.name());
       auto result = r.wait();
       ops.reset(); // the metrics' last report
-      if (!result.ok) {
-        std::cerr << "streams: pipeline '" << g.name() << "' failed: " << result.error << "\n";
-        return exit_failed;
-      }
-      spdlog::info("pipeline '{}' stopped cleanly", g.name());
-      for (auto& s : result.steps)
-        spdlog::info("step '{}'{}: {} in, {} out, {} dropped, {} invalid, {} restarts", s.name,
-                     s.instances > 1 ? " (" + std::to_string(s.instances) + " instances)" : "",
-                     s.messages_in, s.messages_out, s.dropped, s.invalid, s.restarts);
-      return exit_ok;
+      return report(g.name(), result);
     };
   });
 }

@@ -241,4 +241,14 @@ binding bind_config(graph& g, const config::deployment_config& cfg, runtime_opti
   return binder(g, cfg).run(options);
 }
 
+placement placement_of(const config::deployment_config& cfg) {
+  placement where;
+  for (std::size_t i = 0; i < cfg.segments.size(); ++i) {
+    for (auto& [name, step] : cfg.segments[i].steps)
+      where.segment_of.emplace(name, i);
+    where.nodes.push_back(cfg.segments[i].nodes);
+  }
+  return where;
+}
+
 } // namespace streams::deploy

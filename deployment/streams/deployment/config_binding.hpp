@@ -2,6 +2,7 @@
 
 #include "streams/actors/runtime.hpp"
 #include "streams/config/deployment_config.hpp"
+#include "streams/execution_plan.hpp"
 #include "streams/graph.hpp"
 
 #include <memory>
@@ -29,5 +30,9 @@ struct binding {
 /// settings, batch steps their size and time, sources their `on_invalid`. Sets the runtime
 /// options the config decides (dead letters, drain timeout, health file, state directory).
 binding bind_config(graph& g, const config::deployment_config& cfg, runtime_options& options);
+
+/// Where the config places the steps: the segment of each step its segments configure, and
+/// each segment's `nodes`.
+placement placement_of(const config::deployment_config& cfg);
 
 } // namespace streams::deploy

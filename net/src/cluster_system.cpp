@@ -1,0 +1,85 @@
+#include "cluster_system.hpp"
+
+#include "streams/actors/plan_part.hpp"
+
+#include <caf/io/middleman.hpp>
+#include <caf/timespan.hpp>
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <csignal>
+
+namespace streams::net {
+
+namespace {
+
+std::atomic<bool> signalled{false};
+
+void on_signal(int) { signalled = true; }
+
+} // namespace
+
+void install_stop_signals() {
+  struct sigaction sa {};
+  sa.sa_handler = on_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+}
+
+bool stop_requested() { return signalled; }
+
+void configure(caf::actor_system_config& cfg, std::chrono::milliseconds heartbeat,
+               std::chrono::milliseconds timeout) {
+  cfg.load<caf::io::middleman>();
+  actors::announce_types(cfg);
+  cfg.set("middleman.heartbeat-interval", caf::timespan{heartbeat});
+  cfg.set("middleman.connection-timeout", caf::timespan{timeout});
+  cfg.set("scheduler.policy", caf::atom("sharing")); // as the local runtime: see runtime.cpp
+  cfg.set("logger.verbosity", caf::atom("quiet"));
+}
+
+std::string serialize(const deploy_request& r) {
+  nlohmann::json j{{"app", r.app},
+                   {"config", r.config},
+                   {"name", r.name},
+                   {"placement", r.placement},
+                   {"addresses", r.addresses},
+                   {"attempt", r.attempt}};
+  return j.dump();
+}
+
+deploy_request parse_request(const std::string& json) {
+  auto j = nlohmann::json::parse(json);
+  deploy_request r;
+  j.at("app").get_to(r.app);
+  j.at("config").get_to(r.config);
+  j.at("name").get_to(r.name);
+  j.at("placement").get_to(r.placement);
+  j.at("addresses").get_to(r.addresses);
+  j.at("attempt").get_to(r.attempt);
+  return r;
+}
+
+std::vector<std::vector<std::string>> surviving(const std::vector<std::vector<std::string>>& nodes,
+                                                const std::set<std::string>& lost,
+                                                const std::vector<std::string>& all) {
+  std::vector<std::string> left;
+  for (auto& n : all)
+    if (!lost.count(n))
+      left.push_back(n);
+  std::vector<std::vector<std::string>> out;
+  for (auto& segment : nodes) {
+    out.emplace_back();
+    for (auto& n : segment)
+      if (!lost.count(n))
+        out.back().push_back(n);
+    if (out.back().empty())
+      out.back() = left;
+  }
+  return out;
+}
+
+} // namespace streams::net

@@ -1,0 +1,51 @@
+#pragma once
+
+// What the coordinator and the nodes of a cluster say to each other, and the actor system
+// they both run (internal to net/). Step actors talk to each other directly: see
+// actors/src/messages.hpp.
+
+#include <caf/actor_system_config.hpp>
+#include <caf/atom.hpp>
+
+#include "streams/net/cluster.hpp"
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace streams::net {
+
+// coordinator -> node, each answered
+using hello_atom =
+    caf::atom_constant<caf::atom("n_hello")>; // (challenge) -> (challenge, answer, name)
+using auth_atom = caf::atom_constant<caf::atom("n_auth")>; // (answer) -> (ok, why)
+using deploy_atom =
+    caf::atom_constant<caf::atom("n_deploy")>;             // (request JSON) -> (ok, why, actors)
+using wire_atom = caf::atom_constant<caf::atom("n_wire")>; // (attempt, actors, parts) -> (ok)
+// coordinator -> node
+using start_atom = caf::atom_constant<caf::atom("n_start")>; // (attempt)
+using stop_atom = caf::atom_constant<caf::atom("n_stop")>;   // (attempt) drain
+using abort_atom = caf::atom_constant<caf::atom("n_abort")>; // (attempt, reason)
+// node -> coordinator: (node, attempt, ok, error, steps) its share of the plan has ended
+using done_atom = caf::atom_constant<caf::atom("n_done")>;
+
+/// The config both sides run: the middleman with heartbeats (off by default in CAF 0.17, so
+/// that a frozen peer would never be noticed), the pipeline's wire types, a quiet logger.
+void configure(caf::actor_system_config& cfg, std::chrono::milliseconds heartbeat,
+               std::chrono::milliseconds timeout);
+
+/// Makes SIGINT/SIGTERM ask for a drain (`stop_requested`); a second signal kills the process.
+void install_stop_signals();
+bool stop_requested();
+
+/// A deploy request as it crosses the network (JSON); `parse_request` throws on bad input.
+std::string serialize(const deploy_request& r);
+deploy_request parse_request(const std::string& json);
+
+/// A placement's nodes, less `lost`: a segment left without nodes goes to every node left.
+std::vector<std::vector<std::string>> surviving(const std::vector<std::vector<std::string>>& nodes,
+                                                const std::set<std::string>& lost,
+                                                const std::vector<std::string>& all);
+
+} // namespace streams::net
