@@ -13,6 +13,7 @@
 #include <csignal>
 #include <fstream>
 #include <set>
+#include <thread>
 
 using namespace streams;
 using namespace streams::e2e;
@@ -256,10 +257,13 @@ TEST_SUITE("e2e.cluster") {
     };
     REQUIRE(test::eventually([&] { return by_b() >= 50; }, 60s));
     b->signal(SIGSTOP);
+    auto frozen_at = std::chrono::steady_clock::now();
     bool lost = test::eventually(
         [&] { return coordinator->err().find("node 'b' is lost") != std::string::npos; }, 30s);
     INFO("coordinator: " << coordinator->err());
     REQUIRE(lost);
+    // Within node_timeout_ms (1.5 s), give or take a heartbeat and this loop's polling.
+    CHECK(std::chrono::steady_clock::now() - frozen_at < 1500ms + 3s);
     auto before_resume = by_b();
     b->signal(SIGCONT);
     // Back, it finds the coordinator gone and aborts what it ran.
@@ -308,5 +312,41 @@ TEST_SUITE("e2e.cluster") {
     CHECK(in_flight > 0);
     CHECK(in_flight <= 3 * 2048);
     CHECK(read_topic(boot, "e2e-out").size() < count);
+  }
+
+  TEST_CASE("the coordinator killed: the nodes stop what they run, and a new one takes over") {
+    kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 1}});
+    auto boot = broker.bootstrap_servers();
+    constexpr int count = 2000;
+    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
+    test::temp_directory dir;
+    node_ports ports;
+    auto config = dir.file("cluster.yaml");
+    write_cluster_config(config, ports, "cluster-coordinator");
+    auto a = start_node(dir, "a", ports.a, node_env(boot, "a", secret, 400));
+    auto b = start_node(dir, "b", ports.b, node_env(boot, "b", secret, 400));
+    auto c = start_node(dir, "c", ports.c, node_env(boot, "c", secret, 400));
+    auto first = start_coordinator(dir, config, boot);
+
+    REQUIRE(test::eventually([&] { return read_topic(boot, "e2e-out").size() >= 200; }, 60s));
+    first->signal(SIGKILL);
+    for (auto* n : {a.get(), b.get(), c.get()}) {
+      bool stopped = test::eventually(
+          [&] { return n->err().find("the coordinator is gone") != std::string::npos; }, 15s);
+      INFO(n->err());
+      CHECK(stopped);
+    }
+    auto output = read_topic(boot, "e2e-out").size();
+    std::this_thread::sleep_for(1s); // nothing more comes out once every node has stopped
+    CHECK(read_topic(boot, "e2e-out").size() == output);
+
+    auto second = start_coordinator(dir, config, boot);
+    bool all = test::eventually(
+        [&] { return relayed_ids(read_topic(boot, "e2e-out"), nullptr).size() >= count; }, 90s);
+    INFO("second coordinator: " << second->err());
+    REQUIRE(all);
+    second->signal(SIGTERM);
+    CHECK(second->wait(30s) == 0);
+    CHECK(relayed_ids(read_topic(boot, "e2e-out"), nullptr) == all_ids(count));
   }
 }
