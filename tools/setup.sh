@@ -11,7 +11,7 @@ packages=(
   libcaf-dev librdkafka-dev liblmdb-dev libspdlog-dev doctest-dev nlohmann-json3-dev
   rapidjson-dev prometheus-cpp-dev libyaml-cpp-dev libcli11-dev libcivetweb-dev libjemalloc-dev libssl-dev
   # tools used by tests: mdb_stat, and Kafka clients independent of ours
-  lmdb-utils kcat python3-confluent-kafka python3-kafka
+  lmdb-utils kcat python3-confluent-kafka python3-kafka openssl
   # the fuzz targets (tests/fuzz): clang with libFuzzer and its sanitizers
   clang-14 libclang-rt-14-dev
 )

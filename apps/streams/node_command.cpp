@@ -61,6 +61,7 @@ void add_node_command(CLI::App& cli, action& chosen) {
     std::size_t heartbeat_ms = 500;
     std::size_t node_timeout_ms = 3000;
     std::string log_level = "info";
+    config::tls_config tls;
   };
   auto o = std::make_shared<options>();
   auto* cmd = cli.add_subcommand("node", "Run a worker node of a cluster until SIGINT/SIGTERM");
@@ -90,6 +91,18 @@ void add_node_command(CLI::App& cli, action& chosen) {
                   "a coordinator silent this long is taken for dead: what runs here stops")
       ->check(CLI::Range(std::size_t{2}, std::size_t{3'600'000}))
       ->capture_default_str();
+  auto* cert = cmd->add_option("--tls-certificate", o->tls.certificate,
+                               "TLS: this node's certificate (PEM), signed by --tls-ca-file")
+                   ->check(CLI::ExistingFile);
+  auto* key = cmd->add_option("--tls-key", o->tls.key, "TLS: its private key (PEM)")
+                  ->check(CLI::ExistingFile);
+  auto* ca = cmd->add_option("--tls-ca-file", o->tls.ca_file,
+                             "TLS: the authority that must have signed every peer's certificate")
+                 ->check(CLI::ExistingFile);
+  // All three or none: half a TLS setup would silently fall back to plain TCP.
+  cert->needs(key, ca);
+  key->needs(cert, ca);
+  ca->needs(cert, key);
   cmd->add_option("-l,--log-level", o->log_level, "debug, info, warning, error or critical")
       ->transform(
           CLI::IsMember({"debug", "info", "warning", "error", "critical"}, CLI::ignore_case))
@@ -111,6 +124,8 @@ void add_node_command(CLI::App& cli, action& chosen) {
       n.data_dir = o->data_dir;
       n.heartbeat = std::chrono::milliseconds(o->heartbeat_ms);
       n.node_timeout = std::chrono::milliseconds(o->node_timeout_ms);
+      if (!o->tls.certificate.empty())
+        n.tls = o->tls;
       return net::run_node(n,
                            [](const net::deploy_request& r) { return load_for_cluster(r, false); });
     };

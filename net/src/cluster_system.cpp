@@ -3,6 +3,7 @@
 #include "streams/actors/plan_part.hpp"
 
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/all.hpp>
 #include <caf/timespan.hpp>
 
 #include <nlohmann/json.hpp>
@@ -32,13 +33,37 @@ void install_stop_signals() {
 bool stop_requested() { return signalled; }
 
 void configure(caf::actor_system_config& cfg, std::chrono::milliseconds heartbeat,
-               std::chrono::milliseconds timeout) {
+               std::chrono::milliseconds timeout, const std::optional<config::tls_config>& tls) {
   cfg.load<caf::io::middleman>();
+  if (tls) {
+    cfg.load<caf::openssl::manager>();
+    cfg.set("openssl.certificate", tls->certificate);
+    cfg.set("openssl.key", tls->key);
+    cfg.set("openssl.cafile", tls->ca_file);
+  }
   actors::announce_types(cfg);
   cfg.set("middleman.heartbeat-interval", caf::timespan{heartbeat});
   cfg.set("middleman.connection-timeout", caf::timespan{timeout});
   cfg.set("scheduler.policy", caf::atom("sharing")); // as the local runtime: see runtime.cpp
   cfg.set("logger.verbosity", caf::atom("quiet"));
+}
+
+caf::expected<std::uint16_t> listen(caf::actor_system& sys, const caf::actor& whom,
+                                    const std::string& host, std::uint16_t port, bool tls) {
+  if (tls)
+    return caf::openssl::publish(whom, port, host.c_str(), true);
+  return sys.middleman().publish(whom, port, host.c_str(), true);
+}
+
+caf::expected<caf::actor> connect(caf::actor_system& sys, const std::string& address, bool tls) {
+  auto colon = address.rfind(':');
+  if (colon == std::string::npos)
+    return caf::make_error(caf::sec::invalid_argument, "expected HOST:PORT, found " + address);
+  auto host = address.substr(0, colon);
+  auto port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
+  if (tls)
+    return caf::openssl::remote_actor(sys, host, port);
+  return sys.middleman().remote_actor(host, port);
 }
 
 std::string serialize(const deploy_request& r) {

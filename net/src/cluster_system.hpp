@@ -6,10 +6,12 @@
 
 #include <caf/actor_system_config.hpp>
 #include <caf/atom.hpp>
+#include <caf/expected.hpp>
 
 #include "streams/net/cluster.hpp"
 
 #include <chrono>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -31,9 +33,16 @@ using abort_atom = caf::atom_constant<caf::atom("n_abort")>; // (attempt, reason
 using done_atom = caf::atom_constant<caf::atom("n_done")>;
 
 /// The config both sides run: the middleman with heartbeats (off by default in CAF 0.17, so
-/// that a frozen peer would never be noticed), the pipeline's wire types, a quiet logger.
+/// that a frozen peer would never be noticed), CAF's openssl module with `tls`, the pipeline's
+/// wire types, a quiet logger.
 void configure(caf::actor_system_config& cfg, std::chrono::milliseconds heartbeat,
-               std::chrono::milliseconds timeout);
+               std::chrono::milliseconds timeout, const std::optional<config::tls_config>& tls);
+
+/// Publishes `whom` on host:port, over TLS when `tls`; the port bound.
+caf::expected<std::uint16_t> listen(caf::actor_system& sys, const caf::actor& whom,
+                                    const std::string& host, std::uint16_t port, bool tls);
+/// The actor published at `address` ("host:port"), over TLS when `tls`.
+caf::expected<caf::actor> connect(caf::actor_system& sys, const std::string& address, bool tls);
 
 /// Makes SIGINT/SIGTERM ask for a drain (`stop_requested`); a second signal kills the process.
 void install_stop_signals();

@@ -33,17 +33,15 @@ public:
 
   /// Connects to every node and authenticates both ways; a node that cannot be reached or
   /// fails the proof is left out (lost).
-  void connect() {
+  void connect_all() {
     auto deadline = std::chrono::steady_clock::now() + 3 * cluster_.node_timeout;
     for (auto& [name, address] : cluster_.nodes) {
-      auto colon = address.rfind(':');
-      auto host = address.substr(0, colon);
-      auto port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
-      caf::expected<caf::actor> handle = caf::sec::cannot_connect_to_node;
+      auto handle = net::connect(sys_, address, cluster_.tls.has_value());
       // Nodes may still be starting: try until the deadline.
-      while (!(handle = sys_.middleman().remote_actor(host, port))
-             && std::chrono::steady_clock::now() < deadline)
+      while (!handle && std::chrono::steady_clock::now() < deadline) {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        handle = net::connect(sys_, address, cluster_.tls.has_value());
+      }
       if (!handle) {
         spdlog::error("node '{}' at {} cannot be reached: {}", name, address,
                       sys_.render(handle.error()));
@@ -252,10 +250,10 @@ run_result coordinate(deploy_request request, const config::cluster_config& clus
                       const pipeline_loader& load, std::size_t max_attempts) {
   install_stop_signals();
   caf::actor_system_config cfg;
-  configure(cfg, cluster.heartbeat, cluster.node_timeout);
+  configure(cfg, cluster.heartbeat, cluster.node_timeout, cluster.tls);
   caf::actor_system sys{cfg};
   coordinator c(cluster, sys);
-  c.connect();
+  c.connect_all();
   return c.run(std::move(request), load, max_attempts);
 }
 

@@ -36,14 +36,15 @@ public:
       : o_(o), load_(load), sys_(sys), self_(sys) {}
 
   int run() {
-    auto published = sys_.middleman().publish(caf::actor_cast<caf::actor>(self_), o_.port,
-                                              o_.host.c_str(), true);
+    auto published =
+        listen(sys_, caf::actor_cast<caf::actor>(self_), o_.host, o_.port, o_.tls.has_value());
     if (!published) {
       spdlog::error("node '{}': cannot listen on {}:{}: {}", o_.name, o_.host, o_.port,
                     sys_.render(published.error()));
       return 2;
     }
-    spdlog::info("node '{}' listening on {}:{}", o_.name, o_.host, *published);
+    spdlog::info("node '{}' listening on {}:{}{}", o_.name, o_.host, *published,
+                 o_.tls ? " (TLS)" : "");
     bool running = true;
     while (running) {
       self_->receive(
@@ -150,7 +151,11 @@ private:
       options.state_dir = o_.data_dir;
       options.stop_on_signals = false;
       options.health_file.clear();
-      connect_peers(request);
+      // Over TLS, CAF 0.17's openssl module dropped the coordinator's connection as soon as
+      // nodes also connected to each other (seen here every time): nodes then reach each
+      // other through the coordinator's connections instead (docs/deploy.md).
+      if (!o_.tls)
+        connect_peers(request);
       s->part = std::make_unique<actors::plan_part>(*s->plan, o_.name, options);
       auto handles = s->part->spawn(sys_);
       self_->monitor(s->coordinator);
@@ -171,9 +176,7 @@ private:
     for (auto& [name, address] : request.addresses) {
       if (name == o_.name)
         continue;
-      auto colon = address.rfind(':');
-      auto port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
-      auto peer = sys_.middleman().remote_actor(address.substr(0, colon), port);
+      auto peer = connect(sys_, address, o_.tls.has_value());
       if (!peer)
         spdlog::warn("node '{}': cannot reach node '{}' at {}: {}", o_.name, name, address,
                      sys_.render(peer.error()));
@@ -225,7 +228,7 @@ private:
 int run_node(const node_options& options, const pipeline_loader& load) {
   install_stop_signals();
   caf::actor_system_config cfg;
-  configure(cfg, options.heartbeat, options.node_timeout);
+  configure(cfg, options.heartbeat, options.node_timeout, options.tls);
   caf::actor_system sys{cfg};
   return node(options, load, sys).run();
 }

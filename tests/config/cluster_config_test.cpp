@@ -101,4 +101,21 @@ TEST_SUITE("config.cluster") {
     auto typo = load(placed(cluster + "  hearbeat_ms: 100\n", "nodes: [a]", "nodes: [b]"));
     CHECK(find_warning(typo, "cluster.hearbeat_ms", {"did you mean heartbeat_ms?"}));
   }
+
+  TEST_CASE("TLS: all three files") {
+    auto r = load(placed(cluster
+                             + "  tls: {certificate: /etc/s/node.crt, key: /etc/s/node.key, "
+                               "ca_file: /etc/s/ca.crt}\n",
+                         "nodes: [a]", "nodes: [b]"));
+    INFO(all_errors(r));
+    REQUIRE(r);
+    REQUIRE(r.config->cluster->tls);
+    CHECK(r.config->cluster->tls->certificate == "/etc/s/node.crt");
+    CHECK(r.config->cluster->tls->key == "/etc/s/node.key");
+    CHECK(r.config->cluster->tls->ca_file == "/etc/s/ca.crt");
+    CHECK_FALSE(load(placed(cluster, "nodes: [a]", "nodes: [b]")).config->cluster->tls);
+    check_error(placed(cluster + "  tls: {certificate: /etc/s/node.crt, key: /etc/s/node.key}\n",
+                       "nodes: [a]", "nodes: [b]"),
+                "cluster.tls.ca_file", {"missing"});
+  }
 }

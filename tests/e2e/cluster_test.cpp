@@ -7,6 +7,7 @@
 
 #include "kafka/kafka_test_support.hpp"
 #include "support/http_client.hpp"
+#include "support/run_process.hpp"
 
 #include <doctest/doctest.h>
 
@@ -30,7 +31,8 @@ struct node_ports {
 /// relay, output).
 void write_cluster_config(const std::string& path, const node_ports& ports,
                           const std::string& group,
-                          const std::vector<std::string>& placement = {"[a]", "[b]", "[c]"}) {
+                          const std::vector<std::string>& placement = {"[a]", "[b]", "[c]"},
+                          const std::string& tls = "") {
   std::ofstream out(path);
   out << "env: {}\n"
          "cluster:\n"
@@ -40,7 +42,8 @@ void write_cluster_config(const std::string& path, const node_ports& ports,
          "  secret: ${envvar:STREAMS_CLUSTER_SECRET}\n"
          "  heartbeat_ms: 200\n"
          "  node_timeout_ms: 1500\n"
-         "pipeline:\n"
+      << tls
+      << "pipeline:\n"
          "  segments:\n"
          "    - nodes: "
       << placement[0]
@@ -78,15 +81,46 @@ std::map<std::string, std::string> node_env(const std::string& bootstrap, const 
           {"E2E_RATE", std::to_string(rate)}};
 }
 
-/// `streams node` named `name` listening on 127.0.0.1:`port`.
+/// `streams node` named `name` listening on 127.0.0.1:`port`, with `more` arguments.
 std::unique_ptr<test::child_process> start_node(const test::temp_directory& dir,
                                                 const std::string& name, std::uint16_t port,
-                                                std::map<std::string, std::string> env) {
-  return std::make_unique<test::child_process>(
-      std::vector<std::string>{STREAMS_BIN, "node", "--listen", "127.0.0.1:" + std::to_string(port),
-                               "--name", name, "--data-dir", dir.file("state-" + name),
-                               "--heartbeat-ms", "200", "--node-timeout-ms", "1500"},
-      dir.path(), std::move(env));
+                                                std::map<std::string, std::string> env,
+                                                const std::vector<std::string>& more = {}) {
+  std::vector<std::string> argv{
+      STREAMS_BIN,      "node", "--listen",          "127.0.0.1:" + std::to_string(port),
+      "--name",         name,   "--data-dir",        dir.file("state-" + name),
+      "--heartbeat-ms", "200",  "--node-timeout-ms", "1500"};
+  argv.insert(argv.end(), more.begin(), more.end());
+  return std::make_unique<test::child_process>(argv, dir.path(), std::move(env));
+}
+
+/// In `dir`, made with the openssl tool: a certificate authority (ca.crt), a certificate it
+/// signed (member.crt, member.key) and one it did not (rogue.crt, rogue.key: self-signed).
+void make_certificates(const test::temp_directory& dir) {
+  auto run = [](std::vector<std::string> args) {
+    args.insert(args.begin(), "openssl");
+    auto r = test::run_process(args);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  };
+  auto key_and_request = [&](const std::string& name) {
+    run({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file(name + ".key"), "-out",
+         dir.file(name + ".csr"), "-subj", "/CN=" + name});
+  };
+  run({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", dir.file("ca.key"), "-out",
+       dir.file("ca.crt"), "-days", "1", "-subj", "/CN=streams-test-ca"});
+  key_and_request("member");
+  run({"x509", "-req", "-in", dir.file("member.csr"), "-CA", dir.file("ca.crt"), "-CAkey",
+       dir.file("ca.key"), "-CAcreateserial", "-out", dir.file("member.crt"), "-days", "1"});
+  key_and_request("rogue");
+  run({"x509", "-req", "-in", dir.file("rogue.csr"), "-signkey", dir.file("rogue.key"), "-out",
+       dir.file("rogue.crt"), "-days", "1"});
+}
+
+/// The cluster config's `tls` section for certificate `name`.
+std::string tls_section(const test::temp_directory& dir, const std::string& name) {
+  return "  tls: {certificate: \"" + dir.file(name + ".crt") + "\", key: \""
+         + dir.file(name + ".key") + "\", ca_file: \"" + dir.file("ca.crt") + "\"}\n";
 }
 
 std::unique_ptr<test::child_process> start_coordinator(const test::temp_directory& dir,
@@ -348,5 +382,53 @@ TEST_SUITE("e2e.cluster") {
     second->signal(SIGTERM);
     CHECK(second->wait(30s) == 0);
     CHECK(relayed_ids(read_topic(boot, "e2e-out"), nullptr) == all_ids(count));
+  }
+
+  TEST_CASE("over TLS: nodes with certificates the authority signed run the pipeline; no other") {
+    kafka::embedded_broker broker(1, {{"e2e-in", 2}, {"e2e-out", 1}});
+    auto boot = broker.bootstrap_servers();
+    constexpr int count = 500;
+    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
+    test::temp_directory dir;
+    make_certificates(dir);
+    node_ports ports;
+    std::vector<std::string> tls{"--tls-certificate", dir.file("member.crt"),
+                                 "--tls-key",         dir.file("member.key"),
+                                 "--tls-ca-file",     dir.file("ca.crt")};
+    auto a = start_node(dir, "a", ports.a, node_env(boot, "a"), tls);
+    auto b = start_node(dir, "b", ports.b, node_env(boot, "b"), tls);
+    auto c = start_node(dir, "c", ports.c, node_env(boot, "c"), tls);
+
+    SUBCASE("a coordinator whose certificate the authority signed") {
+      auto config = dir.file("cluster.yaml");
+      write_cluster_config(config, ports, "cluster-tls", {"[a]", "[b]", "[c]"},
+                           tls_section(dir, "member"));
+      auto coordinator = start_coordinator(dir, config, boot);
+      bool all = test::eventually([&] { return read_topic(boot, "e2e-out").size() >= count; }, 60s);
+      INFO("coordinator: " << coordinator->err());
+      INFO("node b: " << b->err());
+      REQUIRE(all);
+      coordinator->signal(SIGTERM);
+      CHECK(coordinator->wait(30s) == 0);
+      CHECK(relayed_ids(read_topic(boot, "e2e-out"), nullptr) == all_ids(count));
+      CHECK(b->err().find("(TLS)") != std::string::npos);
+    }
+    SUBCASE("a coordinator with a certificate of its own making is refused in the handshake") {
+      auto config = dir.file("rogue.yaml");
+      write_cluster_config(config, ports, "cluster-tls", {"[a]", "[b]", "[c]"},
+                           tls_section(dir, "rogue"));
+      auto coordinator = start_coordinator(dir, config, boot);
+      REQUIRE(coordinator->wait(60s) == 1);
+      INFO(coordinator->err());
+      CHECK(coordinator->err().find("cannot be reached") != std::string::npos);
+      CHECK(read_topic(boot, "e2e-out").empty());
+    }
+    SUBCASE("a coordinator without TLS gets nowhere") {
+      auto config = dir.file("plain.yaml");
+      write_cluster_config(config, ports, "cluster-tls");
+      auto coordinator = start_coordinator(dir, config, boot);
+      REQUIRE(coordinator->wait(60s) == 1);
+      CHECK(read_topic(boot, "e2e-out").empty());
+    }
   }
 }

@@ -198,6 +198,17 @@ const std::vector<config_key>& config_keys() {
       {s::cluster, "node_timeout_ms", "positive integer", optional, "3000",
        "A node silent for this long (killed, frozen, cut off) is taken for dead: the "
        "pipeline restarts on the nodes left."},
+      {s::cluster, "tls", "map", optional, "none: plain TCP",
+       "Connections between the coordinator and the nodes, and between nodes, over TLS "
+       "(CAF's openssl module); every node is started with the same files "
+       "(`streams node --tls-certificate ...`)."},
+
+      {s::cluster_tls, "certificate", "string", required, "",
+       "This process's certificate (PEM), signed by `ca_file`."},
+      {s::cluster_tls, "key", "string", required, "", "Its private key (PEM)."},
+      {s::cluster_tls, "ca_file", "string", required, "",
+       "The certificate authority (PEM) that must have signed a peer's certificate: a peer "
+       "without one it signed is refused during the handshake."},
   };
   return keys;
 }
@@ -232,6 +243,7 @@ std::string_view section_path(key_section section) {
     case s::datadog_metrics:
     case s::prometheus_metrics: return "metrics";
     case s::cluster: return "cluster";
+    case s::cluster_tls: return "cluster.tls";
   }
   return "";
 }
@@ -260,6 +272,7 @@ std::string_view section_title(key_section section) {
     case s::datadog_metrics: return "With `type: datadog`.";
     case s::prometheus_metrics: return "With `type: prometheus`.";
     case s::cluster: return "The nodes of a pipeline that runs on several (docs/deploy.md).";
+    case s::cluster_tls: return "TLS between the processes of the cluster.";
   }
   return "";
 }

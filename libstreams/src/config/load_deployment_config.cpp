@@ -133,6 +133,14 @@ private:
       cluster.heartbeat = std::chrono::milliseconds(*ms);
     if (auto ms = r_.positive_integer(at(n, path, "node_timeout_ms")))
       cluster.node_timeout = std::chrono::milliseconds(*ms);
+    if (auto tls = at(n, path, "tls"); tls.node && r_.map(*tls.node, tls.path)) {
+      r_.check_keys(*tls.node, tls.path, {s::cluster_tls});
+      tls_config t;
+      t.certificate = r_.string(at(*tls.node, tls.path, "certificate")).value_or("");
+      t.key = r_.string(at(*tls.node, tls.path, "key")).value_or("");
+      t.ca_file = r_.string(at(*tls.node, tls.path, "ca_file")).value_or("");
+      cluster.tls = t;
+    }
     if (cluster.node_timeout <= cluster.heartbeat)
       r_.error(n, path + ".node_timeout_ms",
                "expected more than heartbeat_ms (" + std::to_string(cluster.heartbeat.count())

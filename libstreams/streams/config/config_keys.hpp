@@ -28,6 +28,7 @@ enum class key_section {
   datadog_metrics,
   prometheus_metrics,
   cluster,
+  cluster_tls,
 };
 
 /// One key of the deployment config. The table of them (`config_keys`) is the one place

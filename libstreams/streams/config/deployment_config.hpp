@@ -53,6 +53,13 @@ struct segment_config {
   std::map<std::string, step_config, std::less<>> steps; ///< by step name
 };
 
+/// TLS between the processes of a cluster (PEM files).
+struct tls_config {
+  std::string certificate;
+  std::string key;
+  std::string ca_file; ///< the authority whose signature a peer's certificate must bear
+};
+
 /// `cluster`: the nodes that segments are placed on (docs/deploy.md). With it `streams run`
 /// coordinates those nodes instead of running the pipeline itself.
 struct cluster_config {
@@ -62,6 +69,9 @@ struct cluster_config {
   std::chrono::milliseconds heartbeat{500};
   /// A node silent for this long is taken for dead: its segments are placed elsewhere.
   std::chrono::milliseconds node_timeout{3000};
+  /// `tls`: connections between nodes go over TLS, each side showing a certificate that
+  /// `ca_file` signed; unset: plain TCP.
+  std::optional<tls_config> tls;
 };
 
 /// A deployment config, loaded and checked against a pipeline (load_deployment_config.hpp):

@@ -14,6 +14,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -55,6 +56,8 @@ struct node_options {
   std::string data_dir = "streams-state";
   std::chrono::milliseconds heartbeat{500};
   std::chrono::milliseconds node_timeout{3000};
+  /// TLS on every connection, as the cluster config's `tls` says (the same files).
+  std::optional<config::tls_config> tls;
 };
 
 /// Runs a node until SIGINT/SIGTERM: listens on `host:port` for a coordinator that proves it
