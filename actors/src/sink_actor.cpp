@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace streams::actors {
 
@@ -34,17 +35,17 @@ struct sink_state {
   wiring w;
   ack_buffer acks;
   report_to_actor report{*this};
-  std::string failure;
+  std::optional<error> failure; // why the pipeline must stop (the first reason met)
   struct invalid {
     message m;
     std::string reason;
   };
   std::vector<invalid> rejected; // refused for good by where the sink writes
   bool failed = false;
-  std::size_t ended = 0;       // end-of-streams received
-  credit_owed owed;            // per upstream instance; withheld while the backlog is too large
+  std::size_t ended = 0; // end-of-streams received
+  credit_owed owed;      // per upstream instance; withheld while the backlog is too large
   bool poll_scheduled = false;
-  bool wakes = false;          // the sink wakes this actor when reports arrive
+  bool wakes = false; // the sink wakes this actor when reports arrive
   step_stats stats;
 
   static inline const char* name = "streams.sink";
@@ -58,8 +59,8 @@ void report_to_actor::delivered(const lineage& l) {
 
 void report_to_actor::failed(const lineage&, const std::string& reason) {
   s_.setup->metrics->errors.add(1);
-  if (s_.failure.empty())
-    s_.failure = reason;
+  if (!s_.failure)
+    s_.failure = run_error(runtime_errc::connector_failed, reason);
 }
 
 void report_to_actor::rejected(message m, const std::string& reason) {
@@ -78,15 +79,15 @@ constexpr auto woken_poll_interval = std::chrono::milliseconds(50); // a safety 
 bool settle(self_ptr self) {
   auto& s = self->state;
   for (auto& r : s.rejected) {
-    auto error = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
-    if (!error.empty() && s.failure.empty())
-      s.failure = error;
+    auto stop = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
+    if (!stop.empty() && !s.failure)
+      s.failure = run_error(runtime_errc::invalid_message, stop);
   }
   s.rejected.clear();
   s.acks.flush(self, s.w.sources);
-  if (!s.failure.empty() && !s.failed) {
+  if (s.failure && !s.failed) {
     s.failed = true;
-    self->send(s.w.supervisor, failed_atom::value, "sink '" + s.setup->name + "': " + s.failure);
+    report_failure(self, s.w, "sink '" + s.setup->name + "'", *s.failure);
   }
   if (s.failed)
     return false;
@@ -107,8 +108,8 @@ void guarded(self_ptr self, F f) {
   try {
     f();
   } catch (const std::exception& e) {
-    if (s.failure.empty())
-      s.failure = e.what();
+    if (!s.failure)
+      s.failure = error_of(e, runtime_errc::connector_failed);
   }
 }
 
@@ -158,37 +159,37 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
   self->state.setup = std::move(setup);
   self->state.stats.name = self->state.setup->name;
   return {
-    [=](wire_atom, wiring& w) {
-      self->state.w = std::move(w);
-      self->state.wakes = self->state.setup->snk->set_waker(waker_for(self));
-      if (self->state.w.upstream_count == 0) // a dead-letter sink with nothing to feed it
-        finish(self);
-    },
-    [=](batch_atom, batch& b) {
-      auto from = caf::actor_cast<caf::actor>(self->current_sender());
-      write(self, b, &from);
-    },
-    [=](dead_atom, message& m) {
-      batch b;
-      b.push_back(std::move(m));
-      write(self, b, nullptr);
-    },
-    [=](poll_atom) {
-      self->state.poll_scheduled = false;
-      serve_reports(self);
-    },
-    [=](wake_atom) { serve_reports(self); },
-    [=](probe_atom) {
-      auto& s = self->state;
-      serve_reports(self); // error events too: a broker gone while nothing was pending
-      s.setup->metrics->answered_ms.set(metrics::steady_ms());
-      s.setup->metrics->set_not_ready(s.setup->snk->not_ready());
-    },
-    [=](eos_atom, bool) {
-      auto& s = self->state;
-      if (++s.ended == s.w.upstream_count && !s.failed)
-        finish(self);
-    },
+      [=](wire_atom, wiring& w) {
+        self->state.w = std::move(w);
+        self->state.wakes = self->state.setup->snk->set_waker(waker_for(self));
+        if (self->state.w.upstream_count == 0) // a dead-letter sink with nothing to feed it
+          finish(self);
+      },
+      [=](batch_atom, batch& b) {
+        auto from = caf::actor_cast<caf::actor>(self->current_sender());
+        write(self, b, &from);
+      },
+      [=](dead_atom, message& m) {
+        batch b;
+        b.push_back(std::move(m));
+        write(self, b, nullptr);
+      },
+      [=](poll_atom) {
+        self->state.poll_scheduled = false;
+        serve_reports(self);
+      },
+      [=](wake_atom) { serve_reports(self); },
+      [=](probe_atom) {
+        auto& s = self->state;
+        serve_reports(self); // error events too: a broker gone while nothing was pending
+        s.setup->metrics->answered_ms.set(metrics::steady_ms());
+        s.setup->metrics->set_not_ready(s.setup->snk->not_ready());
+      },
+      [=](eos_atom, bool) {
+        auto& s = self->state;
+        if (++s.ended == s.w.upstream_count && !s.failed)
+          finish(self);
+      },
   };
 }
 

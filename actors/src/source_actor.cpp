@@ -66,10 +66,10 @@ constexpr auto idle_poll = std::chrono::milliseconds(1);
 constexpr auto woken_idle_poll = std::chrono::milliseconds(50);
 constexpr auto paused_poll = std::chrono::milliseconds(50);
 
-void fail(self_ptr self, const std::string& reason) {
+void fail(self_ptr self, const error& e) {
   auto& s = self->state;
   s.ended = true; // no more polling; the supervisor aborts the pipeline
-  self->send(s.w.supervisor, failed_atom::value, "source '" + s.setup->name + "': " + reason);
+  report_failure(self, s.w, "source '" + s.setup->name + "'", e);
 }
 
 void commit(self_ptr self) {
@@ -238,7 +238,7 @@ void poll(self_ptr self) {
                         : s.wakes ? woken_idle_poll
                                   : idle_poll);
   } catch (const std::exception& e) {
-    fail(self, e.what());
+    fail(self, error_of(e, runtime_errc::connector_failed));
   }
 }
 
@@ -261,7 +261,7 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
           s.wakes = s.setup->src->set_waker(waker_for(self));
           s.setup->src->start(s.ctx);
         } catch (const std::exception& e) {
-          return fail(self, e.what());
+          return fail(self, error_of(e, runtime_errc::connector_failed));
         }
         self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
         schedule_poll(self, std::chrono::milliseconds(0));
@@ -298,10 +298,11 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
           auto error = s.limit->record(o.partition, s.first_offsets[o.partition], o.offset);
           if (!error.empty()) {
             s.limit_passed = true;
-            return fail(self, "too many invalid messages, " + error
-                                  + " (dead-letter limit; nothing is committed past the message "
-                                    "at offset "
-                                  + std::to_string(o.offset) + ")");
+            return fail(self, run_error(runtime_errc::dead_letter_limit,
+                                        "too many invalid messages, " + error
+                                            + " (dead-letter limit; nothing is committed past "
+                                              "the message at offset "
+                                            + std::to_string(o.offset) + ")"));
           }
         }
       },

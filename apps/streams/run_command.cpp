@@ -32,6 +32,13 @@ void add_log_level_option(CLI::App& cmd, std::string& level) {
       ->capture_default_str();
 }
 
+/// " (kafka.unreachable, external error, may succeed if retried)": what the error's type says
+/// about it, for whoever reads the CLI's last line.
+std::string about(const error& e) {
+  return std::string(" (") + e.code() + ", " + to_string(e.category()) + " error"
+         + (e.retryable() ? ", may succeed if retried" : "") + ")";
+}
+
 } // namespace
 
 void add_run_command(CLI::App& cli, action& chosen) {
@@ -131,9 +138,8 @@ void add_run_command(CLI::App& cli, action& chosen) {
       } catch (const pipeline_error&) {
         throw;
       } catch (const error& e) { // nothing started
-        std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << " ("
-                  << e.code() << ", " << to_string(e.category()) << " error"
-                  << (e.retryable() ? ", may succeed if retried" : "") << ")\n";
+        std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << about(e)
+                  << "\n";
         return exit_code(e);
       } catch (const std::exception& e) { // nothing started: a setting or file is wrong
         std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << "\n";
@@ -151,9 +157,10 @@ void add_run_command(CLI::App& cli, action& chosen) {
       }
       spdlog::info("pipeline '{}' running", g.name());
       auto result = r.wait();
-      ops.reset(); // the metrics' last report
-      if (!result.ok) {
-        std::cerr << "streams: pipeline '" << g.name() << "' failed: " << result.error << "\n";
+      ops.reset();      // the metrics' last report
+      if (!result.ok) { // whatever its category: 2 is for errors found before anything ran
+        std::cerr << "streams: pipeline '" << g.name() << "' failed: " << result.failure->what()
+                  << about(*result.failure) << "\n";
         return exit_failed;
       }
       spdlog::info("pipeline '{}' stopped cleanly", g.name());

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "streams/actors/run_error.hpp"
 #include "streams/graph.hpp"
 #include "streams/metrics/health.hpp"
 #include "streams/metrics/metrics_registry.hpp"
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -65,8 +67,8 @@ struct step_stats {
   std::string name;
   std::uint64_t messages_in = 0;
   std::uint64_t messages_out = 0;
-  std::uint64_t dropped = 0;        ///< dropped on purpose (filters)
-  std::uint64_t invalid = 0;        ///< invalid messages (late data too), whatever became of them
+  std::uint64_t dropped = 0; ///< dropped on purpose (filters)
+  std::uint64_t invalid = 0; ///< invalid messages (late data too), whatever became of them
   std::uint64_t restarts = 0;
   std::size_t instances = 1; ///< how many instances of the step ran (its parallelism)
   /// Most messages received but not yet consumed (by any one instance); for a source, most
@@ -74,10 +76,11 @@ struct step_stats {
   std::size_t max_in_flight = 0;
 };
 
-/// The outcome of a run: `ok` unless the pipeline failed, then `error` says why and where.
+/// The outcome of a run: `ok` unless the pipeline failed, then `failure` says why and where,
+/// typed by the layer that raised it (`kafka.unreachable`, `runtime.restart_limit`, ...).
 struct run_result {
   bool ok = true;
-  std::string error;
+  std::optional<error> failure;
   std::vector<step_stats> steps;
 
   const step_stats* find(const std::string& step) const;
