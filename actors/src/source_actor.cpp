@@ -25,6 +25,7 @@ class tracker_context : public source_context {
 public:
   explicit tracker_context(source_state& s) : s_(s) {}
   std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) override;
+  void commit_answered(std::chrono::nanoseconds took) override;
 
 private:
   source_state& s_;
@@ -56,6 +57,10 @@ struct source_state {
 
 std::vector<partition_offset> tracker_context::revoke(const std::vector<std::int32_t>& partitions) {
   return s_.tracker.revoke(partitions);
+}
+
+void tracker_context::commit_answered(std::chrono::nanoseconds took) {
+  s_.setup->metrics->commit_latency.observe(std::chrono::duration<double>(took).count());
 }
 
 using self_ptr = caf::stateful_actor<source_state>*;
