@@ -44,7 +44,7 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>; // a stateful step saves state
 using done_atom = caf::atom_constant<caf::atom("done")>;          // (step_stats) an actor finished
-using failed_atom = caf::atom_constant<caf::atom("failed")>;      // (reason) the pipeline must stop
+using failed_atom = caf::atom_constant<caf::atom("failed")>;      // (error) the pipeline must stop
 using probe_atom = caf::atom_constant<caf::atom("probe")>; // answer: stamp health and metrics
 
 /// Who an actor talks to; sent once by the supervisor before anything starts. A step may
@@ -76,3 +76,4 @@ struct wiring {
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::batch)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::message)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::actors::wiring)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(streams::error)

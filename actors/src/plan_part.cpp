@@ -207,7 +207,7 @@ void plan_part::start() { caf::anon_send(impl_->supervisor, start_atom::value); 
 
 void plan_part::stop() { caf::anon_send(impl_->supervisor, stop_atom::value); }
 
-void plan_part::abort(const std::string& reason) {
+void plan_part::abort(const error& reason) {
   auto& d = *impl_;
   if (d.supervisor) {
     caf::anon_send(d.supervisor, failed_atom::value, reason);
@@ -220,7 +220,7 @@ void plan_part::abort(const std::string& reason) {
     caf::anon_send_exit(d.dead_letters, caf::exit_reason::user_shutdown);
   run_result failed;
   failed.ok = false;
-  failed.error = reason;
+  failed.failure = reason;
   d.promise->set_value(std::move(failed));
 }
 

@@ -13,6 +13,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include <chrono>
+#include <optional>
 
 namespace streams::actors {
 
@@ -36,7 +37,7 @@ struct sink_state {
   wiring w;
   ack_buffer acks;
   report_to_actor report{*this};
-  std::string failure;
+  std::optional<error> failure; // why the pipeline must stop (the first reason met)
   struct invalid {
     message m;
     std::string reason;
@@ -60,8 +61,8 @@ void report_to_actor::delivered(const lineage& l) {
 
 void report_to_actor::failed(const lineage&, const std::string& reason) {
   s_.setup->metrics->errors.add(1);
-  if (s_.failure.empty())
-    s_.failure = reason;
+  if (!s_.failure)
+    s_.failure = run_error(runtime_errc::connector_failed, reason);
 }
 
 void report_to_actor::rejected(message m, const std::string& reason) {
@@ -80,15 +81,15 @@ constexpr auto woken_poll_interval = std::chrono::milliseconds(50); // a safety 
 bool settle(self_ptr self) {
   auto& s = self->state;
   for (auto& r : s.rejected) {
-    auto error = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
-    if (!error.empty() && s.failure.empty())
-      s.failure = error;
+    auto stop = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
+    if (!stop.empty() && !s.failure)
+      s.failure = run_error(runtime_errc::invalid_message, stop);
   }
   s.rejected.clear();
   s.acks.flush(self, s.w.sources);
-  if (!s.failure.empty() && !s.failed) {
+  if (s.failure && !s.failed) {
     s.failed = true;
-    self->send(s.w.supervisor, failed_atom::value, "sink '" + s.setup->name + "': " + s.failure);
+    report_failure(self, s.w, "sink '" + s.setup->name + "'", *s.failure);
   }
   if (s.failed)
     return false;
@@ -109,8 +110,8 @@ void guarded(self_ptr self, F f) {
   try {
     f();
   } catch (const std::exception& e) {
-    if (s.failure.empty())
-      s.failure = e.what();
+    if (!s.failure)
+      s.failure = error_of(e, runtime_errc::connector_failed);
   }
 }
 
@@ -179,9 +180,10 @@ caf::behavior sink_actor(self_ptr self, setup_ptr setup) {
         } catch (const std::exception& e) {
           if (!s.failed) {
             s.failed = true;
-            self->send(s.w.supervisor, failed_atom::value,
-                       "sink '" + s.setup->name
-                           + "': a batch from another node cannot be read: " + e.what());
+            report_failure(
+                self, s.w, "sink '" + s.setup->name + "'",
+                run_error(runtime_errc::wire_corrupt,
+                          std::string("a batch from another node cannot be read: ") + e.what()));
           }
           return;
         }

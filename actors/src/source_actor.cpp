@@ -25,6 +25,7 @@ class tracker_context : public source_context {
 public:
   explicit tracker_context(source_state& s) : s_(s) {}
   std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) override;
+  void commit_answered(std::chrono::nanoseconds took) override;
 
 private:
   source_state& s_;
@@ -58,6 +59,10 @@ std::vector<partition_offset> tracker_context::revoke(const std::vector<std::int
   return s_.tracker.revoke(partitions);
 }
 
+void tracker_context::commit_answered(std::chrono::nanoseconds took) {
+  s_.setup->metrics->commit_latency.observe(std::chrono::duration<double>(took).count());
+}
+
 using self_ptr = caf::stateful_actor<source_state>*;
 
 constexpr auto idle_poll = std::chrono::milliseconds(1);
@@ -66,10 +71,10 @@ constexpr auto idle_poll = std::chrono::milliseconds(1);
 constexpr auto woken_idle_poll = std::chrono::milliseconds(50);
 constexpr auto paused_poll = std::chrono::milliseconds(50);
 
-void fail(self_ptr self, const std::string& reason) {
+void fail(self_ptr self, const error& e) {
   auto& s = self->state;
   s.ended = true; // no more polling; the supervisor aborts the pipeline
-  self->send(s.w.supervisor, failed_atom::value, "source '" + s.setup->name + "': " + reason);
+  report_failure(self, s.w, "source '" + s.setup->name + "'", e);
 }
 
 void commit(self_ptr self) {
@@ -238,7 +243,7 @@ void poll(self_ptr self) {
                         : s.wakes ? woken_idle_poll
                                   : idle_poll);
   } catch (const std::exception& e) {
-    fail(self, e.what());
+    fail(self, error_of(e, runtime_errc::connector_failed));
   }
 }
 
@@ -261,7 +266,7 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
           s.wakes = s.setup->src->set_waker(waker_for(self));
           s.setup->src->start(s.ctx);
         } catch (const std::exception& e) {
-          return fail(self, e.what());
+          return fail(self, error_of(e, runtime_errc::connector_failed));
         }
         self->delayed_send(self, s.setup->options.commit_interval, commit_atom::value);
         schedule_poll(self, std::chrono::milliseconds(0));
@@ -298,10 +303,11 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
           auto error = s.limit->record(o.partition, s.first_offsets[o.partition], o.offset);
           if (!error.empty()) {
             s.limit_passed = true;
-            return fail(self, "too many invalid messages, " + error
-                                  + " (dead-letter limit; nothing is committed past the message "
-                                    "at offset "
-                                  + std::to_string(o.offset) + ")");
+            return fail(self, run_error(runtime_errc::dead_letter_limit,
+                                        "too many invalid messages, " + error
+                                            + " (dead-letter limit; nothing is committed past "
+                                              "the message at offset "
+                                            + std::to_string(o.offset) + ")"));
           }
         }
       },

@@ -71,6 +71,15 @@ private:
   std::vector<origins> pending_;
 };
 
+/// `e` as a `streams::error`: itself when it is one (a `kafka_error` keeps its code), else
+/// `otherwise` with its text.
+error error_of(const std::exception& e, runtime_errc otherwise);
+
+/// Tells the supervisor that the pipeline must stop because of `e`, its text prefixed with
+/// who met it ("source 'in'").
+void report_failure(caf::event_based_actor* self, const wiring& w, const std::string& who,
+                    const error& e);
+
 /// A message `step` rejected as invalid, handled as its source's `on_invalid` says: dropped
 /// (its origins added to `acks`), or sent to the dead-letter actor (the source told, for its
 /// limits). Returns why the pipeline must stop instead, or "".

@@ -68,13 +68,13 @@ void request_stop(self_ptr self, std::chrono::milliseconds drain_timeout) {
   self->delayed_send(self, drain_timeout, drain_atom::value);
 }
 
-void abort(self_ptr self, const std::string& reason) {
+void abort(self_ptr self, const error& reason) {
   auto& s = self->state;
   if (!s.result.ok || s.ended)
     return;
-  log().error("pipeline failed: {}", reason);
+  log().error("pipeline failed: {} ({})", reason.what(), reason.code());
   s.result.ok = false;
-  s.result.error = reason;
+  s.result.failure = reason;
   for (auto& a : s.actors) {
     if (a.is_source)
       self->send(a.handle, abort_atom::value);
@@ -136,7 +136,8 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
   self->set_down_handler([=](caf::down_msg& msg) {
     auto& s = self->state;
     if (msg.reason && msg.reason != caf::exit_reason::user_shutdown)
-      abort(self, "the actor of step '" + s.steps[msg.source] + "' died: " + to_string(msg.reason));
+      abort(self, run_error(runtime_errc::actor_died, "the actor of step '" + s.steps[msg.source]
+                                                          + "' died: " + to_string(msg.reason)));
   });
   return {
       [=](done_atom, step_stats& stats) {
@@ -150,11 +151,14 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
           if (a.is_source)
             self->send(a.handle, start_atom::value);
       },
-      [=](failed_atom, std::string& reason) { abort(self, reason); },
+      [=](failed_atom, const error& reason) { abort(self, reason); },
       [=](stop_atom) { request_stop(self, options.drain_timeout); },
       [=](drain_atom) {
-        abort(self, "the drain did not end within " + std::to_string(options.drain_timeout.count())
-                        + " ms (drain_timeout); what was not delivered is not committed");
+        abort(self,
+              run_error(runtime_errc::drain_timeout,
+                        "the drain did not end within "
+                            + std::to_string(options.drain_timeout.count())
+                            + " ms (drain_timeout); what was not delivered is not committed"));
       },
       [=](probe_atom) {
         probe(self, options);

@@ -108,10 +108,10 @@ void port_emitter::reject(message&& m, const std::string& reason) {
 
 using self_ptr = caf::stateful_actor<transform_state>*;
 
-void fail(self_ptr self, const std::string& reason) {
+void fail(self_ptr self, const error& e) {
   auto& s = self->state;
   s.failed = true;
-  self->send(s.w.supervisor, failed_atom::value, "step '" + s.setup->name + "': " + reason);
+  report_failure(self, s.w, "step '" + s.setup->name + "'", e);
 }
 
 /// A user function threw: restart the operator, unless it has failed too often lately.
@@ -122,16 +122,19 @@ bool restart(self_ptr self, const std::string& what) {
   while (!s.restarts.empty() && now - s.restarts.front() > o.restart_window)
     s.restarts.pop_front();
   if (s.restarts.size() >= o.max_restarts) {
-    fail(self, "failed " + std::to_string(s.restarts.size() + 1) + " times within "
-                   + std::to_string(o.restart_window.count()) + " ms, last error: " + what);
+    fail(self,
+         run_error(runtime_errc::restart_limit,
+                   "failed " + std::to_string(s.restarts.size() + 1) + " times within "
+                       + std::to_string(o.restart_window.count()) + " ms, last error: " + what));
     return false;
   }
   if (s.stateful) {
     // A new operator would restore the last checkpoint and lose what was folded since, whose
     // offsets are held uncommitted: stop, and let a restarted pipeline replay them.
-    fail(self, what
-                   + " (a stateful step is not restarted in place: restart the pipeline, "
-                     "which restores its state and replays what came after)");
+    fail(self, run_error(runtime_errc::step_failed,
+                         what
+                             + " (a stateful step is not restarted in place: restart the "
+                               "pipeline, which restores its state and replays what came after)"));
     return false;
   }
   s.restarts.push_back(now);
@@ -143,7 +146,8 @@ bool restart(self_ptr self, const std::string& what) {
   try {
     s.setup->op = s.setup->make_operator();
   } catch (const std::exception& e) {
-    fail(self, std::string("could not be restarted: ") + e.what());
+    fail(self,
+         run_error(runtime_errc::step_failed, std::string("could not be restarted: ") + e.what()));
     return false;
   }
   return true;
@@ -160,7 +164,7 @@ bool guarded(self_ptr self, message* m, F f) {
       return true;
     } catch (const invalid_message& e) {
       if (!m)
-        return fail(self, e.what()), false;
+        return fail(self, run_error(runtime_errc::step_failed, e.what())), false;
       s.em.reject(std::move(*m), e.what());
       return true;
     } catch (const std::exception& e) {
@@ -169,7 +173,7 @@ bool guarded(self_ptr self, message* m, F f) {
       what = "unknown exception";
     }
     if (!m) // ticks and close hold state a restart would lose: fail instead
-      return fail(self, what), false;
+      return fail(self, run_error(runtime_errc::step_failed, what)), false;
     if (!restart(self, what))
       return false;
   }
@@ -193,7 +197,7 @@ bool handle_rejected(self_ptr self) {
   for (auto& r : rejected) {
     auto error = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
     if (!error.empty()) {
-      fail(self, error);
+      fail(self, run_error(runtime_errc::invalid_message, error));
       return false;
     }
   }
@@ -347,7 +351,9 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
         try {
           receive(self, decode_messages(wire, *s.setup->input_codec));
         } catch (const std::exception& e) {
-          fail(self, std::string("a batch from another node cannot be read: ") + e.what());
+          fail(self,
+               run_error(runtime_errc::wire_corrupt,
+                         std::string("a batch from another node cannot be read: ") + e.what()));
         }
       },
       [=](credit_atom, std::uint32_t port, std::uint64_t n) {

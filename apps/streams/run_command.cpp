@@ -33,10 +33,18 @@ void add_log_level_option(CLI::App& cmd, std::string& level) {
       ->capture_default_str();
 }
 
+/// " (kafka.unreachable, external error, may succeed if retried)": what the error's type says
+/// about it, for whoever reads the CLI's last line.
+std::string about(const error& e) {
+  return std::string(" (") + e.code() + ", " + to_string(e.category()) + " error"
+         + (e.retryable() ? ", may succeed if retried" : "") + ")";
+}
+
 /// Prints how the run ended; the exit code.
 int report(const std::string& pipeline, const run_result& result) {
-  if (!result.ok) {
-    std::cerr << "streams: pipeline '" << pipeline << "' failed: " << result.error << "\n";
+  if (!result.ok) { // whatever its category: 2 is for errors found before anything ran
+    std::cerr << "streams: pipeline '" << pipeline << "' failed: " << result.failure->what()
+              << about(*result.failure) << "\n";
     return exit_failed;
   }
   spdlog::info("pipeline '{}' stopped cleanly", pipeline);
@@ -159,9 +167,8 @@ void add_run_command(CLI::App& cli, action& chosen) {
       } catch (const pipeline_error&) {
         throw;
       } catch (const error& e) { // nothing started
-        std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << " ("
-                  << e.code() << ", " << to_string(e.category()) << " error"
-                  << (e.retryable() ? ", may succeed if retried" : "") << ")\n";
+        std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << about(e)
+                  << "\n";
         return exit_code(e);
       } catch (const std::exception& e) { // nothing started: a setting or file is wrong
         std::cerr << "streams: cannot start pipeline '" << g.name() << "': " << e.what() << "\n";

@@ -85,7 +85,9 @@ public:
   binding run(runtime_options& options) {
     if (cfg_.drain_timeout)
       options.drain_timeout = *cfg_.drain_timeout;
-    drain_timeout_ = options.drain_timeout;
+    // A second more than the drain's deadline: the runtime's deadline is what fails a drain
+    // (runtime.drain_timeout), the sinks' own bound only keeps a flush from outliving it.
+    flush_timeout_ = options.drain_timeout + std::chrono::seconds(1);
     std::map<std::string, sink_factory> dlqs; // by source step
     std::uint32_t source_index = 0;           // the runtime numbers sources in step order
     for (std::size_t i = 0; i < g_.steps().size(); ++i) {
@@ -176,6 +178,8 @@ private:
     c.consumer_group = s.consumer_group.value_or(kafka::default_group(node.name));
     c.auto_offset_reset = to_kafka(s.auto_offset_reset.value_or(config::offset_reset::latest));
     c.strict_offset_reset = s.strict_offset_reset;
+    if (s.connect_timeout)
+      c.connect_timeout = *s.connect_timeout;
     c.override_params = s.override_params;
     auto spec = sources::kafka(c);
     node.make_source = std::move(spec.make);
@@ -193,7 +197,7 @@ private:
     d.bootstrap_servers = servers(s.dlq->bootstrap_servers, s.dlq->topic);
     d.topic = s.dlq->topic;
     d.override_params = s.dlq->override_params;
-    d.flush_timeout = drain_timeout_;
+    d.flush_timeout = flush_timeout_;
     return [d, c, source_index] {
       return std::make_unique<kafka_dead_letter_sink>(d, c, source_index);
     };
@@ -204,7 +208,9 @@ private:
     c.bootstrap_servers = servers(s.bootstrap_servers, s.topic);
     c.topic = s.topic;
     c.override_params = s.override_params;
-    c.flush_timeout = drain_timeout_;
+    c.flush_timeout = flush_timeout_;
+    if (s.connect_timeout)
+      c.connect_timeout = *s.connect_timeout;
     auto spec = sinks::kafka(c);
     node.make_sink = std::move(spec.make);
     node.detail = spec.detail;
@@ -232,7 +238,7 @@ private:
   const config::deployment_config& cfg_;
   binding result_;
   std::set<std::string> topics_;
-  std::chrono::milliseconds drain_timeout_{0}; // also bounds each Kafka sink's last flush
+  std::chrono::milliseconds flush_timeout_{0}; // each Kafka sink's last flush
 };
 
 } // namespace

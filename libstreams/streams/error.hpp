@@ -35,6 +35,7 @@ public:
   const std::string& code() const { return code_; }
   error_category category() const { return kind_.category; }
   bool retryable() const { return kind_.retryable; }
+  error_kind kind() const { return kind_; }
 
 private:
   std::string code_;

@@ -3,6 +3,7 @@
 #include "streams/message.hpp"
 #include "streams/waker.hpp"
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -27,6 +28,9 @@ public:
   /// The partitions are being taken away: the runtime forgets them and returns the
   /// positions that are done and may be committed before they go.
   virtual std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) = 0;
+  /// A commit the source sent was answered (done or failed) `took` after it was sent: the
+  /// commit latency metric. For sources whose commits go somewhere that answers (Kafka).
+  virtual void commit_answered(std::chrono::nanoseconds /*took*/) {}
 };
 
 /// Where a pipeline's messages come from. The runtime owns one instance per source step

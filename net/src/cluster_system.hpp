@@ -29,7 +29,8 @@ using wire_atom = caf::atom_constant<caf::atom("n_wire")>; // (attempt, actors, 
 using start_atom = caf::atom_constant<caf::atom("n_start")>; // (attempt)
 using stop_atom = caf::atom_constant<caf::atom("n_stop")>;   // (attempt) drain
 using abort_atom = caf::atom_constant<caf::atom("n_abort")>; // (attempt, reason)
-// node -> coordinator: (node, attempt, ok, error, steps) its share of the plan has ended
+// node -> coordinator: (node, attempt, ok, code, category, retryable, what, steps) its share of
+// the plan has ended
 using done_atom = caf::atom_constant<caf::atom("n_done")>;
 
 /// The config both sides run: the middleman with heartbeats (off by default in CAF 0.17, so

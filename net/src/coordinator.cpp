@@ -9,6 +9,7 @@
 #include "secret_proof.hpp"
 
 #include "streams/actors/plan_part.hpp"
+#include "streams/actors/run_error.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
@@ -66,7 +67,8 @@ public:
     run_result result;
     for (std::uint64_t attempt = 1; attempt <= max_attempts; ++attempt) {
       if (nodes_.empty())
-        return failure("no node of the cluster is left to run the pipeline");
+        return failure(runtime_errc::node_lost,
+                       "no node of the cluster is left to run the pipeline");
       request.attempt = attempt;
       request.placement = surviving(loaded.where.nodes, lost_, all_nodes_);
       auto where = loaded.where;
@@ -81,8 +83,9 @@ public:
       if (stop_requested())
         return result;
     }
-    return failure("nodes were lost " + std::to_string(max_attempts)
-                   + " times; giving up: " + result.error);
+    auto last = result.failure ? std::string(result.failure->what()) : std::string();
+    return failure(runtime_errc::node_lost, "nodes were lost " + std::to_string(max_attempts)
+                                                + " times; giving up: " + last);
   }
 
 private:
@@ -116,10 +119,10 @@ private:
     return ok;
   }
 
-  static run_result failure(std::string why) {
+  static run_result failure(runtime_errc code, const std::string& why) {
     run_result r;
     r.ok = false;
-    r.error = std::move(why);
+    r.failure = run_error(code, why);
     return r;
   }
 
@@ -133,7 +136,8 @@ private:
     auto json = serialize(request);
     for (auto& name : names) {
       if (!nodes_.count(name))
-        return {outcome::node_lost, failure("node '" + name + "' is not connected")};
+        return {outcome::node_lost,
+                failure(runtime_errc::node_lost, "node '" + name + "' is not connected")};
       std::string error;
       self_->request(nodes_[name], timeout, deploy_atom::value, json)
           .receive(
@@ -147,7 +151,9 @@ private:
               [&](caf::error& e) { error = sys_.render(e); });
       if (!error.empty()) {
         abort_all(names, request.attempt, "node '" + name + "' could not deploy");
-        return {outcome::finished, failure("node '" + name + "': " + error)};
+        // Loading the app or opening its connectors failed there: not a lost node.
+        return {outcome::finished,
+                failure(runtime_errc::connector_failed, "node '" + name + "': " + error)};
       }
     }
     for (auto& name : names) {
@@ -158,7 +164,8 @@ private:
           .receive([&](bool ok, const std::string&) { wired = ok; }, [&](caf::error&) {});
       if (!wired) {
         abort_all(names, request.attempt, "node '" + name + "' could not be wired");
-        return {outcome::node_lost, failure("node '" + name + "' could not be wired")};
+        return {outcome::node_lost,
+                failure(runtime_errc::node_lost, "node '" + name + "' could not be wired")};
       }
     }
     for (auto& name : names)
@@ -180,6 +187,7 @@ private:
     while (!running.empty()) {
       self_->receive(
           [&](done_atom, const std::string& node, std::uint64_t of, bool ok,
+              const std::string& code, std::int32_t category, bool retryable,
               const std::string& error, const std::vector<step_stats>& steps) {
             if (of != attempt || !running.erase(node))
               return;
@@ -187,7 +195,9 @@ private:
               merge_into(result.steps, s);
             if (!ok && result.ok) {
               result.ok = false;
-              result.error = "node '" + node + "': " + error;
+              result.failure =
+                  streams::error(code, {static_cast<error_category>(category), retryable},
+                                 "node '" + node + "': " + error);
               if (!how) {
                 how = outcome::finished;
                 end_all("node '" + node + "' failed");
@@ -205,8 +215,8 @@ private:
               if (running.erase(name) && !how) {
                 how = outcome::node_lost;
                 result.ok = false;
-                result.error = "node '" + name + "' was lost";
-                end_all(result.error);
+                result.failure = run_error(runtime_errc::node_lost, "node '" + name + "' was lost");
+                end_all(result.failure->what());
               }
               break;
             }

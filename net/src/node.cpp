@@ -8,6 +8,7 @@
 #include "secret_proof.hpp"
 
 #include "streams/actors/plan_part.hpp"
+#include "streams/actors/run_error.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
@@ -89,13 +90,14 @@ public:
           },
           [&](abort_atom, std::uint64_t attempt, const std::string& reason) {
             if (trusted() && current(attempt))
-              share_->part->abort(reason);
+              share_->part->abort(run_error(runtime_errc::node_lost, reason));
           },
           [&](caf::down_msg& down) {
             // The coordinator is gone (killed, frozen, cut off): stop at once, so that a
             // node taken for dead does not go on producing beside its replacement.
             if (share_ && !reported_ && down.source == share_->coordinator.address())
-              share_->part->abort("the coordinator is gone: " + sys_.render(down.reason));
+              share_->part->abort(run_error(
+                  runtime_errc::node_lost, "the coordinator is gone: " + sys_.render(down.reason)));
           },
           caf::after(std::chrono::milliseconds(100)) >>
               [&] {
@@ -191,10 +193,14 @@ private:
       return;
     auto r = result.get();
     reported_ = true;
-    self_->send(share_->coordinator, done_atom::value, o_.name, share_->attempt, r.ok, r.error,
-                r.steps);
+    // The error crosses as its parts: streams::error has no wire form of its own.
+    auto& f = r.failure;
+    self_->send(share_->coordinator, done_atom::value, o_.name, share_->attempt, r.ok,
+                f ? f->code() : std::string(),
+                static_cast<std::int32_t>(f ? f->category() : error_category::internal),
+                f && f->retryable(), f ? std::string(f->what()) : std::string(), r.steps);
     spdlog::info("node '{}': attempt {} ended{}", o_.name, share_->attempt,
-                 r.ok ? "" : ": " + r.error);
+                 f ? ": " + std::string(f->what()) : "");
   }
 
   /// Aborts what still runs and waits for it to end (its actors commit what is done).
@@ -202,7 +208,7 @@ private:
     if (!share_)
       return;
     if (!reported_) {
-      share_->part->abort(reason);
+      share_->part->abort(run_error(runtime_errc::node_lost, reason));
       share_->part->result().wait();
       report_if_ended();
     }

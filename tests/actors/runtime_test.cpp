@@ -8,6 +8,7 @@
 #include "streams/sources/memory_source.hpp"
 
 #include "support/child_process.hpp"
+#include "support/run_failure.hpp"
 
 #include <doctest/doctest.h>
 
@@ -23,6 +24,7 @@
 using namespace streams;
 using namespace std::chrono_literals;
 using streams::test::eventually;
+using streams::test::failure_text;
 
 namespace {
 
@@ -201,10 +203,13 @@ TEST_CASE("by default an invalid message stops the pipeline, naming the step, pa
   o.commit_interval = 5ms;
   auto r = run(*p, o);
   REQUIRE_FALSE(r.ok);
-  INFO(r.error);
-  CHECK(r.error.find("step 'parser'") != std::string::npos);
-  CHECK(r.error.find("source 'in' partition 0 offset 120") != std::string::npos);
-  CHECK(r.error.find("invalid JSON") != std::string::npos);
+  INFO(failure_text(r));
+  CHECK(r.failure->code() == "runtime.invalid_message");
+  CHECK(r.failure->category() == error_category::user);
+  CHECK_FALSE(r.failure->retryable());
+  CHECK(failure_text(r).find("step 'parser'") != std::string::npos);
+  CHECK(failure_text(r).find("source 'in' partition 0 offset 120") != std::string::npos);
+  CHECK(failure_text(r).find("invalid JSON") != std::string::npos);
   for (auto& c : log->all())
     CHECK(c.offset <= 120);
 }
@@ -235,10 +240,12 @@ TEST_CASE("past max_consecutive_count the pipeline stops, committing nothing pas
   o.dead_letters = [dead] { return std::make_unique<memory_sink>(dead); };
   auto r = run(*p, o);
   REQUIRE_FALSE(r.ok);
-  INFO(r.error);
-  CHECK(r.error.find("3 invalid messages in a row, more than max_consecutive_count 2")
+  INFO(failure_text(r));
+  CHECK(r.failure->code() == "runtime.dead_letter_limit");
+  CHECK(r.failure->category() == error_category::user);
+  CHECK(failure_text(r).find("3 invalid messages in a row, more than max_consecutive_count 2")
         != std::string::npos);
-  CHECK(r.error.find("partition 0") != std::string::npos);
+  CHECK(failure_text(r).find("partition 0") != std::string::npos);
   for (auto& c : log->all())
     CHECK(c.offset <= 52);
 }
@@ -283,9 +290,12 @@ TEST_CASE("a step that keeps throwing stops the pipeline with an error naming it
   o.max_batch = 4;
   o.commit_interval = 10ms;
   auto r = run(p, o);
-  CHECK_FALSE(r.ok);
-  CHECK(r.error.find("always_fails_at_40") != std::string::npos);
-  CHECK(r.error.find("database unreachable") != std::string::npos);
+  REQUIRE_FALSE(r.ok);
+  CHECK(r.failure->code() == "runtime.restart_limit");
+  CHECK(r.failure->category() == error_category::user);
+  CHECK_FALSE(r.failure->retryable());
+  CHECK(failure_text(r).find("always_fails_at_40") != std::string::npos);
+  CHECK(failure_text(r).find("database unreachable") != std::string::npos);
   auto commits = log->all();
   REQUIRE_FALSE(commits.empty());
   for (auto& c : commits)
@@ -335,7 +345,7 @@ TEST_CASE("restarts count only within restart_window") {
     o.restart_window = 60s;
     auto r = run(*p, o);
     CHECK_FALSE(r.ok);
-    CHECK(r.error.find("failed 2 times within 60000 ms, last error: failure at 20")
+    CHECK(failure_text(r).find("failed 2 times within 60000 ms, last error: failure at 20")
           != std::string::npos);
   }
 }
@@ -516,8 +526,10 @@ TEST_CASE("a sink that fails a delivery fails the pipeline") {
   p.source("in", sources::memory<int>(iota(10)))
       .sink("disk", sink_spec<int>{"disk", "", [] { return std::make_unique<failing_sink>(); }});
   auto r = run(p);
-  CHECK_FALSE(r.ok);
-  CHECK(r.error == "sink 'disk': disk full");
+  REQUIRE_FALSE(r.ok);
+  CHECK(failure_text(r) == "sink 'disk': disk full");
+  CHECK(r.failure->code() == "runtime.connector_failed");
+  CHECK(r.failure->category() == error_category::external);
 }
 
 TEST_CASE("several sources in one pipeline") {
@@ -594,8 +606,11 @@ TEST_CASE("a source that fails stops the pipeline with its name, and is still cl
                                   [stopped] { return std::make_unique<broken_source>(stopped); }})
       .sink("out", sinks::devnull<int>());
   auto r = run(p);
-  CHECK_FALSE(r.ok);
-  CHECK(r.error == "source 'in': broker unreachable");
+  REQUIRE_FALSE(r.ok);
+  CHECK(failure_text(r) == "source 'in': broker unreachable");
+  CHECK(r.failure->code() == "runtime.connector_failed");
+  CHECK(r.failure->category() == error_category::external);
+  CHECK(r.failure->retryable());
   CHECK(*stopped);
 }
 

@@ -79,19 +79,32 @@ TEST_SUITE("cli.exit_codes") {
     REQUIRE(code);
     CHECK(*code == 1);
     CHECK(p.err().find("the database is gone") != std::string::npos);
+    CHECK(p.err().find("(runtime.restart_limit, user error)") != std::string::npos);
     CHECK(p.err().find("[info]") == std::string::npos); // -l Error, in any case
   }
 
-  TEST_CASE("a broker that cannot be reached exits 1 after the source's connect timeout") {
+  TEST_CASE("a broker that cannot be reached exits 1 after the source's connect_timeout_sec") {
     temp_directory dir;
-    child_process p({streams_bin, "run", "--config", example_configs + "/simple_map_filter.yaml",
-                     "simple_map_filter"},
-                    dir.path(), brokers);
-    auto code = p.wait(90s); // the default connect_timeout is 30 s
+    auto config = dir.file("config.yaml");
+    auto text = read_file(example_configs + "/simple_map_filter.yaml");
+    auto at = text.find("        mysink:");
+    REQUIRE(at != std::string::npos);
+    std::ofstream(config) << text.substr(0, at) << "          connect_timeout_sec: 2\n"
+                          << text.substr(at);
+    auto started = std::chrono::steady_clock::now();
+    child_process p({streams_bin, "run", "--config", config, "simple_map_filter"}, dir.path(),
+                    brokers);
+    auto code = p.wait(60s); // instead of the default 30 s
+    auto took = std::chrono::steady_clock::now() - started;
     INFO(p.err());
     REQUIRE(code);
     CHECK(*code == 1);
+    CHECK(took >= 2s);
+    CHECK(took < 15s);
+    CHECK(p.err().find("2000 ms since the source started (connect_timeout)") != std::string::npos);
     CHECK(p.err().find("no broker of 127.0.0.1:1 has answered") != std::string::npos);
+    CHECK(p.err().find("(kafka.unreachable, external error, may succeed if retried)")
+          != std::string::npos);
   }
 
   TEST_CASE("a setting the Kafka client refuses exits 2 with its typed code") {

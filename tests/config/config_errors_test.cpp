@@ -144,7 +144,7 @@ TEST_SUITE("config.errors") {
   TEST_CASE("an unknown key is a warning that names the allowed ones and the nearest") {
     check_warning(with_sink("          topik: x\n"), steps + ".mysink.topik",
                   {"unknown key for a Kafka sink; expected one of: bootstrap_servers, "
-                   "override_params, parallelism, starts_segment, topic",
+                   "connect_timeout_sec, override_params, parallelism, starts_segment, topic",
                    "(did you mean topic?)", "line 8, column 11"});
     check_warning(
         with_sink("pipelines: {}\n"), "pipelines",

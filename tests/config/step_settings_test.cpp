@@ -96,6 +96,7 @@ pipeline:
           topic: raw-metrics
           consumer_group: metrics-consumers
           auto_offset_reset: error
+          connect_timeout_sec: 2.5
           override_params:
             max.poll.interval.ms: 300000
             enable.partition.eof: false
@@ -105,6 +106,7 @@ pipeline:
         mysink:
           bootstrap_servers: ["k1:9092"]
           topic: out
+          connect_timeout_sec: 10
           override_params: {acks: all, linger.ms: 0.5}
 )",
                        p->graph());
@@ -116,6 +118,7 @@ pipeline:
     CHECK(src->topic == "raw-metrics");
     CHECK(src->consumer_group == "metrics-consumers");
     CHECK(src->auto_offset_reset == offset_reset::error);
+    CHECK(src->connect_timeout == std::chrono::milliseconds(2500));
     CHECK(src->override_params
           == std::map<std::string, std::string>{{"max.poll.interval.ms", "300000"},
                                                 {"enable.partition.eof", "false"},
@@ -126,6 +129,7 @@ pipeline:
     CHECK(src->dlq->override_params.empty());
     auto sink = r.config->settings<kafka_sink_settings>("mysink");
     CHECK(sink->topic == "out");
+    CHECK(sink->connect_timeout == std::chrono::seconds(10));
     CHECK(sink->override_params
           == std::map<std::string, std::string>{{"acks", "all"}, {"linger.ms", "0.5"}});
   }

@@ -3,6 +3,7 @@
 // enumerator in order; one added to an enum without its name and kind makes these fail (and
 // -Wswitch warn).
 
+#include "streams/actors/run_error.hpp"
 #include "streams/deployment/deployment.hpp"
 #include "streams/error.hpp"
 #include "streams/kafka/kafka_error.hpp"
@@ -63,6 +64,18 @@ TEST_SUITE("deployment.errc") {
   TEST_CASE("the deployment layer's codes") {
     check_layer<deploy::errc, deploy::config_errors>("deploy",
                                                      {{"invalid_config", c::user, false}});
+  }
+
+  TEST_CASE("the runtime's codes") {
+    check_layer<runtime_errc, run_error>("runtime", {{"invalid_message", c::user, false},
+                                                     {"dead_letter_limit", c::user, false},
+                                                     {"restart_limit", c::user, false},
+                                                     {"step_failed", c::user, true},
+                                                     {"connector_failed", c::external, true},
+                                                     {"drain_timeout", c::external, true},
+                                                     {"actor_died", c::internal, false},
+                                                     {"node_lost", c::external, true},
+                                                     {"wire_corrupt", c::internal, false}});
   }
 
   TEST_CASE("the categories") {

@@ -85,7 +85,7 @@ TEST_SUITE("e2e.batch_commits") {
 
     // Stopping flushes the batch; once it is delivered, everything is committed.
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
     auto ends = end_offsets(boot, "in");
     CHECK(committed_offsets(boot, "in", "held") == ends);

@@ -63,7 +63,7 @@ TEST_SUITE("e2e.branch_commits") {
     auto ends = end_offsets(boot, "in");
     CHECK(wait_committed_to_end(boot, "in", "branches", 60s) == ends);
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
     CHECK(committed_offsets(boot, "in", "branches") == ends);
 

@@ -45,7 +45,7 @@ TEST_SUITE("e2e.broker_outage") {
     REQUIRE(test::eventually([&] { return *seen >= static_cast<std::size_t>(total); }, 60s));
     CHECK(wait_committed_to_end(boot, "in", "outage", 30s) == end_offsets(boot, "in"));
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
 
     std::set<int> ids;
@@ -131,7 +131,7 @@ TEST_SUITE("e2e.broker_outage") {
 
     CHECK(wait_committed_to_end(boot, "in", "outage-mid", 60s) == end_offsets(boot, "in"));
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
     std::multiset<int> ids;
     for (auto& r : read_topic(boot, "out"))

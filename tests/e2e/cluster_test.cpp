@@ -384,7 +384,7 @@ TEST_SUITE("e2e.cluster") {
     CHECK(relayed_ids(read_topic(boot, "e2e-out"), nullptr) == all_ids(count));
   }
 
-  TEST_CASE("over TLS: nodes with certificates the authority signed run the pipeline; no other") {
+  TEST_CASE("over TLS: only processes whose certificates the authority signed take part") {
     kafka::embedded_broker broker(1, {{"e2e-in", 2}, {"e2e-out", 1}});
     auto boot = broker.bootstrap_servers();
     constexpr int count = 500;

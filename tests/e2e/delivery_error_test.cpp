@@ -50,9 +50,9 @@ TEST_SUITE("e2e.delivery_error") {
       auto result = run.wait_for_end(60s);
       REQUIRE(result);
       CHECK_FALSE(result->ok);
-      INFO(result->error);
-      CHECK(result->error.find("sink 'out'") != std::string::npos);
-      CHECK(result->error.find("size too large") != std::string::npos);
+      INFO(test::failure_text(*result));
+      CHECK(test::failure_text(*result).find("sink 'out'") != std::string::npos);
+      CHECK(test::failure_text(*result).find("size too large") != std::string::npos);
     }
     // Nothing at or past the refused message is committed.
     auto committed = committed_offsets(boot, "in", "delivery").at(0);

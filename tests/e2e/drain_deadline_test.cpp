@@ -56,6 +56,9 @@ pipeline:
     CHECK(took >= 3s);
     CHECK(took < 15s); // the deadline, the last flush's own bound and purging what is left
     CHECK(relay.process().err().find("3000 ms") != std::string::npos); // drain_timeout_sec
+    CHECK(relay.process().err().find("(runtime.drain_timeout, external error, may succeed if "
+                                     "retried)")
+          != std::string::npos);
     CHECK(committed_offsets(boot, "e2e-in", "drain") == offsets{{0, 100}});
   }
 }

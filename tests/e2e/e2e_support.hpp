@@ -5,6 +5,7 @@
 // background; pipelines run in this process; and the `streams` CLI with the relay test app.
 
 #include "support/child_process.hpp"
+#include "support/run_failure.hpp"
 
 #include "streams/actors/runtime.hpp"
 #include "streams/kafka/embedded_broker.hpp"

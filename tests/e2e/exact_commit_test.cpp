@@ -74,7 +74,7 @@ TEST_SUITE("e2e.exact_commits") {
       running_pipeline run(filtering_pipeline(broker, "exact", taken, true));
       REQUIRE(test::eventually([&] { return *taken >= 4000; }, 60s));
       auto result = run.stop();
-      INFO(result.error);
+      INFO(test::failure_text(result));
       REQUIRE(result.ok);
     }
     auto committed = committed_offsets(boot, "in", "exact");
@@ -109,7 +109,7 @@ TEST_SUITE("e2e.exact_commits") {
           [&] { return *resumed >= static_cast<std::size_t>(total - committed_total); }, 60s));
       std::this_thread::sleep_for(300ms); // anything beyond would show up now
       auto result = run.stop();
-      INFO(result.error);
+      INFO(test::failure_text(result));
       REQUIRE(result.ok);
     }
     CHECK(*resumed == static_cast<std::size_t>(total - committed_total));

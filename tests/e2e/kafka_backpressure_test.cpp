@@ -101,7 +101,7 @@ TEST_SUITE("e2e.kafka_backpressure") {
     out_broker.resume();
     REQUIRE(test::eventually([&] { return *taken >= static_cast<std::size_t>(total); }, 60s));
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
     // the source's most offsets handed out and not yet done, over the whole run
     CHECK(result.find("in")->max_in_flight <= bound);

@@ -46,7 +46,7 @@ TEST_SUITE("e2e.parallel_order") {
     running_pipeline run(std::move(p), options);
     REQUIRE(test::eventually([&] { return *seen >= static_cast<std::size_t>(total); }, 60s));
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
     CHECK(result.find("uneven")->instances == 3);
 

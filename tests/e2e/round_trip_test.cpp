@@ -57,7 +57,7 @@ TEST_SUITE("e2e.round_trip") {
     running_pipeline run(std::move(p));
     REQUIRE(test::eventually([&] { return *seen >= total; }, 60s));
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
 
     auto in = read_topic(boot, "in");

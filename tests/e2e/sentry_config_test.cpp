@@ -72,7 +72,7 @@ TEST_SUITE("e2e.sentry_config") {
     REQUIRE(test::eventually([&] { return read_topic(boot, "relayed").size() >= 20; }, 60s));
     producer.stop();
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
 
     std::size_t old = 0;

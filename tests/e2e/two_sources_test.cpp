@@ -37,7 +37,7 @@ TEST_SUITE("e2e.two_sources") {
     CHECK(wait_committed_to_end(boot, "left", "two.left", 60s) == end_offsets(boot, "left"));
     CHECK(wait_committed_to_end(boot, "right", "two.right", 60s) == end_offsets(boot, "right"));
     auto result = run.stop();
-    INFO(result.error);
+    INFO(test::failure_text(result));
     REQUIRE(result.ok);
 
     std::multiset<std::string> left, right;

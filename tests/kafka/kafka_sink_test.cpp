@@ -7,6 +7,7 @@
 #include <doctest/doctest.h>
 
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -248,6 +249,39 @@ TEST_SUITE("kafka.kafka_sink") {
     CHECK(report.failed_lineages.empty());
     CHECK(offsets_in(report.delivered_lineages) == range_set(0, 50));
     CHECK(read_back(broker, "out", 50).size() == 50);
+  }
+
+  TEST_CASE("brokers that never answer: once it has messages, the sink stops as unreachable "
+            "after connect_timeout") {
+    sink_config c;
+    c.bootstrap_servers = "127.0.0.1:1"; // nothing listens there: connections are refused
+    c.topic = "out";
+    c.connect_timeout = 1500ms;
+    kafka_sink sink(c);
+    recording_report report;
+    // Nothing to deliver: past connect_timeout it still waits.
+    auto start = std::chrono::steady_clock::now();
+    while (std::chrono::steady_clock::now() - start < 2s) {
+      CHECK_NOTHROW(sink.poll(report));
+      std::this_thread::sleep_for(10ms);
+    }
+    auto batch = make_batch(0, 5);
+    std::optional<kafka_error> failure;
+    try {
+      sink.write(batch, report);
+      while (std::chrono::steady_clock::now() - start < 30s) {
+        sink.poll(report);
+        std::this_thread::sleep_for(10ms);
+      }
+    } catch (const kafka_error& e) {
+      failure = e;
+    }
+    REQUIRE(failure);
+    CHECK(failure->code() == kafka::errc::unreachable);
+    CHECK(std::string(failure->what()).find("no broker of 127.0.0.1:1 has answered")
+          != std::string::npos);
+    CHECK(report.delivered_lineages.empty());
+    CHECK(sink.pending() == 5); // not reported delivered: their offsets stay uncommitted
   }
 
   TEST_CASE("destroyed with messages outstanding: abandons them without crashing") {

@@ -56,6 +56,7 @@ TEST_SUITE("libstreams.metrics_registry") {
     metrics_registry r("p");
     auto& src = r.add("in", step_role::source);
     src.set_partitions({{0, 10, 15}, {1, -1, 7}});
+    src.commit_latency.observe(0.003);
     auto& dlq = r.add("dead-letters", step_role::dead_letters);
     dlq.messages_out.add(2);
     auto samples = r.collect();
@@ -63,6 +64,11 @@ TEST_SUITE("libstreams.metrics_registry") {
     CHECK(find(samples, names::lag, "in", "0")->value == 5);
     CHECK_FALSE(find(samples, names::lag, "in", "1")); // nothing committed yet: unknown
     CHECK_FALSE(find(samples, names::input_messages, "in"));
+    auto commits = find(samples, names::commit_latency, "in");
+    REQUIRE(commits);
+    CHECK(commits->kind == sample::histogram);
+    CHECK(commits->buckets.counts[5] == 1);                  // 3 ms: the 5 ms bucket
+    CHECK(find(samples, names::restarts, "in")->value == 0); // every step has restarts
     bool dead_letters = false;
     for (auto& s : samples)
       dead_letters = dead_letters || (s.name == names::dlq_messages && s.value == 2);

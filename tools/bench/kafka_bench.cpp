@@ -239,7 +239,7 @@ double pipeline_side(const std::string& bootstrap, const std::string& in, const 
   r.stop();
   auto result = r.wait();
   if (!result.ok)
-    fail("pipeline failed: " + result.error);
+    fail(std::string("pipeline failed: ") + result.failure->what());
   if (!done)
     fail("pipeline: only " + std::to_string(p.delivered) + " of " + std::to_string(count)
          + " delivered within 120 s");
@@ -385,7 +385,7 @@ latency_result pipeline_latency(const std::string& bootstrap, double rate, doubl
       },
       "pipeline");
   if (!result->ok)
-    fail("pipeline failed: " + result->error);
+    fail(std::string("pipeline failed: ") + result->failure->what());
   return res;
 }
 
@@ -396,8 +396,8 @@ latency_result loop_latency(const std::string& bootstrap, double rate, double du
   return measure_latency(
       bootstrap, in, out, rate, duration,
       [&] {
-        loop =
-            std::thread([&] { plain_loop(bootstrap, in, out, SIZE_MAX, upper, &stop, latency_consumer); });
+        loop = std::thread(
+            [&] { plain_loop(bootstrap, in, out, SIZE_MAX, upper, &stop, latency_consumer); });
       },
       [&] {
         stop = true;
@@ -505,7 +505,8 @@ void kafka_benchmark(const options& o) {
       "delivery reports (the credit), which held a Kafka sink to ~0.3 M msg/s: sinks now have a "
       "backlog of their own (runtime_options::sink_backlog, 65,536). Then, from 0.76 to "
       "0.77-0.84 of the C++ loop in full runs (the loop swings between ~1.3 and ~2.0 M msg/s from "
-      "one run to the next, the pipeline stays near 1.6): jemalloc instead of glibc's malloc (messages are freed on other threads than "
+      "one run to the next, the pipeline stays near 1.6): jemalloc instead of glibc's malloc "
+      "(messages are freed on other threads than "
       "the ones that made them; both sides here share the allocator, the pipeline gained more); "
       "the Kafka source and sink wake their actors through librdkafka's queue callbacks instead "
       "of being polled every 1-2 ms; and a source short of credit arms one poll timer at a time "

@@ -54,7 +54,7 @@ void actor_pipeline(std::size_t count) {
   auto r = run(p);
   if (!r.ok || delivered != count - (count + 9) / 10)
     fail("actor pipeline delivered " + std::to_string(delivered) + " of " + std::to_string(count)
-         + ": " + r.error);
+         + ": " + (r.ok ? "ok" : r.failure->what()));
 }
 
 void plain_loop(std::size_t count) {

@@ -255,7 +255,8 @@ tally run_pipeline(const window_spec& w, std::size_t n, const std::string& state
   o.state_dir = state_dir;
   auto r = run(p, o);
   if (!r.ok)
-    fail("window pipeline (" + w.describe() + ", state " + state_dir + ") failed: " + r.error);
+    fail("window pipeline (" + w.describe() + ", state " + state_dir
+         + ") failed: " + r.failure->what());
   if (auto s = r.find("counts"); s && s->invalid > 0)
     fail("window pipeline (" + w.describe() + ") sent " + std::to_string(s->invalid)
          + " events to the dead-letter sink; none is late");

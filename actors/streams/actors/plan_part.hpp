@@ -64,7 +64,7 @@ public:
   /// Asks the sources to stop; what is in flight is finished and committed.
   void stop();
   /// Stops at once, committing only what is done, and fails with `reason`.
-  void abort(const std::string& reason);
+  void abort(const error& reason);
   std::future<run_result>& result();
   /// Waits until every actor of the part has ended (at most `limit`; false past it). The
   /// result is ready before sources have finished closing: join before destroying the part

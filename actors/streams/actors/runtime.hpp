@@ -1,5 +1,6 @@
 #pragma once
 
+#include "streams/actors/run_error.hpp"
 #include "streams/graph.hpp"
 #include "streams/metrics/health.hpp"
 #include "streams/metrics/metrics_registry.hpp"
@@ -8,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -78,10 +80,12 @@ struct step_stats {
 /// as a new entry.
 void merge_into(std::vector<step_stats>& steps, const step_stats& s);
 
-/// The outcome of a run: `ok` unless the pipeline failed, then `error` says why and where.
+
+/// The outcome of a run: `ok` unless the pipeline failed, then `failure` says why and where,
+/// typed by the layer that raised it (`kafka.unreachable`, `runtime.restart_limit`, ...).
 struct run_result {
   bool ok = true;
-  std::string error;
+  std::optional<error> failure;
   std::vector<step_stats> steps;
 
   const step_stats* find(const std::string& step) const;

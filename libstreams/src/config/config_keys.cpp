@@ -104,6 +104,11 @@ const std::vector<config_key>& config_keys() {
        "a committed offset that no longer exists in the partition stops the source with an "
        "error instead of silently skipping or replaying (Arroyo's strict offset reset). "
        "False: it applies to both."},
+      {s::kafka_source, "connect_timeout_sec", "positive number", optional, "30",
+       "A source that has never had a partition and whose brokers have all been unreachable "
+       "for this long since it started stops the pipeline (exit 1, `kafka.unreachable`): a "
+       "wrong address fails the run instead of waiting forever. Once it has had partitions it "
+       "waits out any outage."},
       {s::kafka_source, "override_params", "map of strings", optional, "empty",
        "librdkafka consumer properties, applied last so that they win. Numbers and booleans "
        "are taken as written."},
@@ -136,6 +141,11 @@ const std::vector<config_key>& config_keys() {
        "The Kafka brokers, `host:port` each."},
       {s::kafka_sink, "topic", "string", optional, "the sink's stream name",
        "The topic the sink writes."},
+      {s::kafka_sink, "connect_timeout_sec", "positive number", optional, "30",
+       "A sink that has messages to deliver while none of its brokers has ever answered, this "
+       "long after it started, stops the pipeline (exit 1, `kafka.unreachable`) instead of "
+       "waiting librdkafka's `message.timeout.ms` (300 s); nothing is committed past what was "
+       "delivered. Once a broker has answered it waits out any outage."},
       {s::kafka_sink, "override_params", "map of strings", optional, "empty",
        "librdkafka producer properties, applied last so that they win."},
 

@@ -233,6 +233,14 @@ std::optional<double> config_reader::positive_number(const field& f) {
   return std::nullopt;
 }
 
+std::optional<std::chrono::milliseconds> config_reader::seconds(const field& f) {
+  auto sec = positive_number(f);
+  if (!sec)
+    return std::nullopt;
+  return std::max(std::chrono::milliseconds(1),
+                  std::chrono::milliseconds(std::llround(*sec * 1000)));
+}
+
 std::optional<std::chrono::microseconds> config_reader::milliseconds(const field& f) {
   if (!f.node)
     return std::nullopt;

@@ -86,6 +86,9 @@ public:
   std::optional<double> number(const field& f);
   /// A positive number, integer or decimal, written unquoted.
   std::optional<double> positive_number(const field& f);
+  /// A positive number of seconds, as `drain_timeout_sec: 2.5` writes it, rounded to
+  /// milliseconds (at least one).
+  std::optional<std::chrono::milliseconds> seconds(const field& f);
   /// A positive number of milliseconds, as `batch_time_ms: 5000.0` writes it.
   std::optional<std::chrono::microseconds> milliseconds(const field& f);
   /// A non-empty list of non-empty strings.

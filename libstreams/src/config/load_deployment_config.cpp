@@ -12,7 +12,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
-#include <cmath>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -76,8 +75,7 @@ public:
     if (auto metrics = config_reader::find(root, "metrics"))
       config.metrics = read_metrics(r_, *metrics, "metrics");
     config.state_dir = r_.string(at(root, "", "state_dir"));
-    if (auto sec = r_.positive_number(at(root, "", "drain_timeout_sec")))
-      config.drain_timeout = std::chrono::milliseconds(std::llround(*sec * 1000));
+    config.drain_timeout = r_.seconds(at(root, "", "drain_timeout_sec"));
     if (config_reader::find(root, "sentry_sdk_config"))
       note(sdk_note);
     return config;

@@ -1,8 +1,5 @@
 #include "read_metrics.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 namespace streams::config::detail {
 
 namespace {
@@ -16,9 +13,8 @@ std::map<std::string, std::string> read_tags(config_reader& r, const yaml_node& 
 
 log_metrics read_log(config_reader& r, const yaml_node& n, const std::string& path) {
   log_metrics m;
-  if (auto sec = r.positive_number(at(n, path, "period_sec")))
-    m.period = std::max(std::chrono::milliseconds(1),
-                        std::chrono::milliseconds(std::llround(*sec * 1000)));
+  if (auto period = r.seconds(at(n, path, "period_sec")))
+    m.period = *period;
   m.tags = read_tags(r, n, path);
   return m;
 }

@@ -79,6 +79,7 @@ kafka_source_settings read_kafka_source(config_reader& r, const yaml_node& n,
   k.consumer_group = r.string(at(n, path, "consumer_group"));
   k.auto_offset_reset = read_offset_reset(r, at(n, path, "auto_offset_reset"));
   k.strict_offset_reset = r.boolean(at(n, path, "strict_offset_reset")).value_or(false);
+  k.connect_timeout = r.seconds(at(n, path, "connect_timeout_sec"));
   if (auto v = r.string_map(at(n, path, "override_params")))
     k.override_params = std::move(*v);
   k.dlq = read_dlq(r, at(n, path, "dlq"),
@@ -93,6 +94,7 @@ kafka_sink_settings read_kafka_sink(config_reader& r, const yaml_node& n, const 
   if (auto v = r.string_list(at(n, path, "bootstrap_servers")))
     k.bootstrap_servers = std::move(*v);
   k.topic = read_topic(r, n, path, step, "the sink");
+  k.connect_timeout = r.seconds(at(n, path, "connect_timeout_sec"));
   if (auto v = r.string_map(at(n, path, "override_params")))
     k.override_params = std::move(*v);
   return k;

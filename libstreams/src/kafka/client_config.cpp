@@ -62,6 +62,16 @@ void client_base::on_error(rd_kafka_t* rk, rd_kafka_resp_err_t err, const char* 
   }
 }
 
+void client_base::recheck_brokers(rd_kafka_t* rk) {
+  if (!brokers_down_ || !rk)
+    return;
+  const rd_kafka_metadata_t* md = nullptr;
+  if (rd_kafka_metadata(rk, 0, nullptr, &md, 100) != RD_KAFKA_RESP_ERR_NO_ERROR)
+    return;
+  rd_kafka_metadata_destroy(md);
+  note_progress();
+}
+
 void client_base::note_brokers_back() {
   brokers_down_ = false;
   log().info("[{}] Kafka brokers reachable again", label_);

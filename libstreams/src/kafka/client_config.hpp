@@ -30,17 +30,25 @@ public:
   /// The client got something from a broker (a message, an assignment, a delivery): after
   /// "all brokers are down" this logs that they are reachable again. Cheap when nothing was down.
   void note_progress() {
+    reached_ = true;
     if (brokers_down_)
       note_brokers_back();
   }
   /// Since "all brokers are down" and until the client got something from a broker again.
   bool brokers_down() const { return brokers_down_; }
+  /// Whether any broker has ever answered this client.
+  bool reached() const { return reached_; }
+  /// While all brokers are down, asks the cluster for its metadata, waiting at most 100 ms:
+  /// an answer means they are back although nothing flows (an idle pipeline). For the
+  /// readiness probes, once a second.
+  void recheck_brokers(rd_kafka_t* rk);
 
 private:
   void note_brokers_back();
 
   std::string label_;
   bool brokers_down_ = false;
+  bool reached_ = false;
 };
 
 struct conf_deleter {

@@ -68,6 +68,7 @@ struct kafka_sink::impl : kafka::detail::client_base {
   rd_kafka_t* rk = nullptr;
   rd_kafka_topic_t* rkt = nullptr;
   rd_kafka_queue_t* reports = nullptr; // where delivery reports wait; watched once woken
+  clock::time_point started_at;
   waker wake;
   std::size_t pending = 0;
   // The report of the write/poll/flush call being served; reports arrive only inside them.
@@ -105,6 +106,7 @@ struct kafka_sink::impl : kafka::detail::client_base {
       throw kafka::kafka_error(kafka::errc::client_creation,
                                label() + ": cannot create the Kafka producer: " + errstr);
     conf.release(); // owned by rk now
+    started_at = clock::now();
     rkt = rd_kafka_topic_new(rk, config.topic.c_str(), nullptr);
     if (!rkt)
       throw kafka::kafka_error(
@@ -173,6 +175,20 @@ struct kafka_sink::impl : kafka::detail::client_base {
       kafka::log().error("[{}] {} messages still without a delivery report", label(), pending);
   }
 
+  /// Throws `unreachable` while messages wait for brokers none of which has ever answered,
+  /// past `connect_timeout` since the sink started (a wrong address, a broker not there).
+  void check_reachable() const {
+    if (pending == 0 || reached() || !brokers_down()
+        || clock::now() - started_at <= config.connect_timeout)
+      return;
+    throw kafka::kafka_error(kafka::errc::unreachable,
+                             label() + ": no broker of " + config.bootstrap_servers
+                                 + " has answered in the "
+                                 + std::to_string(config.connect_timeout.count())
+                                 + " ms since the sink started (connect_timeout); "
+                                 + std::to_string(pending) + " messages are not delivered");
+  }
+
   // -- producing ---------------------------------------------------------------
 
   void write(std::vector<message>& batch, delivery_report& r) {
@@ -180,6 +196,7 @@ struct kafka_sink::impl : kafka::detail::client_base {
     for (auto& m : batch)
       produce(m, r);
     rd_kafka_poll(rk, 0);
+    check_reachable();
   }
 
   void produce(message& m, delivery_report& r) {
@@ -254,6 +271,7 @@ struct kafka_sink::impl : kafka::detail::client_base {
   void poll(delivery_report& r) {
     serving scope(*this, r);
     rd_kafka_poll(rk, 0);
+    check_reachable();
   }
 
   void flush(delivery_report& r) {
@@ -265,6 +283,7 @@ struct kafka_sink::impl : kafka::detail::client_base {
         break;
       // rd_kafka_flush sends lingering batches at once and serves reports while it waits.
       rd_kafka_flush(rk, static_cast<int>(std::min<std::int64_t>(left.count(), 100)));
+      check_reachable();
     }
     if (pending == 0)
       return;
@@ -298,6 +317,7 @@ std::size_t kafka_sink::pending() const { return impl_->pending; }
 void kafka_sink::flush(delivery_report& report) { impl_->flush(report); }
 
 std::string kafka_sink::not_ready() const {
+  impl_->recheck_brokers(impl_->rk);
   return impl_->brokers_down() ? "all Kafka brokers are down" : std::string();
 }
 

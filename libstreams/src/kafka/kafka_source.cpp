@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <deque>
 #include <map>
 #include <optional>
 #include <set>
@@ -66,7 +67,9 @@ struct kafka_source::impl : kafka::detail::client_base {
   std::map<std::int32_t, std::int64_t> retry_commits; // positions whose commit failed
   std::map<std::int32_t, std::int64_t> last_sent;     // the latest position sent per partition
   std::chrono::steady_clock::time_point last_commit;  // when commit() last sent something
-  std::optional<kafka::kafka_error> failure;          // thrown by the next poll
+  std::deque<std::chrono::steady_clock::time_point> commits_sent; // unanswered, oldest first
+  bool committing_before_revocation = false; // its answer is not one of commits_sent's
+  std::optional<kafka::kafka_error> failure; // thrown by the next poll
   std::vector<rd_kafka_message_t*> batch = std::vector<rd_kafka_message_t*>(max_batch);
 
   // -- setup and teardown ------------------------------------------------------
@@ -213,7 +216,10 @@ struct kafka_source::impl : kafka::detail::client_base {
                           label(), kafka::detail::partitions_text(partitions));
       } else {
         auto list = make_list(positions);
-        if (auto err = rd_kafka_commit(rk, list.get(), 0 /* synchronously */))
+        committing_before_revocation = true;
+        auto err = rd_kafka_commit(rk, list.get(), 0 /* synchronously */);
+        committing_before_revocation = false;
+        if (err)
           kafka::log().error("[{}] commit before revocation of {} failed: {}; the next owner "
                              "will consume from the previous commit",
                              label(), describe(positions), rd_kafka_err2str(err));
@@ -238,6 +244,12 @@ struct kafka_source::impl : kafka::detail::client_base {
   void on_commit_result(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets) {
     if (err == RD_KAFKA_RESP_ERR__NO_OFFSET || !offsets)
       return;
+    // Answers come in the order the commits were sent (one coordinator).
+    if (!committing_before_revocation && !commits_sent.empty()) {
+      if (ctx)
+        ctx->commit_answered(std::chrono::steady_clock::now() - commits_sent.front());
+      commits_sent.pop_front();
+    }
     std::map<std::int32_t, std::int64_t> failed;
     rd_kafka_resp_err_t first = err;
     for (int i = 0; i < offsets->cnt; ++i) {
@@ -275,6 +287,21 @@ struct kafka_source::impl : kafka::detail::client_base {
       rd_kafka_fatal_error(handle, detail, sizeof(detail));
       failure.emplace(kafka::errc::fatal, label() + ": fatal consumer error: " + detail);
     }
+  }
+
+  /// While all brokers are down, asks the group coordinator for the positions committed in
+  /// the partitions assigned (the consumer keeps its coordinator connected, not always the
+  /// others, so a metadata request can wait in vain), else for the cluster's metadata,
+  /// waiting at most 100 ms: an answer means the brokers are back although nothing flows.
+  void recheck_brokers() {
+    if (!brokers_down() || assigned.empty())
+      return client_base::recheck_brokers(rk);
+    std::map<std::int32_t, std::int64_t> none;
+    for (auto p : assigned)
+      none[p] = RD_KAFKA_OFFSET_INVALID;
+    auto list = make_list(none);
+    if (rd_kafka_committed(rk, list.get(), 100) == RD_KAFKA_RESP_ERR_NO_ERROR)
+      note_progress();
   }
 
   // -- polling -----------------------------------------------------------------
@@ -498,7 +525,9 @@ struct kafka_source::impl : kafka::detail::client_base {
     for (auto [partition, offset] : merged)
       last_sent[partition] = offset;
     auto list = make_list(merged);
+    commits_sent.push_back(last_commit);
     if (auto err = rd_kafka_commit(rk, list.get(), 1 /* asynchronously */)) {
+      commits_sent.pop_back(); // not sent: no answer will come
       kafka::log().warn("[{}] cannot commit {}: {}; retrying", label(), describe(merged),
                         rd_kafka_err2str(err));
       retry_commits = merged;
@@ -561,6 +590,7 @@ bool kafka_source::paused() const { return impl_->paused; }
 std::string kafka_source::not_ready() const {
   if (!impl_->rk)
     return "the consumer is closed";
+  impl_->recheck_brokers();
   if (impl_->brokers_down())
     return "all Kafka brokers are down";
   if (impl_->assigned.empty())

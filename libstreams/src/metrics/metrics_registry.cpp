@@ -45,7 +45,7 @@ struct step_totals {
   std::uint64_t messages_in = 0, bytes_in = 0, messages_out = 0, bytes_out = 0, errors = 0,
                 dropped = 0, restarts = 0, backpressure_ns = 0;
   std::int64_t in_flight = 0;
-  histogram::snapshot duration, latency;
+  histogram::snapshot duration, latency, commit_latency;
   std::vector<partition_position> partitions;
 };
 
@@ -72,6 +72,7 @@ std::vector<sample> metrics_registry::collect() const {
     t.in_flight += m.in_flight.value();
     t.duration += m.duration.read();
     t.latency += m.latency.read();
+    t.commit_latency += m.commit_latency.read();
     if (m.role == step_role::source)
       t.partitions = m.partitions();
   }
@@ -100,11 +101,15 @@ std::vector<sample> metrics_registry::collect() const {
     }
     add(names::errors, sample::counter, step, d(t.errors));
     add(names::in_flight, sample::gauge, step, static_cast<double>(t.in_flight));
+    // Sources and sinks are not restarted (their failure stops the pipeline): 0, for
+    // dashboards that watch every step alike.
+    add(names::restarts, sample::counter, step, d(t.restarts));
     if (t.role == step_role::transform) {
       add(names::dropped, sample::counter, step, d(t.dropped));
-      add(names::restarts, sample::counter, step, d(t.restarts));
       add(names::duration, sample::histogram, step, 0).buckets = t.duration;
     }
+    if (t.role == step_role::source)
+      add(names::commit_latency, sample::histogram, step, 0).buckets = t.commit_latency;
     if (t.role == step_role::sink)
       add(names::latency, sample::histogram, step, 0).buckets = t.latency;
     for (auto& p : t.partitions) {

@@ -53,6 +53,8 @@ struct kafka_source_settings {
   /// committed offset that no longer exists stops the source (Arroyo's strict offset reset).
   /// False (Sentry Streams' default): it applies to both.
   bool strict_offset_reset = false;
+  /// Unset: the Kafka source's default (30 s).
+  std::optional<std::chrono::milliseconds> connect_timeout;
   /// librdkafka consumer properties, applied last; YAML numbers and booleans arrive as the
   /// text they were written as.
   std::map<std::string, std::string> override_params;
@@ -67,6 +69,8 @@ struct kafka_sink_settings {
   std::vector<std::string> bootstrap_servers;
   /// Default: the stream name the pipeline gives the sink.
   std::string topic;
+  /// Unset: the Kafka sink's default (30 s).
+  std::optional<std::chrono::milliseconds> connect_timeout;
   /// librdkafka producer properties, applied last.
   std::map<std::string, std::string> override_params;
 };

@@ -18,6 +18,12 @@ struct sink_config {
   /// How long `kafka_sink::flush` waits for outstanding delivery reports before it gives up
   /// and reports what is left as failed.
   std::chrono::milliseconds flush_timeout{60000};
+  /// A sink that has messages to deliver and whose brokers have all been unreachable, none
+  /// of them ever having answered, for this long since it started stops (`write`, `poll`
+  /// and `flush` throw `kafka_error(errc::unreachable)`), rather than wait librdkafka's
+  /// message.timeout.ms (300 s) for each message. Once a broker has answered it rides out
+  /// any outage, as the source does.
+  std::chrono::milliseconds connect_timeout{30000};
   /// Any librdkafka producer property ("linger.ms", "compression.type", "acks", ...),
   /// applied after everything the sink sets itself, so these win.
   std::map<std::string, std::string> override_params;

@@ -17,6 +17,7 @@ inline constexpr const char* duration = "streams.pipeline.duration";
 inline constexpr const char* backpressure = "streams.pipeline.backpressure.seconds";
 inline constexpr const char* in_flight = "streams.pipeline.in_flight";
 inline constexpr const char* latency = "streams.pipeline.consumer.latency";
+inline constexpr const char* commit_latency = "streams.pipeline.consumer.commit_latency";
 // per source partition (tags: pipeline, step, partition)
 inline constexpr const char* committed_offset = "streams.pipeline.consumer.committed_offset";
 inline constexpr const char* lag = "streams.pipeline.consumer.lag";

@@ -44,10 +44,11 @@ struct alignas(64) step_metrics {
   counter errors;  ///< invalid messages (to the dead-letter sink) and exceptions
   counter dropped; ///< dropped on purpose (filters)
   counter restarts;
-  counter backpressure_ns; ///< time with outputs ready and no credit to send them
-  gauge in_flight;         ///< received and not yet consumed; sources: offsets not yet done
-  histogram duration;      ///< transforms: processing time per message
-  histogram latency;       ///< sinks: when written, now minus the source message's timestamp
+  counter backpressure_ns;  ///< time with outputs ready and no credit to send them
+  gauge in_flight;          ///< received and not yet consumed; sources: offsets not yet done
+  histogram duration;       ///< transforms: processing time per message
+  histogram latency;        ///< sinks: when written, now minus the source message's timestamp
+  histogram commit_latency; ///< sources: from sending a commit to its answer
 
   // -- liveness and readiness: refreshed whenever the supervisor probes the actor --------
 

@@ -98,7 +98,7 @@ int main() {
     // through the sink; the odd ones, batched, are printed from the memory store.
     auto result = streams::run(p);
     if (!result.ok)
-      throw std::runtime_error("run failed: " + result.error);
+      throw std::runtime_error(std::string("run failed: ") + result.failure->what());
     std::cout << "kept:";
     for (auto& batch : odd->payloads<std::vector<int>>()) {
       std::cout << " [";
