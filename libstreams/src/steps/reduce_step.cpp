@@ -63,7 +63,7 @@ std::string reduce_step::pane_record(const std::string& key, const pane& p) cons
 void reduce_step::process(message& m, emitter& out) {
   auto key = f_.key ? f_.key(m) : std::string();
   if (guard_.seen(m.lineage(), key_hash(key))) {
-    out.release(std::move(m.lineage())); // folded into the restored state before a crash
+    out.release(origin_ranges(m.lineage())); // folded into the restored state before a crash
     return;
   }
   auto now = now_();
@@ -98,7 +98,7 @@ void reduce_step::fold(const std::string& key, pane& p, message& m) {
     dirty_keys_.push_back(key);
   }
   guard_.fold(m.lineage());
-  held_.absorb(m.lineage());
+  held_.add(m.lineage());
 }
 
 void reduce_step::reject_late(message& m, std::int64_t ts, emitter& out) {
@@ -357,7 +357,7 @@ void reduce_step::checkpoint(emitter& out) {
   dirty_keys_.clear();
   if (!held_.empty())
     out.release(std::move(held_));
-  held_ = lineage();
+  held_ = origin_ranges();
 }
 
 std::string reduce_step::timers_record(std::size_t instances, std::size_t instance) const {

@@ -129,7 +129,7 @@ private:
   std::vector<std::string> erased_;     ///< pane records to erase at the next checkpoint
   pending_outputs emitted_;             ///< windows emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_; ///< emissions to send again
-  lineage held_; ///< inputs folded since the last checkpoint
+  origin_ranges held_; ///< inputs folded since the last checkpoint
   watermark_tracker wm_;
   replay_guard guard_;
   std::int64_t next_end_; ///< timed: the least window end not yet fired
