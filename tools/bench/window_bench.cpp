@@ -656,7 +656,7 @@ void window_benchmark(const options& o) {
       "Ki events) up to the end of the input, minus RssAnon before the pipeline was built; "
       "anonymous memory only, so LMDB's file-backed map is left out. It holds more than the "
       "windows' state: messages in flight and the inputs folded since the last checkpoint, "
-      "which the step holds (their lineage) and the source tracks until the checkpoint "
+      "which the step holds (as offset ranges) and the source tracks until the checkpoint "
       "releases them (the source's largest number of offsets in flight is shown). Peak RSS: "
       "VmHWM at the end minus VmRSS before, which includes the end of the input, where every "
       "open window of every key fires at once and waits, tracked, for its delivery. Per key: "
@@ -701,8 +701,9 @@ void window_benchmark(const options& o) {
       "exactness and in flight: with `:memory:` the memory store's own copy of the checkpointed "
       "panes and windows (32-byte keys in a std::map), each checkpoint's write batch, the "
       "windows emitted and not yet delivered (each with its record key and saved accumulator, "
-      "and queued messages), and the inputs held until a checkpoint (a 24-byte origin per event "
-      "in the step, the same offsets in the source's tracker: the in-flight column). Peak RSS "
+      "and queued messages), and the inputs held until a checkpoint (a range of offsets per "
+      "partition in the step, but a 16-byte entry per offset in the source's tracker: the "
+      "in-flight column). Peak RSS "
       "adds the end of the input, when every key's open windows fire at once.",
       m.p.panes, panes_mib, static_cast<double>(m.p.anon_kb - m.anon_before_kb) / 1024));
 }
