@@ -8,8 +8,7 @@ void ack_buffer::flush(caf::event_based_actor* self, const std::vector<caf::acto
   for (std::size_t i = 0; i < pending_.size() && i < sources.size(); ++i) {
     if (pending_[i].empty())
       continue;
-    self->send(sources[i], ack_atom::value, std::move(pending_[i]));
-    pending_[i] = {};
+    self->send(sources[i], ack_atom::value, pending_[i].take());
   }
 }
 

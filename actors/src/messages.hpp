@@ -6,6 +6,7 @@
 #include "streams/actors/plan_part.hpp"
 #include "streams/actors/runtime.hpp"
 #include "streams/message.hpp"
+#include "streams/origin_ranges.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/allowed_unsafe_message_type.hpp>
@@ -21,6 +22,7 @@ namespace streams::actors {
 
 using batch = std::vector<message>;
 using origins = std::vector<origin>;
+using done_ranges = std::vector<origin_range>;
 
 // downstream-bound
 using batch_atom = caf::atom_constant<caf::atom("batch")>; // (batch)
@@ -30,7 +32,7 @@ using dead_atom = caf::atom_constant<caf::atom("dead")>;   // (message) for the 
 using invalid_atom = caf::atom_constant<caf::atom("invalid")>;
 // upstream-bound
 using credit_atom = caf::atom_constant<caf::atom("credit")>; // (port, n) n more messages may come
-using ack_atom = caf::atom_constant<caf::atom("ack")>;       // (origins) done: delivered or dropped
+using ack_atom = caf::atom_constant<caf::atom("ack")>;       // (done_ranges) delivered or dropped
 using closed_atom = caf::atom_constant<caf::atom("closed")>; // a sink has delivered all it will
 // control
 using wire_atom = caf::atom_constant<caf::atom("wire")>; // (wiring)

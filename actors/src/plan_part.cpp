@@ -18,6 +18,7 @@ namespace streams::actors {
 
 void announce_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<origins>("streams.origins");
+  cfg.add_message_type<done_ranges>("streams.done_ranges");
   cfg.add_message_type<step_stats>("streams.step_stats");
   cfg.add_message_type<std::vector<step_stats>>("streams.step_stats_list");
   cfg.add_message_type<std::vector<caf::actor>>("streams.actors");

@@ -289,11 +289,11 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
         self->state.out.grant(port, self->current_sender(), n);
         schedule_poll(self, std::chrono::milliseconds(0));
       },
-      [=](ack_atom, origins& done) {
+      [=](ack_atom, done_ranges& done) {
         if (self->state.limit_passed)
           return;
-        for (auto& o : done)
-          self->state.tracker.done(o);
+        for (auto& r : done)
+          self->state.tracker.done(r);
       },
       [=](invalid_atom, origins& invalid) {
         auto& s = self->state;

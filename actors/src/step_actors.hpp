@@ -54,21 +54,29 @@ caf::actor spawn_sink(caf::actor_system& sys, setup_ptr setup);
 /// A waker (see streams/waker.hpp) that sends `wake` to `self` without keeping it alive.
 waker waker_for(caf::event_based_actor* self);
 
-/// Hands back what is done, grouped per source so that each source gets one message.
+/// Hands back what is done, grouped per source so that each source gets one message, as
+/// ranges: consecutive offsets done together cost one entry.
 class ack_buffer {
 public:
   void add(const lineage& l) {
-    for (auto& o : l.origins()) {
-      if (o.source >= pending_.size())
-        pending_.resize(o.source + 1);
-      pending_[o.source].push_back(o);
-    }
+    for (auto& o : l.origins())
+      of(o.source).add(o);
+  }
+  void add(const origin_ranges& r) {
+    for (auto& x : r.ranges())
+      of(x.source).add(x);
   }
   /// Sends what has gathered to the sources, from `self`.
   void flush(caf::event_based_actor* self, const std::vector<caf::actor>& sources);
 
 private:
-  std::vector<origins> pending_;
+  origin_ranges& of(std::uint32_t source) {
+    if (source >= pending_.size())
+      pending_.resize(source + 1);
+    return pending_[source];
+  }
+
+  std::vector<origin_ranges> pending_;
 };
 
 /// `e` as a `streams::error`: itself when it is one (a `kafka_error` keeps its code), else

@@ -32,7 +32,7 @@ public:
   explicit port_emitter(transform_state& s) : s_(s) {}
   void emit(std::size_t port, message&& m) override;
   void drop(message&& m) override;
-  void release(lineage&& l) override;
+  void release(origin_ranges&& r) override;
   void emit_tracked(std::size_t port, message&& m, std::uint64_t id) override;
   void reject(message&& m, const std::string& reason) override;
 
@@ -91,7 +91,7 @@ void port_emitter::drop(message&& m) {
   s_.setup->metrics->dropped.add(1);
 }
 
-void port_emitter::release(lineage&& l) { s_.acks.add(l); }
+void port_emitter::release(origin_ranges&& r) { s_.acks.add(r); }
 
 void port_emitter::emit_tracked(std::size_t port, message&& m, std::uint64_t id) {
   auto index = s_.setup->source_index;
@@ -384,16 +384,17 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
         if (checkpoint(self))
           self->delayed_send(self, s.setup->options.commit_interval, checkpoint_atom::value);
       },
-      [=](ack_atom, origins& done) {
+      [=](ack_atom, done_ranges& done) {
         auto& s = self->state;
-        for (auto& o : done) {
-          auto it = s.unacked.find(static_cast<std::uint64_t>(o.offset));
-          if (it == s.unacked.end() || (it->second += o.weight) < origin::full_weight)
-            continue;
-          auto id = it->first;
-          s.unacked.erase(it);
-          guarded(self, nullptr, [&] { s.setup->op->delivered(id); });
-        }
+        for (auto& r : done)
+          for (auto offset = r.first; offset < r.end(); ++offset) {
+            auto it = s.unacked.find(static_cast<std::uint64_t>(offset));
+            if (it == s.unacked.end() || (it->second += r.weight) < origin::full_weight)
+              continue;
+            auto id = it->first;
+            s.unacked.erase(it);
+            guarded(self, nullptr, [&] { s.setup->op->delivered(id); });
+          }
       },
       [=](closed_atom) {
         ++self->state.closed_sinks;

@@ -9,8 +9,8 @@ void commit_tracker::track(std::int32_t partition, std::int64_t offset) {
   ++in_flight_;
 }
 
-void commit_tracker::done(const origin& o) {
-  auto it = partitions_.find(o.partition);
+void commit_tracker::done(const origin_range& r) {
+  auto it = partitions_.find(r.partition);
   if (it == partitions_.end())
     return; // revoked meanwhile: another consumer owns the partition now
   auto& p = it->second;
@@ -18,16 +18,17 @@ void commit_tracker::done(const origin& o) {
   if (q.empty())
     return;
   // Offsets are usually contiguous, so try direct indexing before searching.
-  auto guess = o.offset - q.front().offset;
+  auto guess = r.first - q.front().offset;
   std::deque<entry>::iterator e;
-  if (guess >= 0 && guess < static_cast<std::int64_t>(q.size()) && q[guess].offset == o.offset)
+  if (guess <= 0)
+    e = q.begin();
+  else if (guess < static_cast<std::int64_t>(q.size()) && q[guess].offset == r.first)
     e = q.begin() + guess;
   else
-    e = std::lower_bound(q.begin(), q.end(), o.offset,
+    e = std::lower_bound(q.begin(), q.end(), r.first,
                          [](const entry& x, std::int64_t off) { return x.offset < off; });
-  if (e == q.end() || e->offset != o.offset)
-    return;
-  e->returned += o.weight;
+  for (; e != q.end() && e->offset < r.end(); ++e) // offsets not tracked are not in q
+    e->returned += r.weight;
   while (!q.empty() && q.front().returned >= origin::full_weight) {
     p.position = q.front().offset + 1;
     q.pop_front();

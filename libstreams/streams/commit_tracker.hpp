@@ -1,6 +1,6 @@
 #pragma once
 
-#include "streams/lineage.hpp"
+#include "streams/origin_ranges.hpp"
 #include "streams/source.hpp"
 
 #include <cstdint>
@@ -21,8 +21,10 @@ class commit_tracker {
 public:
   /// The source handed out `offset` of `partition`.
   void track(std::int32_t partition, std::int64_t offset);
-  /// A share of an offset came back (delivered by a sink or dropped on purpose).
-  void done(const origin& o);
+  /// A share of each offset of `r` came back (delivered by a sink or dropped on purpose);
+  /// offsets of `r` not in flight (gaps, done already, revoked) are ignored.
+  void done(const origin_range& r);
+  void done(const origin& o) { done(origin_range::of(o)); }
 
   /// Positions that moved since the last call; marks them as committed.
   std::vector<partition_offset> take_commits();

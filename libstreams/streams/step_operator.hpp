@@ -2,6 +2,7 @@
 
 #include "streams/key_hash.hpp"
 #include "streams/message.hpp"
+#include "streams/origin_ranges.hpp"
 
 #include <chrono>
 #include <cstddef>
@@ -23,9 +24,9 @@ public:
   virtual void emit(std::size_t port, message&& m) = 0;
   /// Marks `m` as dropped on purpose (a filter said no): its offsets count as done.
   virtual void drop(message&& m) = 0;
-  /// Stateful steps: the offsets of `l` are done (their effect is in durable state). Inputs a
+  /// Stateful steps: the offsets of `r` are done (their effect is in durable state). Inputs a
   /// stateful step folds into its state are held until then instead of being dropped.
-  virtual void release(lineage&& l) = 0;
+  virtual void release(origin_ranges&& r) = 0;
   /// Stateful steps: sends `m` (whose lineage is ignored) out of `port` under an origin of the
   /// step's own; once it is delivered everywhere the runtime calls `delivered(id)`, so that
   /// the step can forget what it kept to emit `m` again after a crash.

@@ -214,4 +214,40 @@ TEST_SUITE("commit_tracker") {
     CHECK(t.in_flight() == 7);
   }
 
+  TEST_CASE("a range is done offset by offset: gaps and offsets not in flight are skipped") {
+    commit_tracker t;
+    for (std::int64_t o : {5, 6, 8, 9, 12}) // 7, 10 and 11 do not exist
+      t.track(0, o);
+    t.done(origin_range{0, 0, 3, 5, origin::full_weight}); // 3..7: 3 and 4 were never tracked
+    CHECK(t.take_commits() == positions{{0, 7}});
+    CHECK(t.in_flight() == 3);
+    t.done(origin_range{0, 0, 9, 3, origin::full_weight}); // 9..11: 8 still holds 9 back
+    CHECK(t.take_commits().empty());
+    t.done(origin_range{0, 0, 8, 1, origin::full_weight});
+    CHECK(t.take_commits() == positions{{0, 10}});         // after 9, the last done
+    t.done(origin_range{0, 0, 5, 5, origin::full_weight}); // done again: no effect
+    CHECK(t.take_commits().empty());
+    CHECK(t.in_flight() == 1);
+    t.done(origin_range{0, 0, 10, 100, origin::full_weight}); // 12, and far past the end
+    CHECK(t.take_commits() == positions{{0, 13}});
+    CHECK(t.in_flight() == 0);
+  }
+
+  TEST_CASE("a range of pieces adds its weight to every offset it covers") {
+    commit_tracker t;
+    for (std::int64_t o = 0; o < 4; ++o)
+      t.track(0, o);
+    const auto half = origin::full_weight / 2;
+    t.done(origin_range{0, 0, 0, 3, half}); // 0..2 half done
+    t.done(origin_range{0, 0, 1, 3, half}); // 1..3 half done: 1 and 2 complete, 0 and 3 not
+    CHECK(t.take_commits().empty());
+    CHECK(t.in_flight() == 4); // 0 holds the done 1 and 2 back
+    t.done(origin_range{0, 0, 0, 1, half});
+    CHECK(t.take_commits() == positions{{0, 3}});
+    CHECK(t.in_flight() == 1);
+    t.done(origin_range{0, 0, 3, 1, half});
+    CHECK(t.take_commits() == positions{{0, 4}});
+    CHECK(t.in_flight() == 0);
+  }
+
 } // TEST_SUITE

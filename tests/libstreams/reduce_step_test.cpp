@@ -123,8 +123,8 @@ std::vector<result> results(collecting_emitter& out) {
 
 std::size_t released_offsets(const collecting_emitter& out) {
   std::size_t n = 0;
-  for (auto& l : out.released)
-    n += l.origins().size();
+  for (auto& r : out.released)
+    n += r.origins();
   return n;
 }
 

@@ -479,30 +479,22 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       cost(side::memory), cost(side::lmdb), a, b, 1 / (a - 2 * b), implied(cost(side::running)),
       implied(cost(side::loop)), pipeline_c.c_str()));
   paragraph(
-      "Where the pipeline's time goes: `perf record --call-graph dwarf` on `streams_bench "
-      "--window-child CASE --window-events 4000000` at commit 91fb6e7, shares of all CPU samples "
-      "of the process. Tumbling 1 s in memory: holding inputs until a checkpoint releases them "
-      "is ~37%: the step appends each event's lineage origin to its held lineage "
-      "(lineage::absorb, a std::vector<origin> of ~0.8 M entries a second, 13.5%, and 5.4% in "
-      "page faults growing it) and releases them origin by origin at the checkpoint "
-      "(port_emitter::release 12.1%, 4.2% in page faults; the source's commit_tracker::done "
-      "1.9%); the checkpoint sorts dirty_keys_, one std::string per pane made dirty (9.9%); "
-      "emitting windows 18.2% (per window: the store record's key string, latest_emission_ keyed "
-      "by it, emitted_, the actor's unacked map, a heap-allocated windowed<R> and two copies of "
-      "the key) and their deliveries (reduce_step::delivered) 7.8%; the std::string lookup in "
-      "keys_ 6.2%. LMDB's own writes are 0.7% there: panes rarely outlive a checkpoint. Sliding "
-      "60 s / 1 s in memory: checkpoints 46% (the memory store's write 27%, memcmp on keys that "
-      "share the step's prefix being 14% of all; building the write batch 9.5%): event time "
+      "Where the pipeline's time goes: `perf record` on `streams_bench --window-child CASE "
+      "--window-events 4000000` at commit c0d481b, shares of all CPU samples of the process. "
+      "Holding inputs until a checkpoint, ~37% of a tumbling run at commit 91fb6e7 (an origin "
+      "per event in a growing std::vector, released origin by origin), is now a range per "
+      "partition (origin_ranges::add 0.9%), and the emitted windows' bookkeeping "
+      "(pending_outputs, ~15%: two string-keyed hash-map updates per window) is ~1.7%. Tumbling "
+      "1 s in memory now: the std::string lookup of each event's key in keys_ 21%, firing "
+      "windows ~14% (fire_key 8.6%, emit 3.8%: per window the store record's key string, the "
+      "saved accumulator, a heap-allocated windowed<R> and two copies of the key), folding 7.1% "
+      "(the pane, its dirty mark with a copy of the key), the kernel's page handling 7%. "
+      "Sliding 60 s / 1 s in memory: checkpoints 53% (the memory store's write 30%, memcmp "
+      "on keys that share the step's prefix 15% of all; pending_outputs::save 5%): event time "
       "runs ~140 times faster than the wall clock here, so all ~330,000 live panes are new at "
-      "every checkpoint, written, and erased at the next, and every window emitted and not yet "
-      "delivered at a checkpoint is written and later erased too. Firing windows 34% (emit "
-      "18.3%, merging up to 60 panes through virtual calls 5.9%, fire_key itself 6.3%), "
-      "deliveries 6.7%, adding events 7.6%, page faults 16.6%; the end of the input (every "
-      "key's last 60 windows at once, ~600,000, and their checkpoint) is 20.7% of the run. With "
-      "LMDB, lmdb_store::write is 19.2% where the memory store's write was 27%. Fixed on the way "
-      "(commit 3f3c204): the actors' outbox erased each batch it sent from the front of its "
-      "backlog, quadratic in the bursts a reduce step makes (23.6% of a 400,000-event sliding "
-      "1 s run; 0.45% after).");
+      "every checkpoint, written, and erased at the next. Firing windows 31% (fire_key 27%, of "
+      "which emit 13% and merging up to 60 panes through virtual calls 7%), adding events 8%; "
+      "the end of the input (every key's last 60 windows at once) is ~19% of the run.");
 }
 
 } // namespace
@@ -665,7 +657,7 @@ void window_benchmark(const options& o) {
       "Ki events) up to the end of the input, minus RssAnon before the pipeline was built; "
       "anonymous memory only, so LMDB's file-backed map is left out. It holds more than the "
       "windows' state: messages in flight and the inputs folded since the last checkpoint, "
-      "which the step holds (their lineage) and the source tracks until the checkpoint "
+      "which the step holds (as offset ranges) and the source tracks until the checkpoint "
       "releases them (the source's largest number of offsets in flight is shown). Peak RSS: "
       "VmHWM at the end minus VmRSS before, which includes the end of the input, where every "
       "open window of every key fires at once and waits, tracked, for its delivery. Per key: "
@@ -710,8 +702,9 @@ void window_benchmark(const options& o) {
       "exactness and in flight: with `:memory:` the memory store's own copy of the checkpointed "
       "panes and windows (32-byte keys in a std::map), each checkpoint's write batch, the "
       "windows emitted and not yet delivered (each with its record key and saved accumulator, "
-      "and queued messages), and the inputs held until a checkpoint (a 24-byte origin per event "
-      "in the step, the same offsets in the source's tracker: the in-flight column). Peak RSS "
+      "and queued messages), and the inputs held until a checkpoint (a range of offsets per "
+      "partition in the step, but a 16-byte entry per offset in the source's tracker: the "
+      "in-flight column). Peak RSS "
       "adds the end of the input, when every key's open windows fire at once.",
       m.p.panes, panes_mib, static_cast<double>(m.p.anon_kb - m.anon_before_kb) / 1024));
 }

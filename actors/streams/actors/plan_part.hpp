@@ -7,6 +7,7 @@
 #include "streams/actors/runtime.hpp"
 #include "streams/execution_plan.hpp"
 #include "streams/lineage.hpp"
+#include "streams/origin_ranges.hpp"
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -27,6 +28,11 @@ typename Inspector::result_type inspect(Inspector& f, origin& x) {
 }
 
 template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, origin_range& x) {
+  return f(caf::meta::type_name("origin_range"), x.source, x.partition, x.first, x.count, x.weight);
+}
+
+template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, step_stats& x) {
   return f(caf::meta::type_name("step_stats"), x.name, x.messages_in, x.messages_out, x.dropped,
            x.invalid, x.restarts, x.instances, x.max_in_flight);
@@ -36,8 +42,9 @@ typename Inspector::result_type inspect(Inspector& f, step_stats& x) {
 
 namespace streams::actors {
 
-/// Announces the types that the actors of one pipeline send each other across nodes (acks,
-/// encoded batches, statistics). Every node of a cluster must do the same.
+/// Announces the types that the actors of one pipeline send each other across nodes (acks as
+/// offset ranges, invalid origins, statistics; batches cross as strings). Every node of a cluster
+/// must do the same.
 void announce_types(caf::actor_system_config& cfg);
 
 /// The instances of `plan` placed on one node, and their supervisor. In three steps, so that

@@ -2,43 +2,53 @@
 
 #include "streams/state/state_store.hpp"
 
+#include <string_view>
+#include <unordered_map>
+
 namespace streams {
 
 std::uint64_t pending_outputs::add(std::string record, std::string saved, bool stored) {
-  auto id = next_id_++;
-  if (!record.empty())
-    newest_[record] = id;
-  by_id_.emplace(id, entry{std::move(record), std::move(saved), stored});
-  return id;
+  entries_.push_back({std::move(record), std::move(saved), stored, true});
+  return next_id_++;
 }
 
 void pending_outputs::delivered(std::uint64_t id) {
-  auto it = by_id_.find(id);
-  if (it == by_id_.end())
+  if (id < first_id_ || id >= next_id_)
     return;
-  auto& e = it->second;
-  auto newest = newest_.find(e.record);
-  if (newest != newest_.end() && newest->second == id) {
-    newest_.erase(newest);
-    if (e.stored)
-      delivered_.push_back(std::move(e.record));
+  auto& e = entries_[id - first_id_];
+  if (!e.pending)
+    return;
+  e.pending = false;
+  if (e.stored)
+    delivered_.push_back(std::move(e.record));
+  e = entry{};
+  while (!entries_.empty() && !entries_.front().pending) {
+    entries_.pop_front();
+    ++first_id_;
   }
-  by_id_.erase(it);
 }
 
 void pending_outputs::save(write_batch& batch) {
+  // A record emitted anew keeps only its newest emission: an older one is neither written nor
+  // erased once delivered while a newer one is on its way.
+  std::unordered_map<std::string_view, std::uint64_t> newest;
+  auto id = first_id_;
+  for (auto& e : entries_) {
+    if (e.pending && !e.record.empty())
+      newest[e.record] = id;
+    ++id;
+  }
   for (auto& r : delivered_)
-    if (!newest_.count(r)) // emitted anew since: that emission is still on its way
+    if (!newest.count(r))
       batch.erase(std::move(r));
   delivered_.clear();
-  for (auto& [id, e] : by_id_) {
-    if (e.stored || e.record.empty())
-      continue;
-    auto newest = newest_.find(e.record);
-    if (newest != newest_.end() && newest->second == id) {
+  id = first_id_;
+  for (auto& e : entries_) {
+    if (e.pending && !e.stored && !e.record.empty() && newest[e.record] == id) {
       batch.put(e.record, std::move(e.saved));
       e.stored = true;
     }
+    ++id;
   }
 }
 

@@ -56,7 +56,7 @@ keyed_state_step::entry& keyed_state_step::lookup(const std::string& key) {
 void keyed_state_step::process(message& m, emitter& out) {
   auto key = f_.key(m);
   if (guard_.seen(m.lineage(), key_hash(key))) {
-    out.release(std::move(m.lineage())); // its state and output came before a crash
+    out.release(origin_ranges(m.lineage())); // its state and output came before a crash
     return;
   }
   auto& e = lookup(key);
@@ -70,7 +70,7 @@ void keyed_state_step::process(message& m, emitter& out) {
     }
   }
   guard_.fold(m.lineage());
-  held_.absorb(m.lineage());
+  held_.add(m.lineage());
   auto record = state_keys::prefix(ctx_.step, 'o');
   state_keys::put_string(record, key);
   state_keys::put_i64(record, static_cast<std::int64_t>(run_));
@@ -114,7 +114,7 @@ void keyed_state_step::checkpoint(emitter& out) {
   dirty_.clear();
   if (!held_.empty())
     out.release(std::move(held_));
-  held_ = lineage();
+  held_ = origin_ranges();
 }
 
 void keyed_state_step::open(const operator_context& ctx) {

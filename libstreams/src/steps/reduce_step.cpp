@@ -30,6 +30,11 @@ reduce_step::reduce_step(window_spec w, reduce_functions f, wall_clock now)
 reduce_step::reduce_step(reduce_step&&) noexcept = default;
 reduce_step::~reduce_step() = default;
 
+std::size_t reduce_step::keys() const {
+  return static_cast<std::size_t>(
+      std::count_if(keys_.begin(), keys_.end(), [](auto& k) { return !k.second.panes.empty(); }));
+}
+
 std::size_t reduce_step::panes() const {
   std::size_t n = 0;
   for (auto& [k, ks] : keys_)
@@ -63,7 +68,7 @@ std::string reduce_step::pane_record(const std::string& key, const pane& p) cons
 void reduce_step::process(message& m, emitter& out) {
   auto key = f_.key ? f_.key(m) : std::string();
   if (guard_.seen(m.lineage(), key_hash(key))) {
-    out.release(std::move(m.lineage())); // folded into the restored state before a crash
+    out.release(origin_ranges(m.lineage())); // folded into the restored state before a crash
     return;
   }
   auto now = now_();
@@ -98,7 +103,7 @@ void reduce_step::fold(const std::string& key, pane& p, message& m) {
     dirty_keys_.push_back(key);
   }
   guard_.fold(m.lineage());
-  held_.absorb(m.lineage());
+  held_.add(m.lineage());
 }
 
 void reduce_step::reject_late(message& m, std::int64_t ts, emitter& out) {
@@ -236,8 +241,7 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
 
 void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
   auto T = time_now();
-  for (auto it = keys_.begin(); it != keys_.end();) {
-    auto& [key, ks] = *it;
+  for (auto& [key, ks] : keys_) {
     if (out)
       fire_key(key, ks, end, *out);
     // A pane whose last window has fired goes once no late message can reach it.
@@ -248,8 +252,7 @@ void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
         forget_pane(key, p);
       return gone;
     });
-    ps.erase(keep, ps.end());
-    it = ps.empty() ? keys_.erase(it) : std::next(it);
+    ps.erase(keep, ps.end()); // an emptied key stays until the checkpoint: it comes back soon
   }
 }
 
@@ -355,9 +358,11 @@ void reduce_step::checkpoint(emitter& out) {
     store_->write(b);
   }
   dirty_keys_.clear();
+  for (auto it = keys_.begin(); it != keys_.end();)
+    it = it->second.panes.empty() ? keys_.erase(it) : std::next(it);
   if (!held_.empty())
     out.release(std::move(held_));
-  held_ = lineage();
+  held_ = origin_ranges();
 }
 
 std::string reduce_step::timers_record(std::size_t instances, std::size_t instance) const {
@@ -453,7 +458,7 @@ std::optional<clock::time_point> reduce_step::next_deadline() const {
   std::optional<std::int64_t> at; // wall-clock milliseconds
   auto now = now_();
   if (w_.time == time_domain::event) {
-    if (!keys_.empty())
+    if (w_.timed() ? !pane_starts_.empty() : !keys_.empty())
       at = wm_.next_idle_at(now);
   } else if (w_.kind == window_kind::session) {
     if (!session_ends_.empty())

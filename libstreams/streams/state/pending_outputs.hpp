@@ -1,8 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace streams {
@@ -13,6 +13,10 @@ class write_batch;
 /// delivered, each under a record of the state store that holds what it takes to emit it again
 /// after a crash. A record emitted anew before the older emission was delivered (a window
 /// updated by late data) is erased only once its newest emission is delivered.
+///
+/// Ids are handed out in order and outputs are mostly delivered in order, so the outputs are
+/// kept in id order, the delivered ones at the front dropped; which emission of a record is
+/// the newest is worked out only at `save`, among the outputs still on their way then.
 class pending_outputs {
 public:
   /// A new output kept as `record` -> `saved`, already in the store when `stored`; its id,
@@ -29,10 +33,11 @@ private:
     std::string record;
     std::string saved;
     bool stored = false;
+    bool pending = false; ///< not yet delivered
   };
-  std::unordered_map<std::uint64_t, entry> by_id_;
-  std::unordered_map<std::string, std::uint64_t> newest_; ///< record -> its newest id
-  std::vector<std::string> delivered_;                    ///< stored records to erase
+  std::deque<entry> entries_;          ///< ids first_id_ .. next_id_ - 1
+  std::vector<std::string> delivered_; ///< stored records delivered since the last save
+  std::uint64_t first_id_ = 1;
   std::uint64_t next_id_ = 1;
 };
 

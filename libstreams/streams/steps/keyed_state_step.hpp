@@ -68,7 +68,7 @@ private:
   pending_outputs outputs_; ///< emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_;
   std::uint64_t run_ = 0; ///< tells this run's output records from earlier runs'
-  lineage held_;
+  origin_ranges held_;
   replay_guard guard_;
 };
 

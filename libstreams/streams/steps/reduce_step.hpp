@@ -76,7 +76,7 @@ public:
   /// Messages sent to the dead-letter sink for arriving after their windows closed.
   std::uint64_t late() const { return late_; }
   /// Keys with open state, and panes over all keys (for memory benchmarks).
-  std::size_t keys() const { return keys_.size(); }
+  std::size_t keys() const;
   std::size_t panes() const;
 
 private:
@@ -122,6 +122,8 @@ private:
   wall_clock now_;
   operator_context ctx_;
   state_store* store_ = nullptr;
+  /// Time windows leave a key without panes here until the next checkpoint (most keys come
+  /// back within a window or two, and lookups that insert cost more than those that find).
   std::unordered_map<std::string, key_state> keys_;
   std::map<std::int64_t, std::size_t> pane_starts_; ///< timed windows: panes per start
   std::set<std::pair<std::int64_t, std::string>> session_ends_;
@@ -129,7 +131,7 @@ private:
   std::vector<std::string> erased_;     ///< pane records to erase at the next checkpoint
   pending_outputs emitted_;             ///< windows emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_; ///< emissions to send again
-  lineage held_; ///< inputs folded since the last checkpoint
+  origin_ranges held_; ///< inputs folded since the last checkpoint
   watermark_tracker wm_;
   replay_guard guard_;
   std::int64_t next_end_; ///< timed: the least window end not yet fired

@@ -4,9 +4,9 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <utility>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace streams::test {
@@ -22,7 +22,7 @@ public:
 
   void emit(std::size_t port, message&& m) override { out.push_back({port, std::move(m)}); }
   void drop(message&& m) override { dropped.push_back(std::move(m)); }
-  void release(lineage&& l) override { released.push_back(std::move(l)); }
+  void release(origin_ranges&& r) override { released.push_back(std::move(r)); }
   void emit_tracked(std::size_t port, message&& m, std::uint64_t id) override {
     tracked.push_back(id);
     out.push_back({port, std::move(m)});
@@ -52,7 +52,7 @@ public:
 
   std::vector<emitted> out;
   std::vector<message> dropped;
-  std::vector<lineage> released;
+  std::vector<origin_ranges> released;
   std::vector<std::uint64_t> tracked; ///< ids of `emit_tracked` outputs, in order
   std::vector<std::pair<message, std::string>> rejected;
 };

@@ -1,0 +1,121 @@
+// pending_outputs: which emitted outputs a stateful step writes to its store and erases again,
+// applied to a real memory store so that what survives a crash is what is checked.
+
+#include "streams/state/pending_outputs.hpp"
+
+#include "streams/state/state_store.hpp"
+
+#include <doctest/doctest.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+using namespace streams;
+
+namespace {
+
+/// A checkpoint: what `save` adds, written to the store.
+void checkpoint(pending_outputs& p, state_store& store) {
+  write_batch b;
+  p.save(b);
+  store.write(b);
+}
+
+/// Every record in the store with its value: what a restarted step would emit again.
+std::vector<std::pair<std::string, std::string>> stored(const state_store& store) {
+  std::vector<std::pair<std::string, std::string>> out;
+  store.scan("", [&](std::string_view k, std::string_view v) { out.emplace_back(k, v); });
+  return out;
+}
+
+using records = std::vector<std::pair<std::string, std::string>>;
+
+} // namespace
+
+TEST_SUITE("state.pending_outputs") {
+
+  TEST_CASE("ids are consecutive, and an output delivered before a checkpoint is never written") {
+    auto store = make_memory_store();
+    pending_outputs p;
+    auto a = p.add("a", "1", false);
+    auto b = p.add("b", "2", false);
+    CHECK(b == a + 1);
+    CHECK(p.next_id() == b + 1);
+    p.delivered(a);
+    checkpoint(p, *store);
+    CHECK(stored(*store) == records{{"b", "2"}});
+    p.delivered(b);
+    checkpoint(p, *store);
+    CHECK(stored(*store).empty());
+  }
+
+  TEST_CASE("deliveries out of order, repeated or unknown erase exactly their own records") {
+    auto store = make_memory_store();
+    pending_outputs p;
+    std::vector<std::uint64_t> ids;
+    for (auto r : {"a", "b", "c", "d"})
+      ids.push_back(p.add(r, std::string("v") + r, false));
+    checkpoint(p, *store);
+    CHECK(stored(*store).size() == 4);
+    p.delivered(ids[2]);
+    p.delivered(ids[2]);     // twice
+    p.delivered(ids[3] + 7); // never handed out
+    p.delivered(0);
+    checkpoint(p, *store);
+    CHECK(stored(*store) == records{{"a", "va"}, {"b", "vb"}, {"d", "vd"}});
+    p.delivered(ids[0]);
+    p.delivered(ids[3]);
+    checkpoint(p, *store);
+    CHECK(stored(*store) == records{{"b", "vb"}});
+    auto e = p.add("e", "ve", false); // after the front was dropped, ids go on
+    CHECK(e == ids[3] + 1);
+    p.delivered(ids[1]);
+    checkpoint(p, *store);
+    CHECK(stored(*store) == records{{"e", "ve"}});
+  }
+
+  TEST_CASE("a record emitted anew keeps its newest emission until that one is delivered") {
+    auto store = make_memory_store();
+    pending_outputs p;
+    auto old = p.add("w", "old", false);
+    checkpoint(p, *store);
+    auto updated = p.add("w", "new", false); // a window updated by late data
+    p.delivered(old);
+    checkpoint(p, *store);
+    CHECK(stored(*store) == records{{"w", "new"}});
+    p.delivered(updated);
+    checkpoint(p, *store);
+    CHECK(stored(*store).empty());
+  }
+
+  TEST_CASE("an older stored emission delivered first does not outlive a newer one delivered "
+            "before the next checkpoint") {
+    auto store = make_memory_store();
+    pending_outputs p;
+    auto old = p.add("w", "old", false);
+    checkpoint(p, *store);
+    auto updated = p.add("w", "new", false);
+    p.delivered(old);
+    p.delivered(updated); // both delivered: nothing may be emitted again after a crash
+    checkpoint(p, *store);
+    CHECK(stored(*store).empty());
+  }
+
+  TEST_CASE("outputs restored from the store are erased once delivered, not written again") {
+    auto store = make_memory_store();
+    write_batch b;
+    b.put("r", "restored");
+    store->write(b);
+    pending_outputs p;
+    auto id = p.add("r", "", true);
+    auto fresh = p.add("", "", false); // no store: only an id
+    checkpoint(p, *store);
+    CHECK(stored(*store) == records{{"r", "restored"}});
+    p.delivered(fresh);
+    p.delivered(id);
+    checkpoint(p, *store);
+    CHECK(stored(*store).empty());
+  }
+
+} // TEST_SUITE
