@@ -28,6 +28,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -51,6 +52,8 @@ namespace fs = std::filesystem;
 
 /// The environment variable that hands the nodes the cluster secret (never a command line).
 const char* const secret_variable = "STREAMS_BENCH_CLUSTER_SECRET";
+/// And the harness's process id, so that they end with it.
+const char* const parent_variable = "STREAMS_BENCH_PARENT";
 constexpr std::size_t loop_batch = 512;
 constexpr std::size_t loop_in_flight = 16;
 
@@ -197,6 +200,15 @@ std::pair<std::string, std::uint16_t> split_address(const std::string& address) 
           static_cast<std::uint16_t>(std::atoi(address.c_str() + colon + 1))};
 }
 
+/// A child of the harness ends with it, also when the harness fails (fail() exits without
+/// running the destructors that would stop it).
+void end_with_parent() {
+  ::prctl(PR_SET_PDEATHSIG, SIGTERM);
+  const char* parent = std::getenv(parent_variable);
+  if (!parent || ::getppid() != std::atoi(parent))
+    fail("the harness that started this process is gone");
+}
+
 /// The two nodes of the benchmark, running while it lasts, and the coordinator's view of them.
 struct cluster {
   config::cluster_config config;
@@ -209,7 +221,8 @@ struct cluster {
       config.nodes[name] = address;
       nodes.push_back(std::make_unique<child_process>(
           std::vector<std::string>{self_path(), "--cluster-node", name, "--listen", address},
-          std::map<std::string, std::string>{{secret_variable, config.secret}}));
+          std::map<std::string, std::string>{{secret_variable, config.secret},
+                                             {parent_variable, std::to_string(::getpid())}}));
     }
   }
   ~cluster() {
@@ -339,6 +352,7 @@ double kafka_side(const std::string& bootstrap, const std::string& in, const std
 } // namespace
 
 void cluster_node(const options& o) {
+  end_with_parent();
   const char* secret = std::getenv(secret_variable);
   if (!secret)
     fail(std::string("--cluster-node: no secret in ") + secret_variable);
@@ -351,6 +365,7 @@ void cluster_node(const options& o) {
 }
 
 void caf_receiver(const options& o) {
+  end_with_parent();
   caf::actor_system_config cfg;
   configure_caf(cfg);
   caf::actor_system sys{cfg};
@@ -372,7 +387,8 @@ void cluster_benchmark(const options& o) {
   const std::size_t kafka_count = o.kafka_per_partition * partitions;
   cluster nodes;
   auto receiver_address = "127.0.0.1:" + std::to_string(free_port());
-  child_process receiver({self_path(), "--caf-receiver", receiver_address});
+  child_process receiver({self_path(), "--caf-receiver", receiver_address},
+                         {{parent_variable, std::to_string(::getpid())}});
 
   enum side { local_s, split_s, loop_s, kafka_local_s, kafka_split_s, sides };
   const char* const names[] = {"one process", "two nodes", "plain CAF loop", "Kafka, one process",
