@@ -16,7 +16,7 @@ using seconds = std::chrono::duration<double>;
 /// The command line of `streams_bench`; every benchmark reads what concerns it.
 struct options {
   int runs = 5;
-  /// Benchmarks to run (memory, kafka, cli, windows); all when empty.
+  /// Benchmarks to run (memory, kafka, cli, windows, cluster); all when empty.
   std::vector<std::string> only;
   /// In-memory benchmark: messages per run.
   std::size_t memory_messages = 2'000'000;
@@ -26,6 +26,11 @@ struct options {
   double latency_seconds = 5;
   /// CLI benchmark: messages per partition, pre-produced into 8 partitions.
   std::size_t cli_per_partition = 15'000;
+  /// Cluster benchmark: in-memory messages per run of each side.
+  std::size_t cluster_messages = 2'000'000;
+  /// Cluster benchmark, internal: run as the node called `cluster_node`, listening on `listen`,
+  /// or as the plain CAF loop's receiver on `caf_receiver` (the harness starts itself so).
+  std::string cluster_node, listen, caf_receiver;
   /// Window benchmark: events per run of each case.
   std::size_t window_events = 4'000'000;
   /// Window benchmark, internal: run this one case ("sliding1-lmdb") once and print its

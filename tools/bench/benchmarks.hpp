@@ -22,5 +22,13 @@ void window_benchmark(const options& o);
 /// `--window-child`: one case of the window benchmark in this fresh process, printing its
 /// memory use on standard output.
 void window_child(const options& o);
+/// A pipeline split over two node processes (the harness itself, `--cluster-node`), in memory
+/// against one process and a plain CAF remote-actor loop, and Kafka -> map -> Kafka against
+/// one process (issue 11).
+void cluster_benchmark(const options& o);
+/// `--cluster-node NAME --listen HOST:PORT`: a node of the cluster benchmark until SIGTERM.
+[[noreturn]] void cluster_node(const options& o);
+/// `--caf-receiver HOST:PORT`: the other end of the plain CAF loop until SIGTERM.
+[[noreturn]] void caf_receiver(const options& o);
 
 } // namespace streams::bench

@@ -7,9 +7,10 @@
 // afterwards the harness reads the output back and checks that every record arrived exactly once,
 // transformed. Then the pipeline's end-to-end latency at half its maximum rate.
 
+#include "kafka_bench.hpp"
+
 #include "benchmarks.hpp"
 #include "child_process.hpp"
-#include "kafka_clients.hpp"
 
 #include "streams/actors/runtime.hpp"
 #include "streams/kafka/embedded_broker.hpp"
@@ -19,23 +20,19 @@
 
 #include <algorithm>
 #include <atomic>
-#include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 namespace streams::bench {
 
 namespace {
-
-constexpr int partitions = 4;
 constexpr std::size_t value_size = 100;
+} // namespace
 
 // -- records -------------------------------------------------------------------------
 
-// Throughput records: key "i", value "%010zu-" then lower-case letters up to 100 bytes.
 void make_record(std::size_t i, std::string& key, std::string& value) {
   key = std::to_string(i);
   char head[16];
@@ -44,6 +41,8 @@ void make_record(std::size_t i, std::string& key, std::string& value) {
   for (std::size_t j = value.size(); j < value_size; ++j)
     value.push_back(static_cast<char>('a' + (i + j) % 26));
 }
+
+namespace {
 
 // Latency records: "P%010zu-%019lld-" (index, steady-clock nanoseconds when produced) and
 // letters; "W" instead of "P" for the warm-up records sent until the pipeline is flowing.
@@ -79,8 +78,8 @@ std::size_t parse_index(const char* text) {
   return i;
 }
 
-/// Reads `topic` back and fails unless it holds each of records 0 .. count-1 exactly once,
-/// with its key, transformed.
+} // namespace
+
 void check_output(const std::string& bootstrap, const std::string& topic, std::size_t count,
                   const char* side) {
   std::vector<bool> seen(count);
@@ -111,34 +110,10 @@ void check_output(const std::string& bootstrap, const std::string& topic, std::s
 
 // -- the pipeline side ---------------------------------------------------------------
 
-/// Where the pipeline side's timing comes from: its source notes when the first record came,
-/// its sink when the `target`-th delivery report did.
-struct probe {
-  std::size_t target = 0;
-  std::mutex mutex;
-  std::condition_variable cv;
-  std::optional<clock::time_point> first, last;
-  std::size_t delivered = 0; // only touched by the sink's actor
+namespace {
 
-  void note_first() {
-    std::lock_guard<std::mutex> lock(mutex);
-    if (!first)
-      first = clock::now();
-  }
-  void note_delivered() {
-    if (++delivered != target)
-      return;
-    std::lock_guard<std::mutex> lock(mutex);
-    last = clock::now();
-    cv.notify_all();
-  }
-  bool wait(std::chrono::seconds timeout) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return cv.wait_for(lock, timeout, [&] { return last.has_value(); });
-  }
-};
-
-/// A kafka_source that tells the probe when its first records arrive.
+/// A kafka_source that tells the probe when its first records arrive, and ends after the
+/// probe's target.
 class timed_source : public source {
 public:
   timed_source(kafka::source_config c, probe& p) : inner_(std::move(c)), probe_(p) {}
@@ -146,12 +121,12 @@ public:
   void start(source_context& ctx) override { inner_.start(ctx); }
   std::vector<message> poll(std::size_t max) override {
     auto batch = inner_.poll(max);
-    if (!batch.empty() && !seen_) {
-      seen_ = true;
+    if (!batch.empty() && read_ == 0)
       probe_.note_first();
-    }
+    read_ += batch.size();
     return batch;
   }
+  bool exhausted() const override { return probe_.target && read_ >= probe_.target; }
   void pause() override { inner_.pause(); }
   void resume() override { inner_.resume(); }
   void commit(const std::vector<partition_offset>& positions) override { inner_.commit(positions); }
@@ -160,7 +135,7 @@ public:
 private:
   kafka_source inner_;
   probe& probe_;
-  bool seen_ = false;
+  std::size_t read_ = 0;
 };
 
 /// A kafka_sink that counts delivery reports for the probe.
@@ -197,10 +172,11 @@ private:
   probe& probe_;
 };
 
-/// The pipeline of this benchmark, built like an application would build it; `p` times it.
+} // namespace
+
 std::unique_ptr<pipeline> make_pipeline(const std::string& bootstrap, const std::string& in,
                                         const std::string& out, probe& p,
-                                        const properties& source_props = {}) {
+                                        const properties& source_props) {
   kafka::source_config source;
   for (auto& [name, value] : source_props)
     source.override_params[name] = value;
@@ -226,6 +202,8 @@ std::unique_ptr<pipeline> make_pipeline(const std::string& bootstrap, const std:
                                        "kafka"});
   return pl;
 }
+
+namespace {
 
 /// Runs the pipeline until `count` records are delivered; messages/s from the first consumed.
 double pipeline_side(const std::string& bootstrap, const std::string& in, const std::string& out,

@@ -1,9 +1,9 @@
 // streams_bench: the benchmarks of docs/benchmarks.md, each side by side with its baselines in
 // one run. Prints Markdown on standard output, progress on standard error.
 //
-//   streams_bench [--runs N] [--only memory|kafka|cli|windows]...
+//   streams_bench [--runs N] [--only memory|kafka|cli|windows|cluster]...
 //                 [--side pipeline|loop|python|cli|metrics]... [--memory-messages N]
-//                 [--window-events N]
+//                 [--window-events N] [--cluster-messages N]
 //                 [--kafka-per-partition N] [--latency-seconds S] [--cli-per-partition N]
 //                 [--streams PATH] [--python PATH] [--source-dir PATH]
 
@@ -25,9 +25,9 @@ namespace {
   std::fprintf(
       stderr,
       "streams_bench: %s\n"
-      "usage: streams_bench [--runs N] [--only memory|kafka|cli|windows]...\n"
+      "usage: streams_bench [--runs N] [--only memory|kafka|cli|windows|cluster]...\n"
       "                     [--side pipeline|loop|python|cli|metrics]... [--memory-messages N]\n"
-      "                     [--window-events N]\n"
+      "                     [--window-events N] [--cluster-messages N]\n"
       "                     [--kafka-per-partition N] [--latency-seconds S]\n"
       "                     [--cli-per-partition N] [--streams PATH] [--python PATH]\n"
       "                     [--source-dir PATH]\n",
@@ -49,7 +49,8 @@ int main(int argc, char** argv) {
     if (flag == "--runs")
       o.runs = std::atoi(value.c_str());
     else if (flag == "--only") {
-      if (value != "memory" && value != "kafka" && value != "cli" && value != "windows")
+      if (value != "memory" && value != "kafka" && value != "cli" && value != "windows"
+          && value != "cluster")
         usage(("unknown benchmark " + value).c_str());
       o.only.push_back(value);
     } else if (flag == "--side") {
@@ -63,6 +64,14 @@ int main(int argc, char** argv) {
       o.window_events = std::strtoull(value.c_str(), nullptr, 10);
     else if (flag == "--window-child")
       o.window_child = value;
+    else if (flag == "--cluster-messages")
+      o.cluster_messages = std::strtoull(value.c_str(), nullptr, 10);
+    else if (flag == "--cluster-node")
+      o.cluster_node = value;
+    else if (flag == "--listen")
+      o.listen = value;
+    else if (flag == "--caf-receiver")
+      o.caf_receiver = value;
     else if (flag == "--kafka-per-partition")
       o.kafka_per_partition = std::strtoull(value.c_str(), nullptr, 10);
     else if (flag == "--latency-seconds")
@@ -88,6 +97,10 @@ int main(int argc, char** argv) {
     std::fflush(stdout);
     return 0;
   }
+  if (!o.cluster_node.empty())
+    cluster_node(o);
+  if (!o.caf_receiver.empty())
+    caf_receiver(o);
 
   if (o.selected("memory"))
     memory_benchmark(o);
@@ -97,6 +110,8 @@ int main(int argc, char** argv) {
     cli_benchmark(o);
   if (o.selected("windows"))
     window_benchmark(o);
+  if (o.selected("cluster"))
+    cluster_benchmark(o);
   std::fflush(stdout);
   return 0;
 }
