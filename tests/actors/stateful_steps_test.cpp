@@ -134,7 +134,7 @@ TEST_CASE("reduce: parallelism routes by key, so each key's windows hold its mes
   }
 }
 
-TEST_CASE("reduce: a stop keeps open windows in LMDB; a restart replaying old offsets is exact") {
+TEST_CASE("reduce: a stop keeps open windows in LMDB, a restart replaying old offsets is exact") {
   test::temp_directory dir;
   auto out = std::make_shared<memory_store>();
   auto log = std::make_shared<commit_log>();

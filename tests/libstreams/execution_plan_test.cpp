@@ -67,7 +67,7 @@ TEST_SUITE("execution_plan") {
     CHECK_FALSE(plan.instances()[plan.instances_of(w.step("parse"))[0]].ack_index);
   }
 
-  TEST_CASE("parallelism makes instances of transforms only; keyed steps are fed by key") {
+  TEST_CASE("parallelism makes instances of transforms only, keyed steps are fed by key") {
     word_pipeline w;
     w.set_parallelism("parse", 3);
     w.set_parallelism("by_word", 2);
@@ -113,7 +113,7 @@ TEST_SUITE("execution_plan") {
     CHECK(plan.spread_of(*w.p.graph().input(w.step("text"))) == spread::by_partition);
   }
 
-  TEST_CASE("inside a segment instances feed their own node; into another, every node") {
+  TEST_CASE("inside a segment instances feed their own node, into another, every node") {
     word_pipeline w;
     w.set_parallelism("parse", 2);
     placement where;

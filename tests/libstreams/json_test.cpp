@@ -205,7 +205,7 @@ TEST_SUITE("json") {
     CHECK(copy.dump() == deepest);
   }
 
-  TEST_CASE("invalid UTF-8 in a string is an invalid message; valid UTF-8 round-trips") {
+  TEST_CASE("invalid UTF-8 in a string is an invalid message, valid UTF-8 round-trips") {
     for (std::string bad : {"\xC3\x28", "\xE2\x82", "\xC0\xAF", "\xED\xA0\x80", "\xF5\x80\x80\x80",
                             "\xFF", "ok\x80"}) {
       CAPTURE(bad);

@@ -75,7 +75,7 @@ TEST_SUITE("steps.keyed_state_step") {
     CHECK(outputs(out) == std::vector<std::int64_t>{3, 8});
   }
 
-  TEST_CASE("state survives a restart; replayed inputs neither change it nor come out again") {
+  TEST_CASE("state survives a restart, replayed inputs neither change it nor come out again") {
     auto store = make_memory_store();
     collecting_emitter out;
     {

@@ -52,7 +52,7 @@ TEST_SUITE("libstreams.metrics_registry") {
     CHECK(find(samples, names::in_flight, "map")->value == 5);
   }
 
-  TEST_CASE("sources report lag and committed offset per partition; dead letters per pipeline") {
+  TEST_CASE("sources report lag and committed offset per partition, dead letters per pipeline") {
     metrics_registry r("p");
     auto& src = r.add("in", step_role::source);
     src.set_partitions({{0, 10, 15}, {1, -1, 7}});

@@ -155,7 +155,7 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(results(f.out) == std::vector<result>{{"0", f.t0 + 5000, f.t0 + 6000, {4}}});
   }
 
-  TEST_CASE("count windows per key; a finite input's end emits the rest, a stop keeps it") {
+  TEST_CASE("count windows per key, a finite input's end emits the rest, a stop keeps it") {
     for (auto why : {close_reason::exhausted, close_reason::stopped}) {
       fixture f;
       auto step = f.make(windows::count(3), true);
@@ -199,7 +199,7 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(results(f.out) == std::vector<result>{{"", 0, 10'000, {1, 3}}});
   }
 
-  TEST_CASE("the watermark is the least over partitions; an idle partition stops holding it") {
+  TEST_CASE("the watermark is the least over partitions, an idle partition stops holding it") {
     fixture f;
     auto step = f.make(windows::tumbling(10s).event_time().idle_timeout(5s));
     f.send(step, 1, 1'000, 0);
@@ -216,7 +216,7 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(deadline.has_value()); // partition 0 turning idle later may close [20 s, 30 s)
   }
 
-  TEST_CASE("allowed lateness updates a fired window; later data is rejected and counted") {
+  TEST_CASE("allowed lateness updates a fired window, later data is rejected and counted") {
     fixture f;
     auto step = f.make(windows::tumbling(10s).event_time().allowed_lateness(5s));
     f.send(step, 1, 1'000);
