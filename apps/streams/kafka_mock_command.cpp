@@ -28,10 +28,10 @@ kafka::topic_spec parse_topic(const std::string& text) {
     partitions = std::stoi(count, &used);
     if (used != count.size())
       partitions = 0;
-  } catch (const std::exception&) {
-  }
+  } catch (const std::exception&) {}
   if (name.empty() || partitions < 1)
-    throw CLI::ValidationError("--topic", "expected NAME:PARTITIONS with PARTITIONS >= 1, found '" + text + "'");
+    throw CLI::ValidationError("--topic", "expected NAME:PARTITIONS with PARTITIONS >= 1, found '"
+                                              + text + "'");
   return {name, partitions};
 }
 
@@ -44,11 +44,15 @@ void add_kafka_mock_command(CLI::App& cli, action& chosen) {
     std::string bootstrap_file;
   };
   auto o = std::make_shared<options>();
-  auto* cmd = cli.add_subcommand("kafka-mock",
-                                 "Run the embedded Kafka-protocol broker (development only) until SIGINT/SIGTERM");
-  cmd->add_option("--brokers", o->brokers, "how many brokers")->check(CLI::Range(1, 16))->capture_default_str();
+  auto* cmd = cli.add_subcommand(
+      "kafka-mock",
+      "Run the embedded Kafka-protocol broker (development only) until SIGINT/SIGTERM");
+  cmd->add_option("--brokers", o->brokers, "how many brokers")
+      ->check(CLI::Range(1, 16))
+      ->capture_default_str();
   cmd->add_option("--topic", o->topics, "a topic to create, NAME:PARTITIONS (repeatable)");
-  cmd->add_option("--bootstrap-file", o->bootstrap_file, "also write the bootstrap servers to this file");
+  cmd->add_option("--bootstrap-file", o->bootstrap_file,
+                  "also write the bootstrap servers to this file");
   cmd->callback([o, &chosen] {
     std::vector<kafka::topic_spec> topics;
     for (auto& t : o->topics)
@@ -69,8 +73,9 @@ void add_kafka_mock_command(CLI::App& cli, action& chosen) {
           throw std::runtime_error("cannot write bootstrap file '" + o->bootstrap_file + "'");
       }
       std::cout << broker.bootstrap_servers() << std::endl;
-      std::cerr << "streams: embedded Kafka broker for development only: in memory, nothing persists; "
-                   "stop it with Ctrl-C\n";
+      std::cerr
+          << "streams: embedded Kafka broker for development only: in memory, nothing persists; "
+             "stop it with Ctrl-C\n";
       int sig = 0;
       sigwait(&stop_signals, &sig);
       return exit_ok;

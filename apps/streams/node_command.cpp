@@ -68,16 +68,7 @@ void add_node_command(CLI::App& cli, action& chosen) {
   cmd->add_option("--listen", o->listen, "where coordinators and other nodes reach this node")
       ->type_name("HOST:PORT")
       ->required()
-      ->check(CLI::Validator(
-          [](std::string& a) {
-            try {
-              parse_address(a);
-              return std::string();
-            } catch (const std::exception& e) {
-              return std::string(e.what());
-            }
-          },
-          ""));
+      ->check(CLI::Validator([](std::string& a) { return address_problem(a); }, ""));
   cmd->add_option("--name", o->name,
                   "the node's name in the cluster config (default: the --listen address)");
   cmd->add_option("--data-dir", o->data_dir, "where stateful steps keep their state")

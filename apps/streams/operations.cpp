@@ -86,4 +86,13 @@ std::pair<std::string, std::uint16_t> parse_address(const std::string& address) 
   return {address.substr(0, colon), static_cast<std::uint16_t>(std::stoul(digits))};
 }
 
+std::string address_problem(const std::string& address) {
+  try {
+    parse_address(address);
+    return "";
+  } catch (const std::exception& e) {
+    return e.what();
+  }
+}
+
 } // namespace streams::cli

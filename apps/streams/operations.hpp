@@ -31,5 +31,7 @@ private:
 
 /// "HOST:PORT" as given to `--http`; throws `std::invalid_argument` naming what is wrong.
 std::pair<std::string, std::uint16_t> parse_address(const std::string& address);
+/// What is wrong with `address` as "HOST:PORT", or "" (for the CLI's validators).
+std::string address_problem(const std::string& address);
 
 } // namespace streams::cli

@@ -111,16 +111,7 @@ void add_run_command(CLI::App& cli, action& chosen) {
                   "serve /metrics, /health and /ready over HTTP here (the prometheus metrics "
                   "config serves them at its own address)")
       ->type_name("HOST:PORT")
-      ->check(CLI::Validator(
-          [](std::string& a) {
-            try {
-              parse_address(a);
-              return std::string();
-            } catch (const std::exception& e) {
-              return std::string(e.what());
-            }
-          },
-          ""));
+      ->check(CLI::Validator([](std::string& a) { return address_problem(a); }, ""));
   cmd->add_option("--health-file", o->health_file,
                   "touch FILE every second while the pipeline is live (default with the "
                   "config's write_healthcheck: /tmp/health.txt)")

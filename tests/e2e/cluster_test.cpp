@@ -13,6 +13,7 @@
 
 #include <csignal>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -151,74 +152,100 @@ std::set<int> all_ids(int n) {
   return ids;
 }
 
+/// How a test starts the three nodes of its cluster.
+struct node_setup {
+  double rate = 0; ///< the relay step's messages/s on that node, 0 unthrottled
+  std::string key = secret;
+};
+
+/// The embedded broker with `count` messages in e2e-in, a directory with the cluster config
+/// (the relay app over nodes a, b and c, placed by `placement`, `tls` added), and the three
+/// nodes started as `setup` says (`more` arguments for each).
+struct three_nodes {
+  kafka::embedded_broker broker;
+  std::string boot = broker.bootstrap_servers();
+  test::temp_directory dir;
+  node_ports ports;
+  std::string config = dir.file("cluster.yaml");
+  std::unique_ptr<test::child_process> a, b, c;
+
+  three_nodes(
+      int partitions, int count, const std::string& group,
+      std::map<std::string, node_setup> setup = {},
+      const std::vector<std::string>& placement = {"[a]", "[b]", "[c]"},
+      const std::function<std::string(const test::temp_directory&)>& tls = nullptr,
+      const std::function<std::vector<std::string>(const test::temp_directory&)>& more = nullptr)
+      : broker(1, {{"e2e-in", partitions}, {"e2e-out", 1}}) {
+    if (count > 0)
+      kafka::test::produce_with_python(boot, "e2e-in", count, "m");
+    write_cluster_config(config, ports, group, placement, tls ? tls(dir) : "");
+    auto start = [&](const std::string& name, std::uint16_t port) {
+      auto& s = setup[name];
+      return start_node(dir, name, port, node_env(boot, name, s.key, s.rate),
+                        more ? more(dir) : std::vector<std::string>{});
+    };
+    a = start("a", ports.a);
+    b = start("b", ports.b);
+    c = start("c", ports.c);
+  }
+
+  std::unique_ptr<test::child_process> coordinator(const std::string& key = secret,
+                                                   const std::string& config_file = "") {
+    return start_coordinator(dir, config_file.empty() ? config : config_file, boot, key);
+  }
+  std::vector<record> output() const { return read_topic(boot, "e2e-out"); }
+};
+
 } // namespace
 
 TEST_SUITE("e2e.cluster") {
   TEST_CASE("three nodes run one pipeline: every input arrives, offsets are committed") {
-    kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 1}});
-    auto boot = broker.bootstrap_servers();
     constexpr int count = 3000;
-    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
-    test::temp_directory dir;
-    node_ports ports;
-    auto config = dir.file("cluster.yaml");
-    write_cluster_config(config, ports, "cluster-all");
-    auto a = start_node(dir, "a", ports.a, node_env(boot, "a"));
-    auto b = start_node(dir, "b", ports.b, node_env(boot, "b"));
-    auto c = start_node(dir, "c", ports.c, node_env(boot, "c"));
-    auto coordinator = start_coordinator(dir, config, boot);
+    three_nodes n(4, count, "cluster-all");
+    auto coordinator = n.coordinator();
 
-    bool all = test::eventually([&] { return read_topic(boot, "e2e-out").size() >= count; }, 60s);
+    bool all = test::eventually([&] { return n.output().size() >= count; }, 60s);
     INFO("coordinator: " << coordinator->err());
-    INFO("node b: " << b->err());
+    INFO("node b: " << n.b->err());
     REQUIRE(all);
-    auto committed = wait_committed_to_end(boot, "e2e-in", "cluster-all");
-    CHECK(committed == end_offsets(boot, "e2e-in"));
+    auto committed = wait_committed_to_end(n.boot, "e2e-in", "cluster-all");
+    CHECK(committed == end_offsets(n.boot, "e2e-in"));
     coordinator->signal(SIGTERM);
     CHECK(coordinator->wait(30s) == 0);
 
     std::set<std::string> nodes;
-    auto out = read_topic(boot, "e2e-out");
+    auto out = n.output();
     CHECK(out.size() == count); // a clean run repeats nothing
     auto ids = relayed_ids(out, &nodes);
     INFO(difference(ids, all_ids(count)));
     CHECK(ids == all_ids(count));
     CHECK(nodes == std::set<std::string>{"b"}); // the relay step ran on node b only
     // The nodes go on, ready for the next coordinator, until they are stopped.
-    for (auto* n : {a.get(), b.get(), c.get()}) {
-      CHECK(n->running());
-      n->signal(SIGTERM);
-      CHECK(n->wait(30s) == 0);
+    for (auto* node : {n.a.get(), n.b.get(), n.c.get()}) {
+      CHECK(node->running());
+      node->signal(SIGTERM);
+      CHECK(node->wait(30s) == 0);
     }
   }
 
   TEST_CASE("a node killed mid-stream: the pipeline restarts on the nodes left, nothing lost") {
-    kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 1}});
-    auto boot = broker.bootstrap_servers();
     constexpr int count = 2000;
-    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
-    test::temp_directory dir;
-    node_ports ports;
-    auto config = dir.file("cluster.yaml");
-    write_cluster_config(config, ports, "cluster-kill");
     // Slow relays, so that node b dies with most of the input still to come.
-    auto a = start_node(dir, "a", ports.a, node_env(boot, "a", secret, 400));
-    auto b = start_node(dir, "b", ports.b, node_env(boot, "b", secret, 400));
-    auto c = start_node(dir, "c", ports.c, node_env(boot, "c", secret, 400));
-    auto coordinator = start_coordinator(dir, config, boot);
+    three_nodes n(4, count, "cluster-kill", {{"a", {400}}, {"b", {400}}, {"c", {400}}});
+    auto coordinator = n.coordinator();
 
-    REQUIRE(test::eventually([&] { return read_topic(boot, "e2e-out").size() >= 200; }, 60s));
-    b->signal(SIGKILL);
-    CHECK(b->wait(10s) == 128 + SIGKILL);
+    REQUIRE(test::eventually([&] { return n.output().size() >= 200; }, 60s));
+    n.b->signal(SIGKILL);
+    CHECK(n.b->wait(10s) == 128 + SIGKILL);
 
-    bool all = test::eventually(
-        [&] { return relayed_ids(read_topic(boot, "e2e-out"), nullptr).size() >= count; }, 90s);
+    bool all =
+        test::eventually([&] { return relayed_ids(n.output(), nullptr).size() >= count; }, 90s);
     INFO("coordinator: " << coordinator->err());
     REQUIRE(all);
     coordinator->signal(SIGTERM);
     CHECK(coordinator->wait(30s) == 0);
     std::set<std::string> nodes;
-    auto ids = relayed_ids(read_topic(boot, "e2e-out"), &nodes);
+    auto ids = relayed_ids(n.output(), &nodes);
     CHECK(ids == all_ids(count));
     CHECK(nodes.count("b") == 1); // before the kill
     CHECK(nodes.size() >= 2);     // and after it, elsewhere
@@ -226,19 +253,10 @@ TEST_SUITE("e2e.cluster") {
   }
 
   TEST_CASE("a node that does not know the secret is refused, and so is a coordinator") {
-    kafka::embedded_broker broker(1, {{"e2e-in", 1}, {"e2e-out", 1}});
-    auto boot = broker.bootstrap_servers();
-    kafka::test::produce_with_python(boot, "e2e-in", 10, "m");
-    test::temp_directory dir;
-    node_ports ports;
-    auto config = dir.file("cluster.yaml");
-    write_cluster_config(config, ports, "cluster-secret");
-    auto a = start_node(dir, "a", ports.a, node_env(boot, "a", "a wrong secret, long enough"));
-    auto b = start_node(dir, "b", ports.b, node_env(boot, "b"));
-    auto c = start_node(dir, "c", ports.c, node_env(boot, "c"));
+    three_nodes n(1, 10, "cluster-secret", {{"a", {0, "a wrong secret, long enough"}}});
 
     SUBCASE("a node with a wrong secret is left out") {
-      auto coordinator = start_coordinator(dir, config, boot);
+      auto coordinator = n.coordinator();
       bool refused = test::eventually(
           [&] {
             return coordinator->err().find("node 'a' does not know the cluster secret")
@@ -248,49 +266,41 @@ TEST_SUITE("e2e.cluster") {
       INFO(coordinator->err());
       CHECK(refused);
       // The pipeline runs on the nodes that know the secret.
-      CHECK(test::eventually([&] { return read_topic(boot, "e2e-out").size() >= 10; }, 60s));
+      CHECK(test::eventually([&] { return n.output().size() >= 10; }, 60s));
       std::set<std::string> nodes;
-      relayed_ids(read_topic(boot, "e2e-out"), &nodes);
+      relayed_ids(n.output(), &nodes);
       CHECK(nodes.count("a") == 0);
       coordinator->signal(SIGTERM);
       CHECK(coordinator->wait(30s) == 0);
       CHECK(coordinator->err().find(secret) == std::string::npos);
     }
     SUBCASE("a coordinator with a wrong secret runs nothing") {
-      auto coordinator = start_coordinator(dir, config, boot, "not the secret, but long");
+      auto coordinator = n.coordinator("not the secret, but long");
       REQUIRE(coordinator->wait(60s) == 1);
       auto err = coordinator->err();
       INFO(err);
       // The nodes answered with proofs this coordinator cannot verify: it gives up.
       CHECK(err.find("node 'b' does not know the cluster secret") != std::string::npos);
       CHECK(err.find("no node of the cluster is left") != std::string::npos);
-      CHECK(read_topic(boot, "e2e-out").empty());
+      CHECK(n.output().empty());
     }
   }
 
   TEST_CASE("a node frozen past node_timeout_ms is replaced, and stops when it resumes") {
-    kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 1}});
-    auto boot = broker.bootstrap_servers();
     constexpr int count = 2000;
-    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
-    test::temp_directory dir;
-    node_ports ports;
-    auto config = dir.file("cluster.yaml");
     // Node b relays and writes beside node c: frozen, its replica of both is replaced.
-    write_cluster_config(config, ports, "cluster-freeze", {"[a]", "[b, c]", "[b, c]"});
-    auto a = start_node(dir, "a", ports.a, node_env(boot, "a", secret, 200));
-    auto b = start_node(dir, "b", ports.b, node_env(boot, "b", secret, 200));
-    auto c = start_node(dir, "c", ports.c, node_env(boot, "c", secret, 200));
-    auto coordinator = start_coordinator(dir, config, boot);
+    three_nodes n(4, count, "cluster-freeze", {{"a", {200}}, {"b", {200}}, {"c", {200}}},
+                  {"[a]", "[b, c]", "[b, c]"});
+    auto coordinator = n.coordinator();
 
     auto by_b = [&] {
-      std::size_t n = 0;
-      for (auto& r : read_topic(boot, "e2e-out"))
-        n += r.value.substr(r.value.rfind('|') + 1) == "b";
-      return n;
+      std::size_t count_b = 0;
+      for (auto& r : n.output())
+        count_b += r.value.substr(r.value.rfind('|') + 1) == "b";
+      return count_b;
     };
     REQUIRE(test::eventually([&] { return by_b() >= 50; }, 60s));
-    b->signal(SIGSTOP);
+    n.b->signal(SIGSTOP);
     auto frozen_at = std::chrono::steady_clock::now();
     bool lost = test::eventually(
         [&] { return coordinator->err().find("node 'b' is lost") != std::string::npos; }, 30s);
@@ -299,39 +309,30 @@ TEST_SUITE("e2e.cluster") {
     // Within node_timeout_ms (1.5 s), give or take a heartbeat and this loop's polling.
     CHECK(std::chrono::steady_clock::now() - frozen_at < 1500ms + 3s);
     auto before_resume = by_b();
-    b->signal(SIGCONT);
+    n.b->signal(SIGCONT);
     // Back, it finds the coordinator gone and aborts what it ran.
     bool fenced = test::eventually(
-        [&] { return b->err().find("the coordinator is gone") != std::string::npos; }, 30s);
-    INFO("node b: " << b->err());
+        [&] { return n.b->err().find("the coordinator is gone") != std::string::npos; }, 30s);
+    INFO("node b: " << n.b->err());
     CHECK(fenced);
 
-    bool all = test::eventually(
-        [&] { return relayed_ids(read_topic(boot, "e2e-out"), nullptr).size() >= count; }, 90s);
+    bool all =
+        test::eventually([&] { return relayed_ids(n.output(), nullptr).size() >= count; }, 90s);
     REQUIRE(all);
     coordinator->signal(SIGTERM);
     CHECK(coordinator->wait(30s) == 0);
-    CHECK(relayed_ids(read_topic(boot, "e2e-out"), nullptr) == all_ids(count));
+    CHECK(relayed_ids(n.output(), nullptr) == all_ids(count));
     // What b wrote after its resumption is at most what it held when frozen: one credit
     // window of its relay step and what its sink had in hand, not a second share of the input.
     CHECK(by_b() - before_resume <= 2 * 2048);
   }
 
   TEST_CASE("a slow step on one node holds back the source on another") {
-    kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 1}});
-    auto boot = broker.bootstrap_servers();
     constexpr int count = 30000;
-    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
-    test::temp_directory dir;
-    node_ports ports;
-    auto config = dir.file("cluster.yaml");
-    write_cluster_config(config, ports, "cluster-slow");
-    auto a = start_node(dir, "a", ports.a, node_env(boot, "a"));
-    auto b = start_node(dir, "b", ports.b, node_env(boot, "b", secret, 1000)); // the slow relay
-    auto c = start_node(dir, "c", ports.c, node_env(boot, "c"));
-    auto coordinator = start_coordinator(dir, config, boot);
+    three_nodes n(4, count, "cluster-slow", {{"b", {1000}}}); // the slow relay
+    auto coordinator = n.coordinator();
 
-    REQUIRE(test::eventually([&] { return read_topic(boot, "e2e-out").size() >= 2000; }, 60s));
+    REQUIRE(test::eventually([&] { return n.output().size() >= 2000; }, 60s));
     coordinator->signal(SIGTERM);
     REQUIRE(coordinator->wait(60s) == 0);
     auto err = coordinator->err();
@@ -345,90 +346,77 @@ TEST_SUITE("e2e.cluster") {
     auto in_flight = std::stoul(err.substr(most + 8));
     CHECK(in_flight > 0);
     CHECK(in_flight <= 3 * 2048);
-    CHECK(read_topic(boot, "e2e-out").size() < count);
+    CHECK(n.output().size() < count);
   }
 
   TEST_CASE("the coordinator killed: the nodes stop what they run, and a new one takes over") {
-    kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 1}});
-    auto boot = broker.bootstrap_servers();
     constexpr int count = 2000;
-    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
-    test::temp_directory dir;
-    node_ports ports;
-    auto config = dir.file("cluster.yaml");
-    write_cluster_config(config, ports, "cluster-coordinator");
-    auto a = start_node(dir, "a", ports.a, node_env(boot, "a", secret, 400));
-    auto b = start_node(dir, "b", ports.b, node_env(boot, "b", secret, 400));
-    auto c = start_node(dir, "c", ports.c, node_env(boot, "c", secret, 400));
-    auto first = start_coordinator(dir, config, boot);
+    three_nodes n(4, count, "cluster-coordinator", {{"a", {400}}, {"b", {400}}, {"c", {400}}});
+    auto first = n.coordinator();
 
-    REQUIRE(test::eventually([&] { return read_topic(boot, "e2e-out").size() >= 200; }, 60s));
+    REQUIRE(test::eventually([&] { return n.output().size() >= 200; }, 60s));
     first->signal(SIGKILL);
-    for (auto* n : {a.get(), b.get(), c.get()}) {
+    for (auto* node : {n.a.get(), n.b.get(), n.c.get()}) {
       bool stopped = test::eventually(
-          [&] { return n->err().find("the coordinator is gone") != std::string::npos; }, 15s);
-      INFO(n->err());
+          [&] { return node->err().find("the coordinator is gone") != std::string::npos; }, 15s);
+      INFO(node->err());
       CHECK(stopped);
     }
-    auto output = read_topic(boot, "e2e-out").size();
+    auto output = n.output().size();
     std::this_thread::sleep_for(1s); // nothing more comes out once every node has stopped
-    CHECK(read_topic(boot, "e2e-out").size() == output);
+    CHECK(n.output().size() == output);
 
-    auto second = start_coordinator(dir, config, boot);
-    bool all = test::eventually(
-        [&] { return relayed_ids(read_topic(boot, "e2e-out"), nullptr).size() >= count; }, 90s);
+    auto second = n.coordinator();
+    bool all =
+        test::eventually([&] { return relayed_ids(n.output(), nullptr).size() >= count; }, 90s);
     INFO("second coordinator: " << second->err());
     REQUIRE(all);
     second->signal(SIGTERM);
     CHECK(second->wait(30s) == 0);
-    CHECK(relayed_ids(read_topic(boot, "e2e-out"), nullptr) == all_ids(count));
+    CHECK(relayed_ids(n.output(), nullptr) == all_ids(count));
   }
 
   TEST_CASE("over TLS: only processes whose certificates the authority signed take part") {
-    kafka::embedded_broker broker(1, {{"e2e-in", 2}, {"e2e-out", 1}});
-    auto boot = broker.bootstrap_servers();
     constexpr int count = 500;
-    kafka::test::produce_with_python(boot, "e2e-in", count, "m");
-    test::temp_directory dir;
-    make_certificates(dir);
-    node_ports ports;
-    std::vector<std::string> tls{"--tls-certificate", dir.file("member.crt"),
-                                 "--tls-key",         dir.file("member.key"),
-                                 "--tls-ca-file",     dir.file("ca.crt")};
-    auto a = start_node(dir, "a", ports.a, node_env(boot, "a"), tls);
-    auto b = start_node(dir, "b", ports.b, node_env(boot, "b"), tls);
-    auto c = start_node(dir, "c", ports.c, node_env(boot, "c"), tls);
+    three_nodes n(
+        2, count, "cluster-tls", {}, {"[a]", "[b]", "[c]"},
+        [](const test::temp_directory& dir) {
+          make_certificates(dir);
+          return tls_section(dir, "member");
+        },
+        [](const test::temp_directory& dir) {
+          return std::vector<std::string>{"--tls-certificate", dir.file("member.crt"),
+                                          "--tls-key",         dir.file("member.key"),
+                                          "--tls-ca-file",     dir.file("ca.crt")};
+        });
 
     SUBCASE("a coordinator whose certificate the authority signed") {
-      auto config = dir.file("cluster.yaml");
-      write_cluster_config(config, ports, "cluster-tls", {"[a]", "[b]", "[c]"},
-                           tls_section(dir, "member"));
-      auto coordinator = start_coordinator(dir, config, boot);
-      bool all = test::eventually([&] { return read_topic(boot, "e2e-out").size() >= count; }, 60s);
+      auto coordinator = n.coordinator();
+      bool all = test::eventually([&] { return n.output().size() >= count; }, 60s);
       INFO("coordinator: " << coordinator->err());
-      INFO("node b: " << b->err());
+      INFO("node b: " << n.b->err());
       REQUIRE(all);
       coordinator->signal(SIGTERM);
       CHECK(coordinator->wait(30s) == 0);
-      CHECK(relayed_ids(read_topic(boot, "e2e-out"), nullptr) == all_ids(count));
-      CHECK(b->err().find("(TLS)") != std::string::npos);
+      CHECK(relayed_ids(n.output(), nullptr) == all_ids(count));
+      CHECK(n.b->err().find("(TLS)") != std::string::npos);
     }
     SUBCASE("a coordinator with a certificate of its own making is refused in the handshake") {
-      auto config = dir.file("rogue.yaml");
-      write_cluster_config(config, ports, "cluster-tls", {"[a]", "[b]", "[c]"},
-                           tls_section(dir, "rogue"));
-      auto coordinator = start_coordinator(dir, config, boot);
+      auto config = n.dir.file("rogue.yaml");
+      write_cluster_config(config, n.ports, "cluster-tls", {"[a]", "[b]", "[c]"},
+                           tls_section(n.dir, "rogue"));
+      auto coordinator = n.coordinator(secret, config);
       REQUIRE(coordinator->wait(60s) == 1);
       INFO(coordinator->err());
       CHECK(coordinator->err().find("cannot be reached") != std::string::npos);
-      CHECK(read_topic(boot, "e2e-out").empty());
+      CHECK(n.output().empty());
     }
     SUBCASE("a coordinator without TLS gets nowhere") {
-      auto config = dir.file("plain.yaml");
-      write_cluster_config(config, ports, "cluster-tls");
-      auto coordinator = start_coordinator(dir, config, boot);
+      auto config = n.dir.file("plain.yaml");
+      write_cluster_config(config, n.ports, "cluster-tls");
+      auto coordinator = n.coordinator(secret, config);
       REQUIRE(coordinator->wait(60s) == 1);
-      CHECK(read_topic(boot, "e2e-out").empty());
+      CHECK(n.output().empty());
     }
   }
 }
