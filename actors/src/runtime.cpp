@@ -3,6 +3,7 @@
 #include "supervisor.hpp"
 
 #include "streams/actors/plan_part.hpp"
+#include "streams/actors/stop_signals.hpp"
 #include "streams/pipeline.hpp"
 
 #include <caf/actor_system.hpp>
@@ -70,7 +71,7 @@ void runtime::start() {
   // Before anything slow (opening the state store, connectors): a signal meanwhile is kept
   // and drains the pipeline as soon as it runs, instead of killing the process.
   if (d.options.stop_on_signals)
-    install_signal_handlers();
+    install_stop_signals();
   d.plan = std::make_unique<execution_plan>(d.g);
   d.part = std::make_unique<plan_part>(*d.plan, "", d.options);
 

@@ -2,6 +2,8 @@
 
 #include "log.hpp"
 
+#include "streams/actors/stop_signals.hpp"
+
 #include "streams/metrics/health.hpp"
 
 #include <caf/actor_system.hpp>
@@ -9,10 +11,8 @@
 #include <caf/stateful_actor.hpp>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <map>
@@ -22,10 +22,6 @@
 namespace streams::actors {
 
 namespace {
-
-std::atomic<bool> signalled{false};
-
-void on_signal(int) { signalled = true; }
 
 using signal_atom = caf::atom_constant<caf::atom("signal")>;
 using drain_atom = caf::atom_constant<caf::atom("drained")>; // the drain's deadline has come
@@ -165,7 +161,7 @@ caf::behavior supervisor(self_ptr self, std::vector<managed_actor> actors, runti
         self->delayed_send(self, options.health_interval, probe_atom::value);
       },
       [=](signal_atom) {
-        if (signalled)
+        if (stop_requested())
           request_stop(self, options.drain_timeout);
         else
           self->delayed_send(self, signal_check, signal_atom::value);
@@ -179,15 +175,6 @@ caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> a
                             const runtime_options& options, metrics::metrics_registry& metrics,
                             std::shared_ptr<std::promise<run_result>> result) {
   return sys.spawn(supervisor, std::move(actors), options, &metrics, std::move(result));
-}
-
-void install_signal_handlers() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sa.sa_flags = SA_RESETHAND; // a second signal terminates at once
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
 }
 
 } // namespace streams::actors

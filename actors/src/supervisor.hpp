@@ -30,8 +30,4 @@ caf::actor spawn_supervisor(caf::actor_system& sys, std::vector<managed_actor> a
                             const runtime_options& options, metrics::metrics_registry& metrics,
                             std::shared_ptr<std::promise<run_result>> result);
 
-/// Installs the SIGINT/SIGTERM handlers that ask supervisors to drain (a second signal
-/// kills the process the default way).
-void install_signal_handlers();
-
 } // namespace streams::actors

@@ -8,29 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include <atomic>
-#include <csignal>
-
 namespace streams::net {
-
-namespace {
-
-std::atomic<bool> signalled{false};
-
-void on_signal(int) { signalled = true; }
-
-} // namespace
-
-void install_stop_signals() {
-  struct sigaction sa {};
-  sa.sa_handler = on_signal;
-  sa.sa_flags = SA_RESETHAND;
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, nullptr);
-  sigaction(SIGTERM, &sa, nullptr);
-}
-
-bool stop_requested() { return signalled; }
 
 void configure(caf::actor_system_config& cfg, std::chrono::milliseconds heartbeat,
                std::chrono::milliseconds timeout, const std::optional<config::tls_config>& tls) {

@@ -45,10 +45,6 @@ caf::expected<std::uint16_t> listen(caf::actor_system& sys, const caf::actor& wh
 /// The actor published at `address` ("host:port"), over TLS when `tls`.
 caf::expected<caf::actor> connect(caf::actor_system& sys, const std::string& address, bool tls);
 
-/// Makes SIGINT/SIGTERM ask for a drain (`stop_requested`); a second signal kills the process.
-void install_stop_signals();
-bool stop_requested();
-
 /// A deploy request as it crosses the network (JSON); `parse_request` throws on bad input.
 std::string serialize(const deploy_request& r);
 deploy_request parse_request(const std::string& json);

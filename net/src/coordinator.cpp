@@ -10,6 +10,7 @@
 
 #include "streams/actors/plan_part.hpp"
 #include "streams/actors/run_error.hpp"
+#include "streams/actors/stop_signals.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
@@ -80,7 +81,7 @@ public:
       if (how == outcome::finished)
         return r;
       result = std::move(r);
-      if (stop_requested())
+      if (actors::stop_requested())
         return result;
     }
     auto last = result.failure ? std::string(result.failure->what()) : std::string();
@@ -223,7 +224,7 @@ private:
           },
           caf::after(std::chrono::milliseconds(100)) >>
               [&] {
-                if (stop_requested() && !stopping) {
+                if (actors::stop_requested() && !stopping) {
                   stopping = true;
                   spdlog::info("stopping: the nodes drain what is in flight");
                   for (auto& name : running)
@@ -258,7 +259,7 @@ private:
 
 run_result coordinate(deploy_request request, const config::cluster_config& cluster,
                       const pipeline_loader& load, std::size_t max_attempts) {
-  install_stop_signals();
+  actors::install_stop_signals();
   caf::actor_system_config cfg;
   configure(cfg, cluster.heartbeat, cluster.node_timeout, cluster.tls);
   caf::actor_system sys{cfg};

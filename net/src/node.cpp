@@ -9,6 +9,7 @@
 
 #include "streams/actors/plan_part.hpp"
 #include "streams/actors/run_error.hpp"
+#include "streams/actors/stop_signals.hpp"
 
 #include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
@@ -102,7 +103,7 @@ public:
           caf::after(std::chrono::milliseconds(100)) >>
               [&] {
                 report_if_ended();
-                if (stop_requested() && !stopping_) {
+                if (actors::stop_requested() && !stopping_) {
                   stopping_ = true;
                   spdlog::info("node '{}': stopping", o_.name);
                   if (share_ && !reported_)
@@ -232,7 +233,7 @@ private:
 } // namespace
 
 int run_node(const node_options& options, const pipeline_loader& load) {
-  install_stop_signals();
+  actors::install_stop_signals();
   caf::actor_system_config cfg;
   configure(cfg, options.heartbeat, options.node_timeout, options.tls);
   caf::actor_system sys{cfg};

@@ -1,0 +1,15 @@
+#pragma once
+
+// SIGINT/SIGTERM as a request to drain, for whatever runs pipelines in this process: the
+// local runtime's supervisor, a cluster node, a coordinator. CAF-free.
+
+namespace streams::actors {
+
+/// Makes SIGINT and SIGTERM set the flag `stop_requested` reads; a second signal kills the
+/// process the default way. The flag is never cleared: the process is on its way out.
+void install_stop_signals();
+
+/// Whether SIGINT or SIGTERM arrived since `install_stop_signals`.
+bool stop_requested();
+
+} // namespace streams::actors
