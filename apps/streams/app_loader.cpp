@@ -3,7 +3,6 @@
 #include "../examples/examples.hpp"
 
 #include "streams/deployment/config_binding.hpp"
-#include "streams/deployment/deployment.hpp"
 #include "streams/error.hpp"
 
 #include <spdlog/spdlog.h>
@@ -62,13 +61,13 @@ std::unique_ptr<pipeline> load_app(const std::string& app, const std::string& na
   return p;
 }
 
-net::loaded_pipeline load_for_cluster(const net::deploy_request& r, bool strict) {
+net::loaded_pipeline bind_for_cluster(deploy::deployment d) {
   struct loaded {
     deploy::deployment d;
     deploy::binding bound;
   };
   auto l = std::make_shared<loaded>();
-  l->d = deploy::load_deployment(load_app(r.app, r.name), r.config, strict);
+  l->d = std::move(d);
   net::loaded_pipeline out;
   if (l->d.config) {
     l->bound = deploy::bind_config(l->d.p->graph(), *l->d.config, out.options);
@@ -79,6 +78,10 @@ net::loaded_pipeline load_for_cluster(const net::deploy_request& r, bool strict)
   out.g = &l->d.p->graph();
   out.owner = std::move(l);
   return out;
+}
+
+net::loaded_pipeline load_for_cluster(const net::deploy_request& r, bool strict) {
+  return bind_for_cluster(deploy::load_deployment(load_app(r.app, r.name), r.config, strict));
 }
 
 } // namespace streams::cli

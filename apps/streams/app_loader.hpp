@@ -1,5 +1,6 @@
 #pragma once
 
+#include "streams/deployment/deployment.hpp"
 #include "streams/net/cluster.hpp"
 #include "streams/pipeline.hpp"
 
@@ -21,8 +22,10 @@ public:
 /// pipeline's functions live in them.
 std::unique_ptr<pipeline> load_app(const std::string& app, const std::string& name = "");
 
-/// For a cluster (the coordinator and every node alike): the app of `r` under its config,
-/// bound (brokers, topics, options) and placed as the config says. Throws what loading throws.
+/// For a cluster (the coordinator and every node alike): `d` bound to its config (brokers,
+/// topics, options, logging the binding's notes) and placed as the config says.
+net::loaded_pipeline bind_for_cluster(deploy::deployment d);
+/// The same for the app and config of `r`, loaded here. Throws what loading throws.
 net::loaded_pipeline load_for_cluster(const net::deploy_request& r, bool strict);
 
 } // namespace streams::cli

@@ -71,12 +71,11 @@ struct run_options {
   double stall_timeout_sec = 30;
 };
 
-/// With a `cluster` config: coordinate its nodes, which run the pipeline.
-int coordinate(const run_options& o, const config::cluster_config& cluster) {
-  net::deploy_request request{o.app, o.config, o.name, {}, {}, 0};
-  auto result = net::coordinate(request, cluster, [&](const net::deploy_request& r) {
-    return load_for_cluster(r, o.strict);
-  });
+/// With a `cluster` config: coordinate its nodes, which run the pipeline `d`.
+int coordinate(const run_options& o, deploy::deployment d) {
+  auto cluster = *d.config->cluster;
+  auto pipeline = bind_for_cluster(std::move(d));
+  auto result = net::coordinate({o.app, o.config, o.name, {}, {}, 0}, pipeline, cluster);
   return report(o.name.empty() ? o.app : o.name, result);
 }
 
@@ -132,7 +131,7 @@ void add_run_command(CLI::App& cli, action& chosen) {
       ro.commit_interval = std::chrono::milliseconds(o->commit_interval_ms);
       deploy::binding bound;
       if (d.config && d.config->cluster)
-        return coordinate(*o, *d.config->cluster);
+        return coordinate(*o, std::move(d));
       if (d.config) {
         if (o->segment && *o->segment >= d.config->segments.size())
           throw deploy::config_errors(

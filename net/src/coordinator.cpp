@@ -59,8 +59,7 @@ public:
     }
   }
 
-  run_result run(deploy_request request, const pipeline_loader& load, std::size_t max_attempts) {
-    auto loaded = load(request); // the config's errors show here, before any node is asked
+  run_result run(deploy_request request, const loaded_pipeline& loaded, std::size_t max_attempts) {
     for (auto& [name, address] : cluster_.nodes) {
       request.addresses[name] = address;
       all_nodes_.push_back(name);
@@ -257,15 +256,15 @@ private:
 
 } // namespace
 
-run_result coordinate(deploy_request request, const config::cluster_config& cluster,
-                      const pipeline_loader& load, std::size_t max_attempts) {
+run_result coordinate(deploy_request request, const loaded_pipeline& pipeline,
+                      const config::cluster_config& cluster, std::size_t max_attempts) {
   actors::install_stop_signals();
   caf::actor_system_config cfg;
   configure(cfg, cluster.heartbeat, cluster.node_timeout, cluster.tls);
   caf::actor_system sys{cfg};
   coordinator c(cluster, sys);
   c.connect_all();
-  return c.run(std::move(request), load, max_attempts);
+  return c.run(std::move(request), pipeline, max_attempts);
 }
 
 } // namespace streams::net

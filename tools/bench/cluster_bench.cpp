@@ -237,7 +237,8 @@ struct cluster {
 
   run_result run(const std::string& app, const std::string& parameters) {
     // One attempt: a node lost is a failed benchmark, not something to recover from here.
-    return net::coordinate(request_for(app, parameters), config, load, 1);
+    auto request = request_for(app, parameters);
+    return net::coordinate(request, load(request), config, 1);
   }
 };
 

@@ -64,10 +64,10 @@ struct node_options {
 /// knows the secret, and runs the share of each plan it is given. Returns the exit code.
 int run_node(const node_options& options, const pipeline_loader& load);
 
-/// Runs the pipeline of `request` on the cluster's nodes until its sources end or
-/// SIGINT/SIGTERM drains it; a node lost on the way restarts the pipeline on the nodes left
-/// (at most `max_attempts` times in all).
-run_result coordinate(deploy_request request, const config::cluster_config& cluster,
-                      const pipeline_loader& load, std::size_t max_attempts = 4);
+/// Runs the pipeline of `request`, which the caller loaded as `pipeline` (for the plan), on the
+/// cluster's nodes until its sources end or SIGINT/SIGTERM drains it; a node lost on the way
+/// restarts the pipeline on the nodes left (at most `max_attempts` times in all).
+run_result coordinate(deploy_request request, const loaded_pipeline& pipeline,
+                      const config::cluster_config& cluster, std::size_t max_attempts = 4);
 
 } // namespace streams::net
