@@ -18,6 +18,17 @@ const std::string counting_app = COUNTING_APP;
 
 const std::map<std::string, std::string> brokers = {{"STREAMS_BOOTSTRAP_SERVERS", "127.0.0.1:1"}};
 
+/// Writes simple_map_filter's shipped config with `lines` added to its source's settings (the
+/// step before mysink) to DIR/config.yaml; its path.
+std::string with_source_settings(const temp_directory& dir, const std::string& lines) {
+  auto config = dir.file("config.yaml");
+  auto text = read_file(example_configs + "/simple_map_filter.yaml");
+  auto at = text.find("        mysink:");
+  REQUIRE(at != std::string::npos);
+  std::ofstream(config) << text.substr(0, at) << lines << text.substr(at);
+  return config;
+}
+
 } // namespace
 
 TEST_SUITE("cli.exit_codes") {
@@ -85,12 +96,7 @@ TEST_SUITE("cli.exit_codes") {
 
   TEST_CASE("a broker that cannot be reached exits 1 after the source's connect_timeout_sec") {
     temp_directory dir;
-    auto config = dir.file("config.yaml");
-    auto text = read_file(example_configs + "/simple_map_filter.yaml");
-    auto at = text.find("        mysink:");
-    REQUIRE(at != std::string::npos);
-    std::ofstream(config) << text.substr(0, at) << "          connect_timeout_sec: 2\n"
-                          << text.substr(at);
+    auto config = with_source_settings(dir, "          connect_timeout_sec: 2\n");
     auto started = std::chrono::steady_clock::now();
     child_process p({streams_bin, "run", "--config", config, "simple_map_filter"}, dir.path(),
                     brokers);
@@ -109,14 +115,8 @@ TEST_SUITE("cli.exit_codes") {
 
   TEST_CASE("a setting the Kafka client refuses exits 2 with its typed code") {
     temp_directory dir;
-    auto config = dir.file("config.yaml");
-    auto text = read_file(example_configs + "/simple_map_filter.yaml");
     // librdkafka knows no such property: the source cannot be made, nothing starts.
-    auto at = text.find("        mysink:");
-    REQUIRE(at != std::string::npos);
-    std::ofstream(config) << text.substr(0, at)
-                          << "          override_params: {no.such.property: 1}\n"
-                          << text.substr(at);
+    auto config = with_source_settings(dir, "          override_params: {no.such.property: 1}\n");
     auto r = run_cli({"run", "--config", config, "simple_map_filter"}, brokers);
     INFO(r.err);
     CHECK(r.code == 2);
