@@ -4,6 +4,7 @@
 # Included from libstreams/CMakeLists.txt, so paths are relative to libstreams/.
 streams_library(streams_kafka kafka
   SOURCES
+    src/kafka/changelog_record.cpp
     src/kafka/client_config.cpp
     src/kafka/embedded_broker.cpp
     src/kafka/kafka_dead_letter_sink.cpp
@@ -13,5 +14,6 @@ streams_library(streams_kafka kafka
     src/kafka/logger.cpp
     src/kafka/record.cpp
     src/kafka/source_config.cpp
+    src/kafka/state_changelog.cpp
   PUBLIC streams::core
   PRIVATE PkgConfig::RDKAFKA spdlog::spdlog)
