@@ -91,6 +91,8 @@ struct plan_part::impl {
                          ? options.state_dir
                          : (std::filesystem::path(options.state_dir) / g.name()).string();
         store = open_state_store(where);
+        if (options.replicate_state)
+          store = options.replicate_state(std::move(store), options.state_generation);
       }
       auto& instance = plan.instances()[mine[i]];
       try {

@@ -5,6 +5,7 @@
 #include "streams/kafka/kafka_dead_letter_sink.hpp"
 #include "streams/kafka/kafka_sink.hpp"
 #include "streams/kafka/kafka_source.hpp"
+#include "streams/kafka/state_changelog.hpp"
 #include "streams/sinks/devnull_sink.hpp"
 #include "streams/sinks/stream_sinks.hpp"
 
@@ -128,6 +129,7 @@ public:
       options.health_file = "/tmp/health.txt";
     if (cfg_.state_dir)
       options.state_dir = *cfg_.state_dir;
+    bind_changelog(options);
     return std::move(result_);
   }
 
@@ -143,6 +145,30 @@ private:
     note("step '" + step + "': multi_process runs " + std::to_string(m.processes)
          + " instance(s) on threads of this process"
          + (batch.empty() ? "" : ";" + batch + " accepted, batches follow backpressure credit"));
+  }
+
+  void bind_changelog(runtime_options& options) {
+    if (!cfg_.state_changelog) {
+      if (cfg_.cluster)
+        for (auto& node : g_.steps())
+          if (execution_plan::stateful(node.kind))
+            note("step '" + node.name
+                 + "' keeps state on the node that runs it, and no state_changelog replicates "
+                   "it: when that node is lost, the step starts empty elsewhere while its "
+                   "inputs' offsets are committed (docs/deploy.md)");
+      return;
+    }
+    auto& c = *cfg_.state_changelog;
+    kafka::changelog_config k;
+    k.topic = c.topic.value_or(g_.name() + "-state-changelog");
+    k.bootstrap_servers = servers(c.bootstrap_servers, k.topic);
+    k.timeout = c.timeout;
+    k.override_params = c.override_params;
+    options.replicate_state = [k](std::unique_ptr<state_store> local, std::uint64_t generation) {
+      auto with = k;
+      with.generation = generation;
+      return kafka::replicate_to_changelog(std::move(local), std::move(with));
+    };
   }
 
   /// The bootstrap servers, starting the embedded broker for `[embedded]`.

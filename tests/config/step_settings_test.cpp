@@ -269,4 +269,39 @@ pipeline:
     REQUIRE(from_env);
     CHECK(from_env.config->state_dir == "relative/state");
   }
+  TEST_CASE("state_changelog: the topic that replicates the state, with its defaults") {
+    auto p = example("simple_map_filter");
+    const std::string steps = "pipeline:\n  segments:\n    - steps_config:\n"
+                              "        myinput: {bootstrap_servers: [a:1]}\n"
+                              "        mysink: {bootstrap_servers: [a:1]}\n";
+    auto unset = load_text(steps, p->graph());
+    REQUIRE(unset);
+    CHECK_FALSE(unset.config->state_changelog);
+
+    auto given = load_text("state_changelog:\n  bootstrap_servers: [k:9092]\n  topic: t\n"
+                           "  timeout_sec: 2.5\n  override_params: {security.protocol: ssl}\n"
+                               + steps,
+                           p->graph());
+    INFO(all_errors(given));
+    REQUIRE(given);
+    auto& c = *given.config->state_changelog;
+    CHECK(c.bootstrap_servers == std::vector<std::string>{"k:9092"});
+    CHECK(c.topic == "t");
+    CHECK(c.timeout == std::chrono::milliseconds(2500));
+    CHECK(c.override_params.at("security.protocol") == "ssl");
+
+    auto defaults =
+        load_text("state_changelog: {bootstrap_servers: [k:9092]}\n" + steps, p->graph());
+    REQUIRE(defaults);
+    CHECK_FALSE(defaults.config->state_changelog->topic); // <pipeline name>-state-changelog
+    CHECK(defaults.config->state_changelog->timeout == std::chrono::seconds(30));
+
+    auto without = load_text("state_changelog: {topic: t}\n" + steps, p->graph());
+    CHECK_FALSE(without);
+    CHECK(all_errors(without).find("state_changelog.bootstrap_servers") != std::string::npos);
+    auto unknown =
+        load_text("state_changelog: {bootstrap_servers: [k:1], topc: t}\n" + steps, p->graph());
+    REQUIRE(unknown.warnings.size() == 1); // an error under --strict, as every unknown key
+    CHECK(unknown.warnings[0].path == "state_changelog.topc");
+  }
 }

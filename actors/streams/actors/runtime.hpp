@@ -4,10 +4,12 @@
 #include "streams/graph.hpp"
 #include "streams/metrics/health.hpp"
 #include "streams/metrics/metrics_registry.hpp"
+#include "streams/state/state_store.hpp"
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,6 +46,15 @@ struct runtime_options {
   /// Where stateful steps keep their state: an LMDB environment in `state_dir`/<pipeline
   /// name>, or the process's memory (not durable) when it is ":memory:".
   std::string state_dir = "streams-state";
+  /// When set, wraps the state store when it opens, with the run's `state_generation`: a
+  /// replica elsewhere, such as a Kafka changelog (streams/kafka/state_changelog.hpp), from
+  /// which a store opened on another machine restores the state.
+  std::function<std::unique_ptr<state_store>(std::unique_ptr<state_store> local,
+                                             std::uint64_t generation)>
+      replicate_state;
+  /// Which run this is, for fencing a replaced run's writes to the replica: a cluster's
+  /// coordinator numbers its deployments; 0, a process on its own, never fences.
+  std::uint64_t state_generation = 0;
   /// Worker threads of the actor system; 0 means one per core.
   std::size_t threads = 0;
   /// Drain and stop on SIGINT/SIGTERM.
@@ -79,7 +90,6 @@ struct step_stats {
 /// Adds `s` to `steps`: to the entry of the same step (another instance of it), summed, or
 /// as a new entry.
 void merge_into(std::vector<step_stats>& steps, const step_stats& s);
-
 
 /// The outcome of a run: `ok` unless the pipeline failed, then `failure` says why and where,
 /// typed by the layer that raised it (`kafka.unreachable`, `runtime.restart_limit`, ...).

@@ -24,6 +24,10 @@ const std::vector<config_key>& config_keys() {
        "`<state_dir>/<pipeline name>`, a relative path being relative to the working "
        "directory; `:memory:` keeps it in memory, lost when the process ends. `streams run "
        "--state-dir` overrides it."},
+      {s::top, "state_changelog", "map", optional, "none: state stays where it was written",
+       "A Kafka topic to which every change of the state is also written, and from which a "
+       "state store opened on another machine (a cluster node taking over, a process given "
+       "another's partitions) restores it first (docs/concepts.md)."},
       {s::top, "drain_timeout_sec", "positive number", optional, "20",
        "How long a stop (SIGINT, SIGTERM) may take to finish what is in flight and deliver it. "
        "Past it `streams run` exits 1, having committed nothing past what was delivered. Also "
@@ -219,6 +223,19 @@ const std::vector<config_key>& config_keys() {
       {s::cluster_tls, "ca_file", "string", required, "",
        "The certificate authority (PEM) that must have signed a peer's certificate: a peer "
        "without one it signed is refused during the handshake."},
+
+      {s::state_changelog, "bootstrap_servers", "list of strings", required, "",
+       "The Kafka brokers (`[embedded]`: the embedded broker, as for steps)."},
+      {s::state_changelog, "topic", "string", optional, "`<pipeline name>-state-changelog`",
+       "The topic. Only its partition 0 is used. It must exist (or the brokers create it on "
+       "first use) and keep every record: `retention.ms=-1`, not compacted."},
+      {s::state_changelog, "timeout_sec", "positive number", optional, "30",
+       "How long restoring (reading the topic) and each write of the state may wait for the "
+       "brokers before the pipeline stops with an error, committing nothing past durable "
+       "state."},
+      {s::state_changelog, "override_params", "map of strings", optional, "empty",
+       "librdkafka properties for the changelog's producer and reader (security settings, "
+       "...)."},
   };
   return keys;
 }
@@ -254,6 +271,7 @@ std::string_view section_path(key_section section) {
     case s::prometheus_metrics: return "metrics";
     case s::cluster: return "cluster";
     case s::cluster_tls: return "cluster.tls";
+    case s::state_changelog: return "state_changelog";
   }
   return "";
 }
@@ -283,6 +301,7 @@ std::string_view section_title(key_section section) {
     case s::prometheus_metrics: return "With `type: prometheus`.";
     case s::cluster: return "The nodes of a pipeline that runs on several (docs/deploy.md).";
     case s::cluster_tls: return "TLS between the processes of the cluster.";
+    case s::state_changelog: return "Where stateful steps' state is replicated.";
   }
   return "";
 }

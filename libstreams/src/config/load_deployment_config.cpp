@@ -75,6 +75,8 @@ public:
     if (auto metrics = config_reader::find(root, "metrics"))
       config.metrics = read_metrics(r_, *metrics, "metrics");
     config.state_dir = r_.string(at(root, "", "state_dir"));
+    if (auto changelog = config_reader::find(root, "state_changelog"))
+      config.state_changelog = read_changelog(*changelog, "state_changelog");
     config.drain_timeout = r_.seconds(at(root, "", "drain_timeout_sec"));
     if (config_reader::find(root, "sentry_sdk_config"))
       note(sdk_note);
@@ -144,6 +146,21 @@ private:
                "expected more than heartbeat_ms (" + std::to_string(cluster.heartbeat.count())
                    + "), found " + std::to_string(cluster.node_timeout.count()));
     return cluster;
+  }
+
+  std::optional<state_changelog_config> read_changelog(const yaml_node& n,
+                                                       const std::string& path) {
+    if (!r_.map(n, path))
+      return std::nullopt;
+    r_.check_keys(n, path, {s::state_changelog});
+    state_changelog_config c;
+    c.bootstrap_servers =
+        r_.string_list(at(n, path, "bootstrap_servers")).value_or(c.bootstrap_servers);
+    c.topic = r_.string(at(n, path, "topic"));
+    if (auto t = r_.seconds(at(n, path, "timeout_sec")))
+      c.timeout = *t;
+    c.override_params = r_.string_map(at(n, path, "override_params")).value_or(c.override_params);
+    return c;
   }
 
   void read_adapter(const yaml_node& n, const std::string& path, deployment_config& config) {

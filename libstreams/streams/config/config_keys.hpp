@@ -29,6 +29,7 @@ enum class key_section {
   prometheus_metrics,
   cluster,
   cluster_tls,
+  state_changelog,
 };
 
 /// One key of the deployment config. The table of them (`config_keys`) is the one place

@@ -74,6 +74,14 @@ struct cluster_config {
   std::optional<tls_config> tls;
 };
 
+/// `state_changelog`: the Kafka topic that replicates the state (docs/concepts.md).
+struct state_changelog_config {
+  std::vector<std::string> bootstrap_servers;
+  std::optional<std::string> topic; ///< unset: `<pipeline name>-state-changelog`
+  std::chrono::milliseconds timeout{30000};
+  std::map<std::string, std::string> override_params;
+};
+
 /// A deployment config, loaded and checked against a pipeline (load_deployment_config.hpp):
 /// which topics and brokers the pipeline's sources and sinks use, how its steps are placed
 /// and tuned, and where metrics go. Plain data, safe to copy and to read from any thread.
@@ -86,6 +94,7 @@ struct deployment_config {
   /// `state_dir`: where stateful steps keep their state (the runtime's `state_dir`); unset
   /// leaves the runtime's default.
   std::optional<std::string> state_dir;
+  std::optional<state_changelog_config> state_changelog;
   /// `drain_timeout_sec`: how long a stop may take (the runtime's `drain_timeout`); unset
   /// leaves the runtime's default.
   std::optional<std::chrono::milliseconds> drain_timeout;
