@@ -50,7 +50,9 @@ std::string serialize(const deploy_request& r) {
                    {"name", r.name},
                    {"placement", r.placement},
                    {"addresses", r.addresses},
-                   {"attempt", r.attempt}};
+                   {"attempt", r.attempt},
+                   {"generation", r.generation},
+                   {"steps", r.steps}};
   return j.dump();
 }
 
@@ -63,6 +65,8 @@ deploy_request parse_request(const std::string& json) {
   j.at("placement").get_to(r.placement);
   j.at("addresses").get_to(r.addresses);
   j.at("attempt").get_to(r.attempt);
+  j.at("generation").get_to(r.generation);
+  j.at("steps").get_to(r.steps);
   return r;
 }
 

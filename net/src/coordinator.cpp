@@ -17,6 +17,8 @@
 #include <caf/scoped_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <map>
 #include <set>
 #include <thread>
@@ -64,12 +66,18 @@ public:
       request.addresses[name] = address;
       all_nodes_.push_back(name);
     }
+    for (auto& step : loaded.g->steps())
+      request.steps.push_back(step.name);
     run_result result;
     for (std::uint64_t attempt = 1; attempt <= max_attempts; ++attempt) {
       if (nodes_.empty())
         return failure(runtime_errc::node_lost,
                        "no node of the cluster is left to run the pipeline");
       request.attempt = attempt;
+      auto now = std::chrono::duration_cast<std::chrono::microseconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+      request.generation = std::max(request.generation + 1, static_cast<std::uint64_t>(now));
       request.placement = surviving(loaded.where.nodes, lost_, all_nodes_);
       auto where = loaded.where;
       where.nodes = request.placement;

@@ -147,11 +147,13 @@ private:
       s->attempt = request.attempt;
       s->coordinator = caf::actor_cast<caf::actor>(self_->current_sender());
       s->loaded = load_(request);
+      check_same_pipeline(*s->loaded.g, request.steps);
       auto where = s->loaded.where;
       where.nodes = request.placement;
       s->plan = std::make_unique<execution_plan>(*s->loaded.g, where);
       auto options = s->loaded.options;
       options.state_dir = o_.data_dir;
+      options.state_generation = request.generation;
       options.stop_on_signals = false;
       options.health_file.clear();
       // Over TLS, CAF 0.17's openssl module dropped the coordinator's connection as soon as
@@ -171,6 +173,25 @@ private:
       spdlog::error("node '{}': cannot deploy: {}", o_.name, e.what());
       return caf::make_message(false, std::string(e.what()), std::vector<caf::actor>{});
     }
+  }
+
+  /// Plans made from different pipelines would wire the wrong actors together.
+  static void check_same_pipeline(const graph& g, const std::vector<std::string>& expected) {
+    std::vector<std::string> here;
+    for (auto& step : g.steps())
+      here.push_back(step.name);
+    if (here == expected)
+      return;
+    auto list = [](const std::vector<std::string>& names) {
+      std::string out;
+      for (auto& n : names)
+        out += (out.empty() ? "" : ", ") + n;
+      return "[" + out + "]";
+    };
+    throw std::runtime_error("the app loaded here builds the steps " + list(here)
+                             + ", the coordinator's " + list(expected)
+                             + ": every node must load the same app and config, with the same "
+                               "environment");
   }
 
   /// Opens a connection to every other node, so that their step actors talk directly rather

@@ -124,14 +124,16 @@ std::string tls_section(const test::temp_directory& dir, const std::string& name
          + dir.file(name + ".key") + "\", ca_file: \"" + dir.file("ca.crt") + "\"}\n";
 }
 
-std::unique_ptr<test::child_process> start_coordinator(const test::temp_directory& dir,
-                                                       const std::string& config,
-                                                       const std::string& bootstrap,
-                                                       const std::string& key = secret) {
+/// `streams run` coordinating the nodes of `config`; `env` adds to its environment (the app
+/// must build the same pipeline as on the nodes).
+std::unique_ptr<test::child_process>
+start_coordinator(const test::temp_directory& dir, const std::string& config,
+                  const std::string& bootstrap, const std::string& key = secret,
+                  std::map<std::string, std::string> env = {}) {
+  env.insert({{"STREAMS_CLUSTER_SECRET", key}, {"STREAMS_BOOTSTRAP_SERVERS", bootstrap}});
   return std::make_unique<test::child_process>(
       std::vector<std::string>{STREAMS_BIN, "run", "--config", config, RELAY_APP}, dir.path(),
-      std::map<std::string, std::string>{{"STREAMS_CLUSTER_SECRET", key},
-                                         {"STREAMS_BOOTSTRAP_SERVERS", bootstrap}});
+      std::move(env));
 }
 
 /// The ids of the relayed values ("m-17|b" -> 17), each once, and the nodes that relayed them.
@@ -156,6 +158,7 @@ std::set<int> all_ids(int n) {
 struct node_setup {
   double rate = 0; ///< the relay step's messages/s on that node, 0 unthrottled
   std::string key = secret;
+  std::map<std::string, std::string> env = {}; ///< more of the node's environment
 };
 
 /// The embedded broker with `count` messages in e2e-in, a directory with the cluster config
@@ -181,7 +184,9 @@ struct three_nodes {
     write_cluster_config(config, ports, group, placement, tls ? tls(dir) : "");
     auto start = [&](const std::string& name, std::uint16_t port) {
       auto& s = setup[name];
-      return start_node(dir, name, port, node_env(boot, name, s.key, s.rate),
+      auto env = node_env(boot, name, s.key, s.rate);
+      env.insert(s.env.begin(), s.env.end());
+      return start_node(dir, name, port, std::move(env),
                         more ? more(dir) : std::vector<std::string>{});
     };
     a = start("a", ports.a);
@@ -190,8 +195,10 @@ struct three_nodes {
   }
 
   std::unique_ptr<test::child_process> coordinator(const std::string& key = secret,
-                                                   const std::string& config_file = "") {
-    return start_coordinator(dir, config_file.empty() ? config : config_file, boot, key);
+                                                   const std::string& config_file = "",
+                                                   std::map<std::string, std::string> env = {}) {
+    return start_coordinator(dir, config_file.empty() ? config : config_file, boot, key,
+                             std::move(env));
   }
   std::vector<record> output() const { return read_topic(boot, "e2e-out"); }
 };
@@ -250,6 +257,54 @@ TEST_SUITE("e2e.cluster") {
     CHECK(nodes.count("b") == 1); // before the kill
     CHECK(nodes.size() >= 2);     // and after it, elsewhere
     CHECK(coordinator->err().find("node 'b' is lost") != std::string::npos);
+  }
+
+  TEST_CASE("a stateful step's node killed: its state follows it, the counts stay exact") {
+    // The relay app counts per key in windows of 10 (step "counts", after "relay" on node b);
+    // the state is replicated to a changelog topic, from which the node that takes the step
+    // over restores it.
+    constexpr int keys = 7, window = 10, count = keys * window * 30;
+    std::map<std::string, std::string> counting{{"E2E_COUNT_WINDOW", std::to_string(window)}};
+    three_nodes n(4, 0, "cluster-state",
+                  {{"a", {400, secret, counting}},
+                   {"b", {400, secret, counting}},
+                   {"c", {400, secret, counting}}});
+    n.broker.create_topic("e2e-state", 1);
+    kafka::test::produce_with_python(n.boot, "e2e-in", count, "m", keys);
+    std::ofstream(n.config, std::ios::app)
+        << "state_changelog:\n  bootstrap_servers: [\"${envvar:STREAMS_BOOTSTRAP_SERVERS}\"]\n"
+           "  topic: e2e-state\n";
+    auto coordinator = n.coordinator(secret, "", counting);
+
+    bool started = test::eventually([&] { return n.output().size() >= 30; }, 60s);
+    INFO("coordinator: " << coordinator->err());
+    INFO("node a: " << n.a->err());
+    INFO("node b: " << n.b->err());
+    INFO("node c: " << n.c->err());
+    REQUIRE(started);
+    n.b->signal(SIGKILL);
+    CHECK(n.b->wait(10s) == 128 + SIGKILL);
+    auto committed = wait_committed_to_end(n.boot, "e2e-in", "cluster-state", 90s);
+    CHECK(committed == end_offsets(n.boot, "e2e-in"));
+    coordinator->signal(SIGTERM);
+    CHECK(coordinator->wait(30s) == 0);
+    CHECK(coordinator->err().find("node 'b' is lost") != std::string::npos);
+    check_exact_window_counts(n.output(), count, keys, window);
+  }
+
+  TEST_CASE("nodes whose app builds another pipeline than the coordinator's refuse to run it") {
+    // The relay app builds a counting pipeline when E2E_COUNT_WINDOW is set: on the nodes only.
+    three_nodes n(1, 10, "cluster-mismatch",
+                  {{"a", {0, secret, {{"E2E_COUNT_WINDOW", "10"}}}},
+                   {"b", {0, secret, {{"E2E_COUNT_WINDOW", "10"}}}},
+                   {"c", {0, secret, {{"E2E_COUNT_WINDOW", "10"}}}}});
+    auto coordinator = n.coordinator();
+    CHECK(coordinator->wait(60s) == 1);
+    INFO("coordinator: " << coordinator->err());
+    CHECK(coordinator->err().find("builds the steps [input, relay, counts, format, output], the "
+                                  "coordinator's [input, relay, output]")
+          != std::string::npos);
+    CHECK(n.output().empty());
   }
 
   TEST_CASE("a node that does not know the secret is refused, and so is a coordinator") {

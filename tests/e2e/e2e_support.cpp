@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <future>
+#include <map>
 #include <sstream>
 #include <stdexcept>
 
@@ -310,6 +311,58 @@ std::size_t relay_process::relayed() const {
   auto text = test::read_file(progress_path_);
   auto digits = text.find_first_of("0123456789");
   return digits == std::string::npos ? 0 : std::stoul(text.substr(digits));
+}
+
+namespace {
+
+/// "KEY COUNT FIRST LAST": a window of the relay app's counting mode.
+struct window_count {
+  std::string key;
+  std::uint64_t count = 0;
+  long long first = 0; ///< the least message number in the window
+  long long last = 0;  ///< the greatest
+};
+
+window_count parse_window(const std::string& value) {
+  window_count w;
+  std::istringstream in(value);
+  in >> w.key >> w.count >> w.first >> w.last;
+  return w;
+}
+
+} // namespace
+
+void check_exact_window_counts(const std::vector<record>& output, int total, int keys,
+                               std::size_t window) {
+  // Message i has key "k<i mod keys>", and a key's messages share a partition, so the j-th
+  // window of key k holds exactly the numbers k + keys (window j) ... k + keys (window j +
+  // window - 1). A window may come out twice (emitted, then killed before its delivery was
+  // recorded), but then the same.
+  std::map<std::pair<std::string, long long>, window_count> windows;
+  std::size_t repeats = 0;
+  for (auto& r : output) {
+    auto w = parse_window(r.value);
+    auto [it, fresh] = windows.try_emplace({w.key, w.first}, w);
+    if (!fresh) {
+      ++repeats;
+      CHECK_MESSAGE((it->second.count == w.count && it->second.last == w.last),
+                    "window " << r.value << " came out differently before");
+    }
+  }
+  std::map<std::string, std::uint64_t> per_key;
+  auto span = static_cast<long long>(keys) * static_cast<long long>(window);
+  for (auto& [id, w] : windows) {
+    auto k = std::stoll(w.key.substr(1));
+    CHECK_MESSAGE((w.count == window && w.first % keys == k && (w.first - k) % span == 0
+                   && w.last == w.first + span - keys),
+                  "window " << w.key << " " << w.count << " " << w.first << " " << w.last);
+    per_key[w.key] += w.count;
+  }
+  MESSAGE(windows.size() << " windows, " << repeats << " emitted again after a failure");
+  CHECK(windows.size() == static_cast<std::size_t>(total) / window);
+  REQUIRE(per_key.size() == static_cast<std::size_t>(keys));
+  for (auto& [key, n] : per_key)
+    CHECK_MESSAGE(n == static_cast<std::uint64_t>(total / keys), "key " << key);
 }
 
 } // namespace streams::e2e

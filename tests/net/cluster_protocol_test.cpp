@@ -33,7 +33,9 @@ TEST_SUITE("net.cluster_protocol") {
                      "p",
                      {{"a"}, {"b", "c"}},
                      {{"a", "127.0.0.1:7001"}, {"b", "127.0.0.1:7002"}},
-                     3};
+                     3,
+                     1764650000000001,
+                     {"input", "relay", "output"}};
     auto back = parse_request(serialize(r));
     CHECK(back.app == r.app);
     CHECK(back.config == r.config);
@@ -41,6 +43,8 @@ TEST_SUITE("net.cluster_protocol") {
     CHECK(back.placement == r.placement);
     CHECK(back.addresses == r.addresses);
     CHECK(back.attempt == 3);
+    CHECK(back.generation == r.generation);
+    CHECK(back.steps == r.steps);
     CHECK_THROWS(parse_request("{\"app\": 1}"));
     CHECK_THROWS(parse_request("not json"));
   }

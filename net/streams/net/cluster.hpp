@@ -32,6 +32,13 @@ struct deploy_request {
   std::map<std::string, std::string> addresses;
   /// Counts the coordinator's attempts: a node ignores orders of an attempt it is not in.
   std::uint64_t attempt = 0;
+  /// Orders deployments for the state changelog's fencing (runtime_options::state_generation):
+  /// the coordinator's clock in microseconds when it deployed, above any earlier attempt's, so
+  /// that a coordinator that takes over also fences the runs before it.
+  std::uint64_t generation = 0;
+  /// The names of the pipeline's steps as the coordinator loaded it: a node whose app builds
+  /// another pipeline (another app, config or environment) refuses to run it.
+  std::vector<std::string> steps;
 };
 
 /// A loaded app under its deployment config: what the coordinator plans with and each node
