@@ -10,32 +10,18 @@
 #include <doctest/doctest.h>
 
 #include <csignal>
-#include <map>
-#include <sstream>
-#include <utility>
+#include <filesystem>
+#include <fstream>
 
 using namespace streams;
 using namespace streams::e2e;
 
 namespace {
 
-/// "KEY COUNT FIRST LAST": a window of the relay app's counting mode.
-struct window_count {
-  std::string key;
-  std::uint64_t count = 0;
-  long long first = 0; ///< the least message number in the window
-  long long last = 0;  ///< the greatest
-};
-
-window_count parse(const std::string& value) {
-  window_count w;
-  std::istringstream in(value);
-  in >> w.key >> w.count >> w.first >> w.last;
-  return w;
-}
-
-void killed_and_restarted(std::size_t parallelism) {
-  kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}});
+/// With `elsewhere`, every run starts with an empty state directory, as a process on another
+/// machine would, and the state comes back from the changelog topic.
+void killed_and_restarted(std::size_t parallelism, bool elsewhere = false) {
+  kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}, {"e2e-state", 1}});
   auto boot = broker.bootstrap_servers();
   const int total = 16000;
   const int keys = 16; // 1000 messages a key: 100 full windows of 10 each
@@ -44,10 +30,14 @@ void killed_and_restarted(std::size_t parallelism) {
 
   test::temp_directory dir;
   auto config = dir.file("counts.yaml");
-  auto group = "counts-" + std::to_string(parallelism);
+  auto group = "counts-" + std::to_string(parallelism) + (elsewhere ? "-elsewhere" : "");
   write_relay_config(config, group,
                      "        counts:\n          parallelism: " + std::to_string(parallelism)
                          + "\n");
+  if (elsewhere)
+    std::ofstream(config, std::ios::app) << "state_changelog:\n  bootstrap_servers: "
+                                            "[\"${envvar:STREAMS_BOOTSTRAP_SERVERS}\"]\n  "
+                                            "topic: e2e-state\n";
   const double rate = 2500;
   const auto commit_interval = 200ms;
   std::map<std::string, std::string> env{{"E2E_COUNT_WINDOW", std::to_string(window)}};
@@ -60,6 +50,8 @@ void killed_and_restarted(std::size_t parallelism) {
     REQUIRE(test::eventually([&] { return p.relayed() >= kill_after[run]; }, 90s));
     p.process().signal(SIGKILL);
     REQUIRE(p.process().wait(10s) == 128 + SIGKILL);
+    if (elsewhere)
+      std::filesystem::remove_all(dir.file("state"));
   }
   relay_process last(dir, boot, config, "last", rate, commit_interval, env);
   {
@@ -70,34 +62,7 @@ void killed_and_restarted(std::size_t parallelism) {
   }
   REQUIRE(last.relayed() > 0); // the kills came mid-stream
 
-  // Message i has key "k<i mod 16>", and a key's messages share a partition, so the j-th window
-  // of key k holds exactly the numbers k + 16 (10 j) ... k + 16 (10 j + 9). A window may come out
-  // twice (emitted, then killed before its delivery was recorded), but then the same.
-  std::map<std::pair<std::string, long long>, window_count> windows;
-  std::size_t repeats = 0;
-  for (auto& r : read_topic(boot, "e2e-out")) {
-    auto w = parse(r.value);
-    auto [it, fresh] = windows.try_emplace({w.key, w.first}, w);
-    if (!fresh) {
-      ++repeats;
-      CHECK_MESSAGE((it->second.count == w.count && it->second.last == w.last),
-                    "window " << r.value << " came out differently before");
-    }
-  }
-  std::map<std::string, std::uint64_t> per_key;
-  auto span = static_cast<long long>(keys) * static_cast<long long>(window);
-  for (auto& [id, w] : windows) {
-    auto k = std::stoll(w.key.substr(1));
-    CHECK_MESSAGE((w.count == window && w.first % keys == k && (w.first - k) % span == 0
-                   && w.last == w.first + span - keys),
-                  "window " << w.key << " " << w.count << " " << w.first << " " << w.last);
-    per_key[w.key] += w.count;
-  }
-  MESSAGE(windows.size() << " windows, " << repeats << " emitted again after a kill");
-  CHECK(windows.size() == static_cast<std::size_t>(total) / window);
-  REQUIRE(per_key.size() == static_cast<std::size_t>(keys));
-  for (auto& [key, n] : per_key)
-    CHECK_MESSAGE(n == static_cast<std::uint64_t>(total / keys), "key " << key);
+  check_exact_window_counts(read_topic(boot, "e2e-out"), total, keys, window);
 }
 
 } // namespace
@@ -107,4 +72,7 @@ TEST_SUITE("e2e.state_crash_safety") {
     killed_and_restarted(1);
   }
   TEST_CASE("the same with the counting step at parallelism 2") { killed_and_restarted(2); }
+  TEST_CASE("the same with every run on another machine, restoring from the changelog") {
+    killed_and_restarted(2, true);
+  }
 }
