@@ -101,27 +101,34 @@ spread execution_plan::spread_of(const edge& e) const {
   return g_->step(e.to).group_key ? spread::by_key : spread::by_partition;
 }
 
+bool execution_plan::node_local(const edge& e) const {
+  return instances_[of_step_.at(e.from).front()].segment
+             == instances_[of_step_.at(e.to).front()].segment
+         && !g_->step(e.to).group_key;
+}
+
 std::vector<std::size_t> execution_plan::targets(std::size_t n, const edge& e) const {
   auto& from = instances_.at(n);
+  auto local = node_local(e);
   std::vector<std::size_t> out;
   for (auto m : of_step_.at(e.to))
-    if (instances_[m].segment != from.segment || instances_[m].node == from.node)
+    if (!local || instances_[m].node == from.node)
       out.push_back(m);
   return out;
 }
 
 std::size_t execution_plan::feeders(std::size_t n, const edge& e) const {
   auto& to = instances_.at(n);
+  auto local = node_local(e);
   std::size_t count = 0;
   for (auto m : of_step_.at(e.from))
-    if (instances_[m].segment != to.segment || instances_[m].node == to.node)
+    if (!local || instances_[m].node == to.node)
       ++count;
   return count;
 }
 
 bool execution_plan::crosses_nodes(const edge& e) const {
-  auto& from = instances_[of_step_.at(e.from).front()];
-  if (from.segment == instances_[of_step_.at(e.to).front()].segment)
+  if (node_local(e))
     return false; // see targets()
   std::set<std::string> nodes;
   for (auto step : {e.from, e.to})

@@ -65,8 +65,9 @@ public:
   /// How the instances of `e.from` hand messages over the edge to those of `e.to`.
   streams::spread spread_of(const edge& e) const;
   /// The instances that instance `n` (of `e.from`) sends to over `e`: inside a segment, those
-  /// of `e.to` on its own node (nothing crosses nodes within a segment); into another segment,
-  /// every instance of `e.to`.
+  /// of `e.to` on its own node; into another segment, or into a step grouped by key, every
+  /// instance of `e.to`, wherever it runs (a key's state lives in the one instance its hash
+  /// picks, which is also the one that restores it after a restart).
   std::vector<std::size_t> targets(std::size_t n, const edge& e) const;
   /// How many instances send to instance `n` (of `e.to`) over `e`: the ends of stream it waits for.
   std::size_t feeders(std::size_t n, const edge& e) const;
@@ -82,6 +83,8 @@ public:
   }
 
 private:
+  /// Whether each instance of `e.from` feeds only those of `e.to` on its own node (see targets).
+  bool node_local(const edge& e) const;
   const graph* g_;
   std::vector<plan_instance> instances_;
   std::vector<std::vector<std::size_t>> of_step_;

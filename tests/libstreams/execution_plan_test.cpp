@@ -147,6 +147,31 @@ TEST_SUITE("execution_plan") {
     CHECK_FALSE(plan.crosses_nodes(into_text));
   }
 
+  TEST_CASE("inside a segment a step grouped by key is fed by key from every node") {
+    // Were copy on node a to feed only by_word on a, a key's messages would reach the
+    // instance of the partition they came from, not the one that owns (and restores) the key.
+    word_pipeline w;
+    placement where;
+    where.segment_of = {{"in", 0}};
+    where.nodes = {{"a", "b"}};
+    execution_plan plan(w.p.graph(), where);
+    auto& g = w.p.graph();
+    auto into_count = *g.input(w.step("by_word"));
+    auto into_text = *g.input(w.step("text"));
+    auto copy_a = plan.instances_of(w.step("copy"))[0];
+    auto counts = plan.instances_of(w.step("by_word"));
+    CHECK(nodes_of(plan, w.step("by_word")) == std::vector<std::string>{"a", "b"});
+    CHECK(plan.targets(copy_a, into_count) == counts);
+    CHECK(plan.spread_of(into_count) == spread::by_key);
+    CHECK(plan.feeders(counts[1], into_count) == 2);
+    CHECK(plan.crosses_nodes(into_count));
+    // After it, its node's own instances again.
+    auto text_targets = plan.targets(counts[1], into_text);
+    REQUIRE(text_targets.size() == 1);
+    CHECK(plan.instances()[text_targets[0]].node == "b");
+    CHECK_FALSE(plan.crosses_nodes(into_text));
+  }
+
   TEST_CASE("a step whose output type has no wire form cannot send to another node") {
     struct opaque {
       int n = 0;
