@@ -1,6 +1,7 @@
 #pragma once
 
 #include "streams/actors/run_error.hpp"
+#include "streams/execution_plan.hpp"
 #include "streams/graph.hpp"
 #include "streams/metrics/health.hpp"
 #include "streams/metrics/metrics_registry.hpp"
@@ -60,6 +61,10 @@ struct runtime_options {
   /// progress, or idle with nothing to do), for liveness probes (Sentry Streams'
   /// `write_healthcheck`): a step stuck in a call stops the touches.
   std::string health_file;
+  /// The pipeline's segments, and with `only_segment` the one to run (`streams run
+  /// --segment-id`); by default every step runs. Segments' nodes are for a cluster (net/):
+  /// this runtime refuses them.
+  placement where;
 };
 
 /// What one step did during a run.
@@ -79,7 +84,6 @@ struct step_stats {
 /// Adds `s` to `steps`: to the entry of the same step (another instance of it), summed, or
 /// as a new entry.
 void merge_into(std::vector<step_stats>& steps, const step_stats& s);
-
 
 /// The outcome of a run: `ok` unless the pipeline failed, then `failure` says why and where,
 /// typed by the layer that raised it (`kafka.unreachable`, `runtime.restart_limit`, ...).
