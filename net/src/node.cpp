@@ -179,7 +179,7 @@ private:
     for (auto& [name, address] : request.addresses) {
       if (name == o_.name)
         continue;
-      auto peer = connect(sys_, address, o_.tls.has_value());
+      auto peer = connect(sys_, address, o_.tls.has_value(), o_.node_timeout);
       if (!peer)
         spdlog::warn("node '{}': cannot reach node '{}' at {}: {}", o_.name, name, address,
                      sys_.render(peer.error()));

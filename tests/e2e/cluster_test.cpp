@@ -252,6 +252,35 @@ TEST_SUITE("e2e.cluster") {
     CHECK(coordinator->err().find("node 'b' is lost") != std::string::npos);
   }
 
+  TEST_CASE("a killed node started again is used again, and nothing is lost") {
+    constexpr int count = 3000;
+    three_nodes n(4, count, "cluster-return", {{"a", {200}}, {"b", {200}}, {"c", {200}}});
+    auto coordinator = n.coordinator();
+
+    REQUIRE(test::eventually([&] { return n.output().size() >= 200; }, 60s));
+    n.b->signal(SIGKILL);
+    CHECK(n.b->wait(10s) == 128 + SIGKILL);
+    REQUIRE(test::eventually(
+        [&] { return coordinator->err().find("node 'b' is lost") != std::string::npos; }, 15s));
+    // Node b again, on its port: what its relay step passes on is tagged "b2".
+    n.b = start_node(n.dir, "b", n.ports.b, node_env(n.boot, "b2", secret, 200));
+    bool back = test::eventually(
+        [&] { return coordinator->err().find("node 'b' is back") != std::string::npos; }, 30s);
+    INFO("coordinator: " << coordinator->err());
+    INFO("node b: " << n.b->err());
+    REQUIRE(back);
+
+    bool all =
+        test::eventually([&] { return relayed_ids(n.output(), nullptr).size() >= count; }, 60s);
+    REQUIRE(all);
+    coordinator->signal(SIGTERM);
+    CHECK(coordinator->wait(30s) == 0);
+    std::set<std::string> nodes;
+    CHECK(relayed_ids(n.output(), &nodes) == all_ids(count));
+    CHECK(n.b->err().find("running attempt") != std::string::npos);
+    CHECK(nodes.count("b2") == 1); // the relay step ran on the node back
+  }
+
   TEST_CASE("a node that does not know the secret is refused, and so is a coordinator") {
     three_nodes n(1, 10, "cluster-secret", {{"a", {0, "a wrong secret, long enough"}}});
 
