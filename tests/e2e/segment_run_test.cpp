@@ -113,6 +113,24 @@ TEST_SUITE("e2e.segment_run") {
     CHECK(missing.exit_code == 2);
     CHECK(missing.err.find("streams: config: --segment-id 2: the config has 2 segment(s)\n")
           != std::string::npos);
+    // With a cluster, the coordinator places every segment: --segment-id makes no sense.
+    auto clustered = dir.file("cluster.yaml");
+    auto text = test::read_file(config);
+    for (auto at = text.find("- steps_config"); at != std::string::npos;
+         at = text.find("- steps_config", at + 1))
+      text.replace(at, 2, "- nodes: [a]\n      ");
+    std::ofstream(clustered) << "cluster:\n"
+                                "  nodes: {a: \"127.0.0.1:1\"}\n"
+                                "  secret: sixteen characters or more\n"
+                             << text;
+    auto placed = test::run_process(
+        {"env", "STREAMS_BOOTSTRAP_SERVERS=" + broker.bootstrap_servers(), STREAMS_BIN, "run",
+         "--config", clustered, "--segment-id", "0", RELAY_APP});
+    INFO(placed.err);
+    CHECK(placed.exit_code == 2);
+    CHECK(placed.err.find("--segment-id: with a cluster section the coordinator places every "
+                          "segment")
+          != std::string::npos);
     // Refused before anything started: the source's group took nothing.
     CHECK(committed_offsets(broker.bootstrap_servers(), "e2e-in", "seg-joined")
           == offsets{{0, no_offset}});
