@@ -11,6 +11,7 @@
 #include <caf/logger.hpp>
 
 #include <algorithm>
+#include <stdexcept>
 #include <thread>
 
 namespace streams {
@@ -72,7 +73,10 @@ void runtime::start() {
   // and drains the pipeline as soon as it runs, instead of killing the process.
   if (d.options.stop_on_signals)
     install_stop_signals();
-  d.plan = std::make_unique<execution_plan>(d.g);
+  d.plan = std::make_unique<execution_plan>(d.g, d.options.where);
+  if (!d.plan->nodes().empty())
+    throw std::invalid_argument("segments placed on nodes run in a cluster (streams/net), not "
+                                "in this runtime");
   d.part = std::make_unique<plan_part>(*d.plan, "", d.options);
 
   d.cfg = std::make_unique<caf::actor_system_config>();

@@ -14,6 +14,7 @@ void on_signal(int) { signalled = true; }
 } // namespace
 
 void install_stop_signals() {
+  signalled = false; // a signal before this one ended an earlier run, or killed the process
   struct sigaction sa {};
   sa.sa_handler = on_signal;
   sa.sa_flags = SA_RESETHAND; // a second signal terminates at once

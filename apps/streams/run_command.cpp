@@ -86,7 +86,8 @@ void add_run_command(CLI::App& cli, action& chosen) {
   auto* cmd = cli.add_subcommand("run", "Run a pipeline until its input ends or SIGINT/SIGTERM");
   cmd->add_option("APP", o->app, "a built-in example or the path of an app library")->required();
   cmd->add_option("--config", o->config, "the deployment config (YAML, Sentry Streams' shape)");
-  cmd->add_option("-s,--segment-id", o->segment, "the segment of the config to run");
+  cmd->add_option("-s,--segment-id", o->segment,
+                  "run only this segment of the config (default: all of them)");
   cmd->add_option("-n,--name", o->name, "the pipeline's name (default: the app's)");
   cmd->add_option("-a,--adapter", o->adapter,
                   "accepted for Sentry Streams' runner (arroyo, rust_arroyo) and ignored: "
@@ -130,21 +131,32 @@ void add_run_command(CLI::App& cli, action& chosen) {
       ro.stop_on_signals = true;
       ro.commit_interval = std::chrono::milliseconds(o->commit_interval_ms);
       deploy::binding bound;
-      if (d.config && d.config->cluster)
-        return coordinate(*o, std::move(d));
-      if (d.config) {
-        if (o->segment && *o->segment >= d.config->segments.size())
+      if (d.config && d.config->cluster) {
+        if (o->segment)
           throw deploy::config_errors(
-              {"--segment-id " + std::to_string(*o->segment) + ": the config has "
-               + std::to_string(d.config->segments.size()) + " segment(s)"});
-        if (d.config->segments.size() > 1)
-          spdlog::info("the {} segments run together in this process (a cluster section places "
-                       "them on nodes)",
-                       d.config->segments.size());
+              {"--segment-id: with a cluster section the coordinator places every segment on "
+               "its nodes; run without --segment-id, or without the cluster section"});
+        return coordinate(*o, std::move(d));
+      }
+      auto segments = d.config ? d.config->segments.size() : 1;
+      if (o->segment && *o->segment >= segments)
+        throw deploy::config_errors({"--segment-id " + std::to_string(*o->segment) + ": the "
+                                     + (d.config ? "config" : "pipeline without --config") + " has "
+                                     + std::to_string(segments) + " segment(s)"});
+      if (d.config) {
         bound = deploy::bind_config(g, *d.config, ro);
         for (auto& n : bound.notes)
           spdlog::warn("{}", n);
+        ro.where = deploy::placement_of(*d.config);
+        ro.where.only_segment = o->segment;
       }
+      if (o->segment)
+        spdlog::info("running segment {} of {}: the other segments run elsewhere", *o->segment,
+                     segments);
+      else if (segments > 1)
+        spdlog::info("the {} segments run together in this process (--segment-id runs one, a "
+                     "cluster section places them on nodes)",
+                     segments);
       if (o->state_dir) // the command line wins over the config
         ro.state_dir = *o->state_dir;
       if (o->health_file)

@@ -39,6 +39,30 @@ std::vector<std::size_t> segments_of(const graph& g, const placement& where,
   return out;
 }
 
+/// Why segment `only` cannot run by itself: the edges joining it to other segments.
+void check_alone(const graph& g, const std::vector<std::size_t>& segment, std::size_t only,
+                 std::size_t segments, std::vector<std::string>& problems) {
+  auto name = [](std::size_t s) { return "segment " + std::to_string(s); };
+  if (only >= segments) {
+    problems.push_back(name(only) + " is not in the pipeline, which has " + std::to_string(segments)
+                       + " segment(s)");
+    return;
+  }
+  for (auto& e : g.edges()) {
+    auto& from = g.step(e.from).name;
+    auto& to = g.step(e.to).name;
+    if (segment[e.to] == only && segment[e.from] != only)
+      problems.push_back(name(only) + " starts at step '" + to + "', which reads from step '" + from
+                         + "' of " + name(segment[e.from])
+                         + ": run it in a cluster, or start the segment at a source");
+    else if (segment[e.from] == only && segment[e.to] != only)
+      problems.push_back(name(only) + " sends from step '" + from + "' to step '" + to + "' of "
+                         + name(segment[e.to])
+                         + ", which would not run: run the pipeline in a cluster, or end the "
+                           "segment at sinks");
+  }
+}
+
 } // namespace
 
 execution_plan::execution_plan(const graph& g, const placement& where) : g_(&g) {
@@ -56,6 +80,8 @@ execution_plan::execution_plan(const graph& g, const placement& where) : g_(&g) 
         problems.push_back("segment " + std::to_string(s) + " names node '" + node + "' twice");
     }
   }
+  if (where.only_segment)
+    check_alone(g, segment, *where.only_segment, segments_, problems);
   if (!problems.empty())
     throw pipeline_error(std::move(problems));
 
@@ -63,6 +89,8 @@ execution_plan::execution_plan(const graph& g, const placement& where) : g_(&g) 
   of_step_.resize(steps.size());
   for (std::size_t i = 0; i < steps.size(); ++i) {
     auto s = segment[i];
+    if (where.only_segment && s != *where.only_segment)
+      continue;
     std::vector<std::string> nodes{""};
     if (s < where.nodes.size() && !where.nodes[s].empty())
       nodes = where.nodes[s];
@@ -128,6 +156,8 @@ std::size_t execution_plan::feeders(std::size_t n, const edge& e) const {
 }
 
 bool execution_plan::crosses_nodes(const edge& e) const {
+  if (of_step_.at(e.from).empty() || of_step_.at(e.to).empty())
+    return false; // another segment's edge, under `only_segment`
   if (node_local(e))
     return false; // see targets()
   std::set<std::string> nodes;

@@ -22,6 +22,10 @@ struct placement {
   std::map<std::string, std::size_t, std::less<>> segment_of;
   /// Per segment, the names of the nodes it runs on.
   std::vector<std::vector<std::string>> nodes;
+  /// Set: only this segment's steps run (`streams run --segment-id`), other processes running
+  /// the others. Nothing carries messages between those processes, so the segment must
+  /// neither read from nor send to another segment.
+  std::optional<std::size_t> only_segment;
 };
 
 /// How the instances of one step hand messages to the instances of the next.
@@ -47,7 +51,8 @@ struct plan_instance {
 /// nodes.
 ///
 /// Instances: a transform runs `parallelism` instances on each node of its segment (at
-/// least one node: this process), a source or sink one on each. Acks: every source
+/// least one node: this process), a source or sink one on each; with `only_segment`, the
+/// steps of other segments have none. Acks: every source
 /// instance, then every stateful instance (reduce, stateful_map), which tracks the delivery
 /// of its own outputs like a source. A step whose outputs cross nodes needs a wire form of
 /// its output type (`step_node::output_codec`).

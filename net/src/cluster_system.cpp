@@ -4,6 +4,7 @@
 
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/all.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/timespan.hpp>
 
 #include <nlohmann/json.hpp>
@@ -33,15 +34,29 @@ caf::expected<std::uint16_t> listen(caf::actor_system& sys, const caf::actor& wh
   return sys.middleman().publish(whom, port, host.c_str(), true);
 }
 
-caf::expected<caf::actor> connect(caf::actor_system& sys, const std::string& address, bool tls) {
+caf::expected<caf::actor> connect(caf::actor_system& sys, const std::string& address, bool tls,
+                                  std::chrono::milliseconds timeout) {
   auto colon = address.rfind(':');
   if (colon == std::string::npos)
     return caf::make_error(caf::sec::invalid_argument, "expected HOST:PORT, found " + address);
   auto host = address.substr(0, colon);
   auto port = static_cast<std::uint16_t>(std::stoi(address.substr(colon + 1)));
-  if (tls)
-    return caf::openssl::remote_actor(sys, host, port);
-  return sys.middleman().remote_actor(host, port);
+  // What remote_actor does, with a timeout instead of waiting forever.
+  auto connector = tls ? sys.openssl_manager().actor_handle() : sys.middleman().actor_handle();
+  caf::scoped_actor self{sys};
+  caf::expected<caf::actor> out = caf::sec::request_timeout;
+  self->request(connector, timeout, caf::connect_atom::value, std::move(host), port)
+      .receive(
+          [&](const caf::node_id&, caf::strong_actor_ptr& whom, const std::set<std::string>& ifs) {
+            if (!whom)
+              out = caf::make_error(caf::sec::no_actor_published_at_port, address);
+            else if (!ifs.empty()) // a typed actor: not what nodes publish
+              out = caf::make_error(caf::sec::unexpected_actor_messaging_interface, address);
+            else
+              out = caf::actor_cast<caf::actor>(std::move(whom));
+          },
+          [&](caf::error& e) { out = std::move(e); });
+  return out;
 }
 
 std::string serialize(const deploy_request& r) {

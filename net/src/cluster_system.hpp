@@ -42,8 +42,10 @@ void configure(caf::actor_system_config& cfg, std::chrono::milliseconds heartbea
 /// Publishes `whom` on host:port, over TLS when `tls`; the port bound.
 caf::expected<std::uint16_t> listen(caf::actor_system& sys, const caf::actor& whom,
                                     const std::string& host, std::uint16_t port, bool tls);
-/// The actor published at `address` ("host:port"), over TLS when `tls`.
-caf::expected<caf::actor> connect(caf::actor_system& sys, const std::string& address, bool tls);
+/// The actor published at `address` ("host:port"), over TLS when `tls`; an error past
+/// `timeout` (a frozen peer accepts the connection but never answers CAF's handshake).
+caf::expected<caf::actor> connect(caf::actor_system& sys, const std::string& address, bool tls,
+                                  std::chrono::milliseconds timeout);
 
 /// A deploy request as it crosses the network (JSON); `parse_request` throws on bad input.
 std::string serialize(const deploy_request& r);

@@ -3,7 +3,9 @@
 // node its share of the plan, hands all of them every instance's actor, starts them, and
 // waits. A node lost on the way (its connection broken, or silent past node_timeout_ms) ends
 // the attempt: the other nodes abort (committing only what is done) and the pipeline starts
-// again on the nodes left, from the committed offsets.
+// again on the nodes left, from the committed offsets. A lost node that comes back (answers and
+// proves the secret again) is used again: the running attempt drains and a new one places
+// segments on it as the config says.
 
 #include "cluster_system.hpp"
 #include "secret_proof.hpp"
@@ -28,40 +30,29 @@ namespace streams::net {
 namespace {
 
 /// How an attempt ended.
-enum class outcome { finished, node_lost };
+enum class outcome {
+  finished,
+  node_lost,
+  node_back, ///< drained to place segments on a lost node that came back
+};
+
+using clock_type = std::chrono::steady_clock;
 
 class coordinator {
 public:
   coordinator(const config::cluster_config& cluster, caf::actor_system& sys)
       : cluster_(cluster), sys_(sys), self_(sys) {}
 
-  /// Connects to every node and authenticates both ways; a node that cannot be reached or
-  /// fails the proof is left out (lost).
+  /// Connects to every node and authenticates both ways, trying for 3 × node_timeout_ms
+  /// (nodes may still be starting); a node that cannot be reached or fails the proof is left
+  /// out.
   void connect_all() {
-    auto deadline = std::chrono::steady_clock::now() + 3 * cluster_.node_timeout;
-    for (auto& [name, address] : cluster_.nodes) {
-      auto handle = net::connect(sys_, address, cluster_.tls.has_value());
-      // Nodes may still be starting: try until the deadline.
-      while (!handle && std::chrono::steady_clock::now() < deadline) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        handle = net::connect(sys_, address, cluster_.tls.has_value());
-      }
-      if (!handle) {
-        spdlog::error("node '{}' at {} cannot be reached: {}", name, address,
-                      sys_.render(handle.error()));
-        lost_.insert(name);
-        continue;
-      }
-      if (!authenticate(name, *handle)) {
-        lost_.insert(name);
-        continue;
-      }
-      self_->monitor(*handle);
-      nodes_[name] = *handle;
-    }
+    auto deadline = clock_type::now() + 3 * cluster_.node_timeout;
+    for (auto& [name, address] : cluster_.nodes)
+      join(name, deadline, true);
   }
 
-  run_result run(deploy_request request, const loaded_pipeline& loaded, std::size_t max_attempts) {
+  run_result run(deploy_request request, const loaded_pipeline& loaded, std::size_t max_losses) {
     for (auto& [name, address] : cluster_.nodes) {
       request.addresses[name] = address;
       all_nodes_.push_back(name);
@@ -69,7 +60,10 @@ public:
     for (auto& step : loaded.g->steps())
       request.steps.push_back(step.name);
     run_result result;
-    for (std::uint64_t attempt = 1; attempt <= max_attempts; ++attempt) {
+    std::size_t losses = 0;
+    for (std::uint64_t attempt = 1; losses < max_losses; ++attempt) {
+      if (attempt > 1)
+        rejoin_lost();
       if (nodes_.empty())
         return failure(runtime_errc::node_lost,
                        "no node of the cluster is left to run the pipeline");
@@ -78,25 +72,75 @@ public:
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
       request.generation = std::max(request.generation + 1, static_cast<std::uint64_t>(now));
-      request.placement = surviving(loaded.where.nodes, lost_, all_nodes_);
+      request.placement = surviving(loaded.where.nodes, absent(), all_nodes_);
       auto where = loaded.where;
       where.nodes = request.placement;
       execution_plan plan(*loaded.g, where);
       spdlog::info("attempt {}: running pipeline '{}' on {} node(s)", attempt, loaded.g->name(),
                    plan.nodes().size());
       auto [how, r] = run_attempt(request, plan, loaded.options.drain_timeout);
-      if (how == outcome::finished)
+      // Drained to use a node again, the attempt failed only if a step did.
+      if (how == outcome::finished || actors::stop_requested()
+          || (how == outcome::node_back && !r.ok))
         return r;
-      result = std::move(r);
-      if (actors::stop_requested())
-        return result;
+      if (how == outcome::node_lost) {
+        result = std::move(r);
+        ++losses;
+      }
     }
     auto last = result.failure ? std::string(result.failure->what()) : std::string();
-    return failure(runtime_errc::node_lost, "nodes were lost " + std::to_string(max_attempts)
-                                                + " times; giving up: " + last);
+    return failure(runtime_errc::node_lost,
+                   "nodes were lost " + std::to_string(max_losses) + " times; giving up: " + last);
   }
 
 private:
+  /// Connects to node `name` and authenticates both ways: tries until `deadline` when
+  /// `keep_trying`, once (bounded by `deadline`) otherwise. True once the node is in `nodes_`;
+  /// else it is lost, or refused for good when it proved it is not a node of this cluster.
+  bool join(const std::string& name, clock_type::time_point deadline, bool keep_trying) {
+    auto& address = cluster_.nodes.at(name);
+    auto connect = [&] {
+      auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
+      return net::connect(sys_, address, cluster_.tls.has_value(),
+                          std::max(left, std::chrono::milliseconds(1)));
+    };
+    auto handle = connect();
+    while (!handle && keep_trying && clock_type::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      handle = connect();
+    }
+    lost_.insert(name); // until proven otherwise
+    if (!handle) {
+      if (keep_trying)
+        spdlog::error("node '{}' at {} cannot be reached: {}", name, address,
+                      sys_.render(handle.error()));
+      return false;
+    }
+    if (!authenticate(name, *handle))
+      return false;
+    self_->monitor(*handle);
+    nodes_[name] = *handle;
+    lost_.erase(name);
+    return true;
+  }
+
+  /// Tries once more every lost node, all within node_timeout_ms: a node still dead refuses
+  /// the connection at once, a frozen one never answers and is given up at the deadline.
+  /// The nodes back.
+  std::vector<std::string> rejoin_lost() {
+    auto deadline = clock_type::now() + cluster_.node_timeout;
+    std::vector<std::string> back;
+    for (auto name : std::vector<std::string>(lost_.begin(), lost_.end()))
+      if (join(name, deadline, false)) {
+        spdlog::info("node '{}' is back", name);
+        back.push_back(name);
+      }
+    return back;
+  }
+
+  /// Whether `node` answers as a node of this cluster; false, and the node refused for good
+  /// (`refused_`, not tried again), when its proof or name is wrong or it refuses ours.
   bool authenticate(const std::string& name, const caf::actor& node) {
     auto mine = make_challenge();
     bool ok = false;
@@ -105,11 +149,13 @@ private:
             [&](const std::string& theirs, const std::string& answer, const std::string& named) {
               if (!verify(cluster_.secret, "node", mine, answer)) {
                 spdlog::error("node '{}' does not know the cluster secret: refused", name);
+                refuse(name);
                 return;
               }
               if (named != name) {
                 spdlog::error("the node at {} is called '{}', not '{}' as the cluster config says",
                               cluster_.nodes.at(name), named, name);
+                refuse(name);
                 return;
               }
               self_
@@ -118,13 +164,27 @@ private:
                   .receive(
                       [&](bool accepted, const std::string& why) {
                         ok = accepted;
-                        if (!accepted)
+                        if (!accepted) {
                           spdlog::error("node '{}' refused this coordinator: {}", name, why);
+                          refuse(name);
+                        }
                       },
                       [&](caf::error& e) { spdlog::error("node '{}': {}", name, sys_.render(e)); });
             },
             [&](caf::error& e) { spdlog::error("node '{}': {}", name, sys_.render(e)); });
     return ok;
+  }
+
+  /// The configured nodes that take no part now: lost or refused.
+  std::set<std::string> absent() const {
+    auto out = lost_;
+    out.insert(refused_.begin(), refused_.end());
+    return out;
+  }
+
+  void refuse(const std::string& name) {
+    lost_.erase(name);
+    refused_.insert(name);
   }
 
   static run_result failure(runtime_errc code, const std::string& why) {
@@ -187,11 +247,12 @@ private:
     run_result result;
     std::optional<outcome> how;
     bool stopping = false;
-    std::optional<std::chrono::steady_clock::time_point> give_up;
+    std::optional<clock_type::time_point> give_up;
     auto end_all = [&](const std::string& reason) {
       abort_all({running.begin(), running.end()}, attempt, reason);
-      give_up = std::chrono::steady_clock::now() + drain_timeout + cluster_.node_timeout;
+      give_up = clock_type::now() + drain_timeout + cluster_.node_timeout;
     };
+    auto next_probe = clock_type::now() + cluster_.node_timeout;
     while (!running.empty()) {
       self_->receive(
           [&](done_atom, const std::string& node, std::uint64_t of, bool ok,
@@ -237,7 +298,21 @@ private:
                   for (auto& name : running)
                     self_->send(nodes_[name], stop_atom::value, attempt);
                 }
-                if (give_up && std::chrono::steady_clock::now() > *give_up) {
+                // While some node is lost, try it again now and then: once one is back, drain
+                // this attempt (nothing to repeat) and place the next on it as well.
+                if (!how && !stopping && !lost_.empty() && clock_type::now() > next_probe) {
+                  auto back = rejoin_lost();
+                  next_probe = clock_type::now() + cluster_.node_timeout;
+                  if (!back.empty()) {
+                    how = outcome::node_back;
+                    spdlog::info("draining attempt {} to run on node '{}' again", attempt,
+                                 back.front());
+                    for (auto& name : running)
+                      self_->send(nodes_[name], stop_atom::value, attempt);
+                    give_up = clock_type::now() + drain_timeout + cluster_.node_timeout;
+                  }
+                }
+                if (give_up && clock_type::now() > *give_up) {
                   for (auto& name : running)
                     spdlog::error("node '{}' did not report the end of attempt {}", name, attempt);
                   running.clear();
@@ -259,20 +334,21 @@ private:
   caf::scoped_actor self_;
   std::vector<std::string> all_nodes_;
   std::map<std::string, caf::actor> nodes_; ///< connected and authenticated
-  std::set<std::string> lost_;
+  std::set<std::string> lost_;              ///< unreachable or gone: tried again
+  std::set<std::string> refused_;           ///< not nodes of this cluster: never tried again
 };
 
 } // namespace
 
 run_result coordinate(deploy_request request, const loaded_pipeline& pipeline,
-                      const config::cluster_config& cluster, std::size_t max_attempts) {
+                      const config::cluster_config& cluster, std::size_t max_losses) {
   actors::install_stop_signals();
   caf::actor_system_config cfg;
   configure(cfg, cluster.heartbeat, cluster.node_timeout, cluster.tls);
   caf::actor_system sys{cfg};
   coordinator c(cluster, sys);
   c.connect_all();
-  return c.run(std::move(request), pipeline, max_attempts);
+  return c.run(std::move(request), pipeline, max_losses);
 }
 
 } // namespace streams::net

@@ -23,6 +23,8 @@ namespace streams::net {
 
 namespace {
 
+using clock_type = std::chrono::steady_clock;
+
 /// The share of one attempt's plan that runs here.
 struct share {
   loaded_pipeline loaded;
@@ -52,15 +54,21 @@ public:
       self_->receive(
           [&](hello_atom, const std::string& challenge) {
             auto mine = make_challenge();
-            challenges_[peer()] = mine;
+            challenges_[peer()] = {mine, clock_type::now() + o_.node_timeout};
             return caf::make_message(mine, prove(o_.secret, "node", challenge), o_.name);
           },
           [&](auth_atom, const std::string& answer) {
+            expire_challenges();
             auto it = challenges_.find(peer());
-            bool ok =
-                it != challenges_.end() && verify(o_.secret, "coordinator", it->second, answer);
-            if (it != challenges_.end())
-              challenges_.erase(it);
+            if (it == challenges_.end()) {
+              spdlog::warn("node '{}': refused peer {}: no challenge of it is pending (none was "
+                           "asked, or it is older than {} ms)",
+                           o_.name, to_string(peer()), o_.node_timeout.count());
+              return caf::make_message(false, std::string("no challenge pending: none was asked, "
+                                                          "or it expired"));
+            }
+            bool ok = verify(o_.secret, "coordinator", it->second.challenge, answer);
+            challenges_.erase(it);
             if (!ok) {
               spdlog::warn("node '{}': refused peer {}: it does not know the cluster secret",
                            o_.name, to_string(peer()));
@@ -102,6 +110,7 @@ public:
           },
           caf::after(std::chrono::milliseconds(100)) >>
               [&] {
+                expire_challenges();
                 report_if_ended();
                 if (actors::stop_requested() && !stopping_) {
                   stopping_ = true;
@@ -118,6 +127,14 @@ public:
 
 private:
   caf::node_id peer() { return self_->current_sender()->node(); }
+
+  /// A coordinator answers its challenge at once: one unanswered for node_timeout_ms is
+  /// dropped, so that peers that say hello and go away do not pile up here.
+  void expire_challenges() {
+    auto now = clock_type::now();
+    for (auto it = challenges_.begin(); it != challenges_.end();)
+      it = it->second.expires < now ? challenges_.erase(it) : std::next(it);
+  }
 
   bool trusted() {
     auto sender = self_->current_sender();
@@ -200,7 +217,7 @@ private:
     for (auto& [name, address] : request.addresses) {
       if (name == o_.name)
         continue;
-      auto peer = connect(sys_, address, o_.tls.has_value());
+      auto peer = connect(sys_, address, o_.tls.has_value(), o_.node_timeout);
       if (!peer)
         spdlog::warn("node '{}': cannot reach node '{}' at {}: {}", o_.name, name, address,
                      sys_.render(peer.error()));
@@ -244,7 +261,11 @@ private:
   const pipeline_loader& load_;
   caf::actor_system& sys_;
   caf::scoped_actor self_;
-  std::map<caf::node_id, std::string> challenges_;
+  struct pending_challenge {
+    std::string challenge;
+    clock_type::time_point expires;
+  };
+  std::map<caf::node_id, pending_challenge> challenges_;
   std::set<caf::node_id> trusted_;
   std::unique_ptr<share> share_;
   bool reported_ = false;

@@ -307,6 +307,41 @@ TEST_SUITE("e2e.cluster") {
     CHECK(n.output().empty());
   }
 
+  TEST_CASE("a killed node started again is used again, and nothing is lost") {
+    constexpr int count = 3000;
+    three_nodes n(4, count, "cluster-return", {{"a", {400}}, {"b", {400}}, {"c", {400}}});
+    auto coordinator = n.coordinator();
+
+    REQUIRE(test::eventually([&] { return n.output().size() >= 200; }, 60s));
+    n.b->signal(SIGKILL);
+    CHECK(n.b->wait(10s) == 128 + SIGKILL);
+    // Once the pipeline runs again without it, node b again on its port: what its relay step
+    // passes on is tagged "b2". The coordinator, trying it every node_timeout_ms, drains the
+    // running attempt to place the relay step on it again.
+    REQUIRE(test::eventually(
+        [&] { return coordinator->err().find("attempt 2: running") != std::string::npos; }, 15s));
+    n.b = start_node(n.dir, "b", n.ports.b, node_env(n.boot, "b2", secret, 400));
+    bool back = test::eventually(
+        [&] {
+          return coordinator->err().find("draining attempt 2 to run on node 'b' again")
+                 != std::string::npos;
+        },
+        30s);
+    INFO("coordinator: " << coordinator->err());
+    INFO("node b: " << n.b->err());
+    REQUIRE(back);
+
+    bool all =
+        test::eventually([&] { return relayed_ids(n.output(), nullptr).size() >= count; }, 60s);
+    REQUIRE(all);
+    coordinator->signal(SIGTERM);
+    CHECK(coordinator->wait(30s) == 0);
+    std::set<std::string> nodes;
+    CHECK(relayed_ids(n.output(), &nodes) == all_ids(count));
+    CHECK(n.b->err().find("running attempt 3") != std::string::npos);
+    CHECK(nodes.count("b2") == 1); // the relay step ran on the node back
+  }
+
   TEST_CASE("a node that does not know the secret is refused, and so is a coordinator") {
     three_nodes n(1, 10, "cluster-secret", {{"a", {0, "a wrong secret, long enough"}}});
 

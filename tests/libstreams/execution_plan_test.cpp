@@ -213,4 +213,51 @@ TEST_SUITE("execution_plan") {
       CHECK(problems[2].find("segment 1 names a node without a name") != std::string::npos);
     }
   }
+
+  TEST_CASE("one segment alone: only its steps have instances, if nothing joins it to another") {
+    pipeline p("two");
+    p.source("left", sources::memory<bytes>({"a"}))
+        .map("shout", [](const bytes& b) { return b + "!"; })
+        .sink("left_out", sinks::devnull());
+    p.source("right", sources::memory<bytes>({"b"})).sink("right_out", sinks::devnull());
+    auto& g = p.graph();
+    placement where;
+    where.segment_of = {{"left", 0}, {"right", 1}};
+    where.nodes = {{}, {}};
+    where.only_segment = 1;
+    execution_plan plan(g, where);
+    CHECK(plan.segment_count() == 2);
+    REQUIRE(plan.instances().size() == 2);
+    CHECK(plan.instances_of(*g.find("right")).size() == 1);
+    CHECK(plan.instances_of(*g.find("right_out")).size() == 1);
+    for (auto name : {"left", "shout", "left_out"})
+      CHECK(plan.instances_of(*g.find(name)).empty());
+    REQUIRE(plan.ack_targets().size() == 1);
+    CHECK(plan.instances()[plan.ack_targets()[0]].step == *g.find("right"));
+    CHECK_FALSE(plan.crosses_nodes(*g.input(*g.find("shout"))));
+
+    // shout in a segment of its own: segment 0 would send to it, and it would read from 0.
+    where.segment_of = {{"left", 0}, {"shout", 1}, {"right", 2}};
+    where.nodes = {{}, {}, {}};
+    auto problems_of = [&](std::size_t only) {
+      where.only_segment = only;
+      try {
+        execution_plan refused(g, where);
+      } catch (const pipeline_error& e) {
+        return e.problems();
+      }
+      return std::vector<std::string>{};
+    };
+    CHECK(problems_of(1)
+          == std::vector<std::string>{
+              "segment 1 starts at step 'shout', which reads from step 'left' of segment 0: run "
+              "it in a cluster, or start the segment at a source"});
+    CHECK(problems_of(0)
+          == std::vector<std::string>{
+              "segment 0 sends from step 'left' to step 'shout' of segment 1, which would not "
+              "run: run the pipeline in a cluster, or end the segment at sinks"});
+    CHECK(problems_of(2).empty());
+    CHECK(problems_of(3)
+          == std::vector<std::string>{"segment 3 is not in the pipeline, which has 3 segment(s)"});
+  }
 }

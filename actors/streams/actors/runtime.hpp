@@ -1,6 +1,7 @@
 #pragma once
 
 #include "streams/actors/run_error.hpp"
+#include "streams/execution_plan.hpp"
 #include "streams/graph.hpp"
 #include "streams/metrics/health.hpp"
 #include "streams/metrics/metrics_registry.hpp"
@@ -71,6 +72,10 @@ struct runtime_options {
   /// progress, or idle with nothing to do), for liveness probes (Sentry Streams'
   /// `write_healthcheck`): a step stuck in a call stops the touches.
   std::string health_file;
+  /// The pipeline's segments, and with `only_segment` the one to run (`streams run
+  /// --segment-id`); by default every step runs. Segments' nodes are for a cluster (net/):
+  /// this runtime refuses them.
+  placement where;
 };
 
 /// What one step did during a run.

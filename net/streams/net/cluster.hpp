@@ -73,8 +73,9 @@ int run_node(const node_options& options, const pipeline_loader& load);
 
 /// Runs the pipeline of `request`, which the caller loaded as `pipeline` (for the plan), on the
 /// cluster's nodes until its sources end or SIGINT/SIGTERM drains it; a node lost on the way
-/// restarts the pipeline on the nodes left (at most `max_attempts` times in all).
+/// restarts the pipeline on the nodes left (giving up after `max_losses` such restarts), and
+/// a lost node that comes back is used again.
 run_result coordinate(deploy_request request, const loaded_pipeline& pipeline,
-                      const config::cluster_config& cluster, std::size_t max_attempts = 4);
+                      const config::cluster_config& cluster, std::size_t max_losses = 4);
 
 } // namespace streams::net

@@ -17,6 +17,10 @@
 // E2E_BRANCHES=1 broadcasts the relayed messages to two branches: a copy of each to "e2e-out"
 // (sink "output"), and each through a router by the parity of its id ("m-17": odd) to
 // "e2e-even" (sink "even_output") or "e2e-odd" (sink "odd_output").
+//
+// E2E_SIDE=1 adds a second chain beside it, joined to it by nothing: source "side_input"
+// (stream "e2e-side-in") -> "side_relay" (the same relay) -> sink "side_output" ("e2e-side-out"),
+// for configs that put the two chains in segments of their own.
 
 #include "streams/app.hpp"
 #include "streams/sources/stream_source.hpp"
@@ -119,6 +123,10 @@ private:
 };
 
 void build(streams::pipeline& p) {
+  if (const char* side = std::getenv("E2E_SIDE"); side && std::string(side) == "1")
+    p.source("side_input", streams::sources::stream("e2e-side-in"))
+        .map("side_relay", [](const streams::bytes& b) { return relay(b); })
+        .sink("side_output", streams::sinks::stream("e2e-side-out"));
   auto relayed = p.source("input", streams::sources::stream("e2e-in"))
                      .map("relay", [](const streams::bytes& b) { return relay(b); });
   if (const char* branches = std::getenv("E2E_BRANCHES");
