@@ -437,8 +437,9 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       "With LMDB the pipeline keeps %.2f, %.2f and %.2f of its in-memory rate (floor 0.5: %s), "
       "but the in-memory side is no fast path to compare with: with `state_dir = \":memory:\"` "
       "the step checkpoints every second into the memory store, an ordered std::map under a "
-      "mutex, exactly what it writes to LMDB (every pane changed since the last checkpoint, "
-      "every window emitted and not yet delivered, the replay marks, then the erasures), so "
+      "mutex, exactly what it writes to LMDB (a record per key changed since the last "
+      "checkpoint, holding its changed panes, every window emitted and not yet delivered, the "
+      "replay marks, then the erasures of the records replaced), so "
       "both sides pay for the same checkpoints, and LMDB's B-tree with one synced commit a "
       "second costs about what the std::map does.",
       l0, l1, l2, std::min({l0, l1, l2}) >= 0.5 ? "PASS for all three" : "see the table"));
@@ -454,8 +455,9 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
   auto rp = cost(side::memory);
   auto pipeline_c =
       a - rp * b > 0
-          ? format("%.1f in the pipeline in memory (there c also carries the checkpoints, which "
-                   "grow with the live panes: 60 a key for the 1 s slide, 6 for the 10 s one)",
+          ? format("%.1f in the pipeline in memory (there c also carries merging a window's "
+                   "panes through virtual calls and the checkpoints, which write every live pane: "
+                   "60 a key for the 1 s slide, 6 for the 10 s one)",
                    implied(rp))
           : std::string("no c at all in the pipeline in memory, whose ratio passes the windows' "
                         "own: its checkpoints grow with the live panes too, 60 a key for the 1 s "
@@ -689,18 +691,18 @@ void window_benchmark(const options& o) {
   std::printf("\n");
   if (!sliding1)
     return;
-  // A pane of reduce_step is 56 bytes (five 64-bit fields, the accumulator's pointer, three
-  // flags) and its count accumulator 16 on the heap (a vtable pointer and the count).
+  // A pane of reduce_step is 88 bytes: five 64-bit fields, the accumulator in a slot of 40
+  // (32 bytes in place, where a count's 16 fit, and a pointer), its record number and flags.
   auto& m = *sliding1;
-  auto panes_mib = static_cast<double>(m.p.panes) * (56 + 16) / 1048576;
+  auto panes_mib = static_cast<double>(m.p.panes) * 88 / 1048576;
   paragraph(format(
       "The loop's memory is the windows' state itself: per key a hash-map node holding the key "
-      "and a vector of 16-byte panes. The reduce step's pane is 56 bytes (bounds, count, first "
-      "and last timestamps, the accumulator's pointer, flags) plus its accumulator on the heap "
-      "(16 bytes for a count), so the %zu panes of the sliding 1 s case come to ~%.0f MiB of the "
-      "%.0f MiB its process grew by while the input flowed. The rest is what the step keeps for "
-      "exactness and in flight: with `:memory:` the memory store's own copy of the checkpointed "
-      "panes and windows (32-byte keys in a std::map), each checkpoint's write batch, the "
+      "and a vector of 16-byte panes. The reduce step's pane is 88 bytes (bounds, count, first "
+      "and last timestamps, the accumulator in place, record number, flags), so the %zu panes "
+      "of the sliding 1 s case come to ~%.0f MiB of the %.0f MiB its process grew by while the "
+      "input flowed. The rest is what the step keeps for exactness and in flight: with "
+      "`:memory:` the memory store's own copy of the checkpointed panes (one record per key and "
+      "checkpoint) and windows (32-byte keys in a std::map), each checkpoint's write batch, the "
       "windows emitted and not yet delivered (each with its record key and saved accumulator, "
       "and queued messages), and the inputs held until a checkpoint (a range of offsets per "
       "partition in the step, but a 16-byte entry per offset in the source's tracker: the "
