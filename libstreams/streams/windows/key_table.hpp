@@ -54,17 +54,11 @@ public:
     entries_.erase(entries_.begin() + static_cast<std::ptrdiff_t>(kept), entries_.end());
     rehash(slots_.size());
   }
-  void clear() {
-    entries_.clear();
-    slots_.assign(slots_.size(), 0);
-  }
 
   std::size_t index_of(const entry& e) const {
     return static_cast<std::size_t>(&e - entries_.data());
   }
   entry& at(std::size_t index) { return entries_[index]; }
-  std::size_t size() const { return entries_.size(); }
-  bool empty() const { return entries_.empty(); }
   auto begin() { return entries_.begin(); }
   auto end() { return entries_.end(); }
   auto begin() const { return entries_.begin(); }
