@@ -422,9 +422,10 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       "In memory the pipeline counts %s, %s and %s M events/s (tumbling, sliding by 1 s, by 10 "
       "s): %s. The plain loop does the same counting at %s, %s and %s M events/s on one core, "
       "%.0f to %.0f times as fast: per event %.2f, %.2f and %.2f us through the pipeline "
-      "against %.2f, %.2f and %.2f us in the loop. The actors are not what costs: the in-memory "
-      "benchmark's source -> map -> filter -> sink moves ~10 M msg/s through the same runtime; "
-      "the reduce step does.",
+      "against %.2f, %.2f and %.2f us in the loop. The reduce step's own code is now about a "
+      "third of a tumbling run's CPU samples (below); the rest is the runtime around it: "
+      "source, sink, and for each window a tracked message, its delivery report and its "
+      "acknowledgement, the allocator and the kernel.",
       M(m(0, side::memory)).c_str(), M(m(1, side::memory)).c_str(), M(m(2, side::memory)).c_str(),
       any_pass ? "the 2 M floor is met only where the table says PASS"
                : "below the 2 M floor in every case",
@@ -437,8 +438,9 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       "With LMDB the pipeline keeps %.2f, %.2f and %.2f of its in-memory rate (floor 0.5: %s), "
       "but the in-memory side is no fast path to compare with: with `state_dir = \":memory:\"` "
       "the step checkpoints every second into the memory store, an ordered std::map under a "
-      "mutex, exactly what it writes to LMDB (every pane changed since the last checkpoint, "
-      "every window emitted and not yet delivered, the replay marks, then the erasures), so "
+      "mutex, exactly what it writes to LMDB (a record per key changed since the last "
+      "checkpoint, holding its changed panes, every window emitted and not yet delivered, the "
+      "replay marks, then the erasures of the records replaced), so "
       "both sides pay for the same checkpoints, and LMDB's B-tree with one synced commit a "
       "second costs about what the std::map does.",
       l0, l1, l2, std::min({l0, l1, l2}) >= 0.5 ? "PASS for all three" : "see the table"));
@@ -454,8 +456,9 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
   auto rp = cost(side::memory);
   auto pipeline_c =
       a - rp * b > 0
-          ? format("%.1f in the pipeline in memory (there c also carries the checkpoints, which "
-                   "grow with the live panes: 60 a key for the 1 s slide, 6 for the 10 s one)",
+          ? format("%.1f in the pipeline in memory (there c also carries merging a window's "
+                   "panes through virtual calls and the checkpoints, which write every live pane: "
+                   "60 a key for the 1 s slide, 6 for the 10 s one)",
                    implied(rp))
           : std::string("no c at all in the pipeline in memory, whose ratio passes the windows' "
                         "own: its checkpoints grow with the live panes too, 60 a key for the 1 s "
@@ -480,21 +483,20 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       implied(cost(side::loop)), pipeline_c.c_str()));
   paragraph(
       "Where the pipeline's time goes: `perf record` on `streams_bench --window-child CASE "
-      "--window-events 4000000` at commit c0d481b, shares of all CPU samples of the process. "
-      "Holding inputs until a checkpoint, ~37% of a tumbling run at commit 91fb6e7 (an origin "
-      "per event in a growing std::vector, released origin by origin), is now a range per "
-      "partition (origin_ranges::add 0.9%), and the emitted windows' bookkeeping "
-      "(pending_outputs, ~15%: two string-keyed hash-map updates per window) is ~1.7%. Tumbling "
-      "1 s in memory now: the std::string lookup of each event's key in keys_ 21%, firing "
-      "windows ~14% (fire_key 8.6%, emit 3.8%: per window the store record's key string, the "
-      "saved accumulator, a heap-allocated windowed<R> and two copies of the key), folding 7.1% "
-      "(the pane, its dirty mark with a copy of the key), the kernel's page handling 7%. "
-      "Sliding 60 s / 1 s in memory: checkpoints 53% (the memory store's write 30%, memcmp "
-      "on keys that share the step's prefix 15% of all; pending_outputs::save 5%): event time "
-      "runs ~140 times faster than the wall clock here, so all ~330,000 live panes are new at "
-      "every checkpoint, written, and erased at the next. Firing windows 31% (fire_key 27%, of "
-      "which emit 13% and merging up to 60 panes through virtual calls 7%), adding events 8%; "
-      "the end of the input (every key's last 60 windows at once) is ~19% of the run.");
+      "--window-events N` at commit 86ea0c5, shares of all CPU samples of the process (a VM "
+      "without hardware counters: timer samples). Tumbling 1 s in memory (4 M events): the "
+      "reduce step's own code ~33%: finding the key and its newest pane 15% (two cache misses "
+      "per event into state that a work-sharing scheduler moves between cores), folding 7% "
+      "(the pane's accumulator), emitting 3% (per window the store record's key, a heap "
+      "windowed<R>, a pending_outputs entry), firing 2%, the held offsets 2%; the runtime, "
+      "source and sink, jemalloc 9% and the kernel 10% the rest. Sliding 60 s / 1 s in memory: "
+      "merging up to 60 panes per window through virtual calls 19%, and the windows emitted "
+      "and not yet delivered at each checkpoint (the memory store's write, memcmp on keys "
+      "sharing the step's prefix, pending_outputs::save) ~17%, while the panes' checkpoint "
+      "records (one per key, 10,000 a checkpoint instead of ~330,000 pane records written and "
+      "330,000 erased) no longer show. The end of the input is most of a short run: with 1 M "
+      "events the 1 s slide takes ~13 s, with 4 M ~20 s, since every key's last 60 windows "
+      "(600,000) fire at once, are stored by the next checkpoint, delivered and erased.");
 }
 
 } // namespace
@@ -689,18 +691,18 @@ void window_benchmark(const options& o) {
   std::printf("\n");
   if (!sliding1)
     return;
-  // A pane of reduce_step is 56 bytes (five 64-bit fields, the accumulator's pointer, three
-  // flags) and its count accumulator 16 on the heap (a vtable pointer and the count).
+  // A pane of reduce_step is 88 bytes: five 64-bit fields, the accumulator in a slot of 40
+  // (32 bytes in place, where a count's 16 fit, and a pointer), its record number and flags.
   auto& m = *sliding1;
-  auto panes_mib = static_cast<double>(m.p.panes) * (56 + 16) / 1048576;
+  auto panes_mib = static_cast<double>(m.p.panes) * 88 / 1048576;
   paragraph(format(
       "The loop's memory is the windows' state itself: per key a hash-map node holding the key "
-      "and a vector of 16-byte panes. The reduce step's pane is 56 bytes (bounds, count, first "
-      "and last timestamps, the accumulator's pointer, flags) plus its accumulator on the heap "
-      "(16 bytes for a count), so the %zu panes of the sliding 1 s case come to ~%.0f MiB of the "
-      "%.0f MiB its process grew by while the input flowed. The rest is what the step keeps for "
-      "exactness and in flight: with `:memory:` the memory store's own copy of the checkpointed "
-      "panes and windows (32-byte keys in a std::map), each checkpoint's write batch, the "
+      "and a vector of 16-byte panes. The reduce step's pane is 88 bytes (bounds, count, first "
+      "and last timestamps, the accumulator in place, record number, flags), so the %zu panes "
+      "of the sliding 1 s case come to ~%.0f MiB of the %.0f MiB its process grew by while the "
+      "input flowed. The rest is what the step keeps for exactness and in flight: with "
+      "`:memory:` the memory store's own copy of the checkpointed panes (one record per key and "
+      "checkpoint) and windows (32-byte keys in a std::map), each checkpoint's write batch, the "
       "windows emitted and not yet delivered (each with its record key and saved accumulator, "
       "and queued messages), and the inputs held until a checkpoint (a range of offsets per "
       "partition in the step, but a 16-byte entry per offset in the source's tracker: the "

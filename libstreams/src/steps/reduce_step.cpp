@@ -7,6 +7,7 @@
 #include "streams/state/state_store.hpp"
 
 #include <algorithm>
+#include <cstring>
 #include <limits>
 
 namespace streams {
@@ -57,11 +58,12 @@ std::int64_t reduce_step::pane_start(std::int64_t ts) const {
   return offset + floor_div(ts - offset, w_.slide_ms) * w_.slide_ms;
 }
 
-std::string reduce_step::pane_record(const std::string& key, const pane& p) const {
-  auto r = state_keys::prefix(ctx_.step, 'p');
+std::string reduce_step::panes_record(const std::string& key, std::uint32_t seq) const {
+  std::string r;
+  r.reserve(pane_prefix_.size() + 4 + key.size() + 4);
+  r = pane_prefix_;
   state_keys::put_string(r, key);
-  state_keys::put_i64(r, p.start);
-  state_keys::put_i64(r, p.end);
+  state_keys::put_u32(r, seq);
   return r;
 }
 
@@ -70,6 +72,13 @@ void reduce_step::process(message& m, emitter& out) {
   if (guard_.seen(m.lineage(), key_hash(key))) {
     out.release(origin_ranges(m.lineage())); // folded into the restored state before a crash
     return;
+  }
+  // The state of many keys is mostly out of cache: find the key's newest pane now, and let
+  // its cache lines come in while the watermark is worked out (the lookup again is cheap).
+  if (auto* e = keys_.find(key); e && !e->second.panes.empty()) {
+    auto* newest = reinterpret_cast<const char*>(&e->second.panes.back());
+    __builtin_prefetch(newest);
+    __builtin_prefetch(newest + 64);
   }
   auto now = now_();
   if (w_.time == time_domain::event) {
@@ -92,16 +101,25 @@ void reduce_step::process(message& m, emitter& out) {
   }
 }
 
-void reduce_step::fold(const std::string& key, pane& p, message& m) {
+void reduce_step::mark_dirty(key_entry& e, pane& p) {
+  p.dirty = true;
+  list(e);
+}
+
+void reduce_step::list(key_entry& e) {
+  if (!e.second.listed) {
+    e.second.listed = true;
+    dirty_keys_.push_back(keys_.index_of(e));
+  }
+}
+
+void reduce_step::fold(key_entry& e, pane& p, message& m) {
   p.acc->add(m); // first: it may throw, and must then leave everything as it was
   if (p.count == 0)
     p.first_ts = m.timestamp();
   ++p.count;
   p.last_ts = m.timestamp();
-  if (!p.dirty) {
-    p.dirty = true;
-    dirty_keys_.push_back(key);
-  }
+  mark_dirty(e, p);
   guard_.fold(m.lineage());
   held_.add(m.lineage());
 }
@@ -119,18 +137,21 @@ void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts,
   auto T = time_now();
   if (w_.time == time_domain::event && T != none && ps + w_.size_ms + w_.allowed_lateness_ms <= T)
     return reject_late(m, ts, out);
-  auto& ks = keys_[key];
-  auto it =
-      std::find_if(ks.panes.begin(), ks.panes.end(), [&](const pane& p) { return p.start >= ps; });
+  auto& e = keys_.find_or_add(key);
+  auto& ks = e.second;
+  // The first pane starting at or after ps, searched from the newest: time mostly grows.
+  auto it = ks.panes.end();
+  while (it != ks.panes.begin() && std::prev(it)->start >= ps)
+    --it;
   if (it == ks.panes.end() || it->start != ps) {
     pane p;
     p.start = ps;
     p.end = ps + w_.slide_ms;
-    p.acc = f_.make();
+    f_.make(p.acc);
     it = ks.panes.insert(it, std::move(p));
     ++pane_starts_[ps];
   }
-  fold(key, *it, m);
+  fold(e, *it, m);
   // Allowed lateness: windows holding this pane that have fired already are emitted again,
   // updated.
   if (next_end_ != none)
@@ -139,18 +160,19 @@ void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts,
 }
 
 void reduce_step::add_count(const std::string& key, message& m, emitter& out) {
-  auto& ks = keys_[key];
+  auto& e = keys_.find_or_add(key);
+  auto& ks = e.second;
   if (ks.panes.empty()) {
     pane p;
-    p.acc = f_.make();
+    f_.make(p.acc);
     ks.panes.push_back(std::move(p));
   }
   auto& p = ks.panes.front();
-  fold(key, p, m);
+  fold(e, p, m);
   if (p.count >= w_.count) {
     emit(key, p.first_ts, p.last_ts + 1, *p.acc, out);
-    forget_pane(key, p);
-    keys_.erase(key);
+    forget_pane(e, p);
+    ks.panes.clear(); // the key goes at the next checkpoint
   }
 }
 
@@ -158,12 +180,13 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
   auto T = time_now();
   if (w_.time == time_domain::event && T != none && ts + w_.gap_ms + w_.allowed_lateness_ms <= T)
     return reject_late(m, ts, out);
-  auto& ks = keys_[key];
+  auto& e = keys_.find_or_add(key);
+  auto& ks = e.second;
   pane s;
   s.start = ts;
   s.end = ts + w_.gap_ms;
-  s.acc = f_.make();
-  fold(key, s, m);
+  f_.make(s.acc);
+  fold(e, s, m);
   // Merge every session this message bridges, in time order.
   std::vector<pane> kept;
   std::vector<pane> merged;
@@ -180,29 +203,31 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
     pane u;
     u.start = merged.front().start;
     u.end = merged.front().end;
-    u.acc = f_.make();
+    f_.make(u.acc);
     u.first_ts = merged.front().first_ts;
     for (auto& p : merged) {
       u.acc->merge(*p.acc);
       u.count += p.count;
       u.end = std::max(u.end, p.end);
       u.last_ts = std::max(u.last_ts, p.last_ts);
-      forget_pane(key, p);
+      forget_pane(e, p);
     }
     s = std::move(u); // a session that had fired is emitted again, updated, when it closes
   }
-  s.dirty = true;
+  s.dirty = true; // the key was listed dirty by `fold`
   session_ends_.insert({s.end, key});
   kept.push_back(std::move(s));
   std::sort(kept.begin(), kept.end(),
             [](const pane& a, const pane& b) { return a.start < b.start; });
   ks.panes = std::move(kept);
-  dirty_keys_.push_back(key);
 }
 
-void reduce_step::forget_pane(const std::string& key, const pane& p) {
-  if (p.stored)
-    erased_.push_back(pane_record(key, p));
+void reduce_step::forget_pane(key_entry& e, const pane& p) {
+  auto& key = e.first;
+  if (p.record != 0) {
+    record_of(e.second, p.record).dying = true;
+    list(e);
+  }
   if (w_.kind == window_kind::session) {
     session_ends_.erase({p.end, key});
     session_ends_.erase({p.end + w_.allowed_lateness_ms, key});
@@ -219,7 +244,7 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
     return; // Sentry Streams' first sliding window begins at the first message
   auto start = end - w_.size_ms;
   const any_accumulator* only = nullptr;
-  std::unique_ptr<any_accumulator> merged;
+  accumulator_slot merged;
   for (auto& p : ks.panes) {
     if (p.start < start || p.count == 0)
       continue;
@@ -229,7 +254,7 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
       only = p.acc.get();
     } else {
       if (!merged) {
-        merged = f_.make();
+        f_.make(merged);
         merged->merge(*only);
       }
       merged->merge(*p.acc);
@@ -241,15 +266,16 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
 
 void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
   auto T = time_now();
-  for (auto& [key, ks] : keys_) {
+  for (auto& e : keys_) {
+    auto& ks = e.second;
     if (out)
-      fire_key(key, ks, end, *out);
+      fire_key(e.first, ks, end, *out);
     // A pane whose last window has fired goes once no late message can reach it.
     auto& ps = ks.panes;
     auto keep = std::remove_if(ps.begin(), ps.end(), [&](pane& p) {
       bool gone = p.start + w_.size_ms <= end && p.start + w_.size_ms + w_.allowed_lateness_ms <= T;
       if (gone)
-        forget_pane(key, p);
+        forget_pane(e, p);
       return gone;
     });
     ps.erase(keep, ps.end()); // an emptied key stays until the checkpoint: it comes back soon
@@ -261,10 +287,10 @@ void reduce_step::fire_sessions(emitter& out) {
   while (!session_ends_.empty() && session_ends_.begin()->first <= T) {
     auto [due, key] = *session_ends_.begin();
     session_ends_.erase(session_ends_.begin());
-    auto kit = keys_.find(key);
-    if (kit == keys_.end())
+    auto* e = keys_.find(key);
+    if (!e)
       continue;
-    auto& ps = kit->second.panes;
+    auto& ps = e->second.panes;
     auto it = std::find_if(ps.begin(), ps.end(), [&](const pane& p) {
       return p.fired ? p.end + w_.allowed_lateness_ms == due : p.end == due;
     });
@@ -273,17 +299,14 @@ void reduce_step::fire_sessions(emitter& out) {
     if (!it->fired) {
       emit(key, it->first_ts, it->end, *it->acc, out);
       it->fired = true;
-      it->dirty = true;
-      dirty_keys_.push_back(key);
+      mark_dirty(*e, *it);
       if (w_.allowed_lateness_ms > 0 && T != forever) {
         session_ends_.insert({it->end + w_.allowed_lateness_ms, key});
         continue;
       }
     }
-    forget_pane(key, *it);
-    ps.erase(it);
-    if (ps.empty())
-      keys_.erase(kit);
+    forget_pane(*e, *it);
+    ps.erase(it); // an emptied key goes at the next checkpoint
   }
 }
 
@@ -313,7 +336,8 @@ void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t 
                        const any_accumulator& acc, emitter& out, bool stored) {
   std::string record, saved;
   if (store_) {
-    record = state_keys::prefix(ctx_.step, 'f');
+    record.reserve(fired_prefix_.size() + 4 + key.size() + 16);
+    record = fired_prefix_;
     state_keys::put_string(record, key);
     state_keys::put_i64(record, start);
     state_keys::put_i64(record, end);
@@ -331,38 +355,66 @@ void reduce_step::delivered(std::uint64_t id) { emitted_.delivered(id); }
 void reduce_step::checkpoint(emitter& out) {
   if (store_) {
     write_batch b;
-    for (auto& k : erased_)
-      b.erase(std::move(k));
-    erased_.clear();
     emitted_.save(b);
-    for (auto& key : dirty_keys_) { // a key listed twice finds its panes clean the second time
-      auto it = keys_.find(key);
-      if (it == keys_.end())
-        continue;
-      for (auto& p : it->second.panes) {
-        if (!p.dirty)
-          continue;
-        std::string v;
-        codec::encode(v, p.count);
-        codec::encode(v, p.first_ts);
-        codec::encode(v, p.last_ts);
-        codec::encode(v, static_cast<std::uint8_t>(p.fired));
-        p.acc->save(v);
-        b.put(pane_record(key, p), std::move(v));
-        p.dirty = false;
-        p.stored = true;
-      }
-    }
+    for (auto i : dirty_keys_)
+      save_key(keys_.at(i), b);
+    ++next_record_;
     guard_.save(b);
     b.put(timers_record(ctx_.instances, ctx_.instance), save_timers());
     store_->write(b);
   }
+  for (auto i : dirty_keys_)
+    keys_.at(i).second.listed = false;
   dirty_keys_.clear();
-  for (auto it = keys_.begin(); it != keys_.end();)
-    it = it->second.panes.empty() ? keys_.erase(it) : std::next(it);
+  keys_.erase_if([](const key_entry& e) { return e.second.panes.empty(); });
   if (!held_.empty())
     out.release(std::move(held_));
   held_ = origin_ranges();
+}
+
+reduce_step::panes_stored& reduce_step::record_of(key_state& ks, std::uint32_t seq) {
+  return *std::find_if(ks.records.begin(), ks.records.end(),
+                       [&](const panes_stored& r) { return r.seq == seq; });
+}
+
+void reduce_step::save_key(key_entry& e, write_batch& b) {
+  auto& [key, ks] = e;
+  // A record holding a pane that changed or went is replaced: the panes it still holds are
+  // written again, with the changed ones, into this checkpoint's record of the key. So every
+  // record holds live panes only, and a checkpoint writes one record per key it changed.
+  for (auto& p : ks.panes)
+    if (p.dirty && p.record != 0)
+      record_of(ks, p.record).dying = true;
+  std::string v;
+  std::uint32_t written = 0;
+  for (auto& p : ks.panes) {
+    if (!p.dirty && (p.record == 0 || !record_of(ks, p.record).dying))
+      continue;
+    codec::encode(v, p.start);
+    codec::encode(v, p.end);
+    codec::encode(v, p.count);
+    codec::encode(v, p.first_ts);
+    codec::encode(v, p.last_ts);
+    codec::encode(v, static_cast<std::uint8_t>(p.fired));
+    auto length_at = v.size();
+    codec::encode(v, std::uint32_t{0});
+    p.acc->save(v);
+    auto length = static_cast<std::uint32_t>(v.size() - length_at - sizeof(std::uint32_t));
+    std::memcpy(&v[length_at], &length, sizeof length);
+    p.dirty = false;
+    p.record = next_record_;
+    ++written;
+  }
+  auto dying = std::remove_if(ks.records.begin(), ks.records.end(), [&](const panes_stored& r) {
+    if (r.dying)
+      b.erase(panes_record(key, r.seq));
+    return r.dying;
+  });
+  ks.records.erase(dying, ks.records.end());
+  if (written > 0) {
+    b.put(panes_record(key, next_record_), std::move(v));
+    ks.records.push_back({next_record_, false});
+  }
 }
 
 std::string reduce_step::timers_record(std::size_t instances, std::size_t instance) const {
@@ -383,6 +435,8 @@ std::string reduce_step::save_timers() const {
 void reduce_step::open(const operator_context& ctx) {
   ctx_ = ctx;
   store_ = ctx.store;
+  pane_prefix_ = state_keys::prefix(ctx.step, 'p');
+  fired_prefix_ = state_keys::prefix(ctx.step, 'f');
   guard_ = replay_guard(ctx.step, ctx.instance, ctx.instances);
   if (!store_)
     return;
@@ -416,24 +470,35 @@ void reduce_step::open(const operator_context& ctx) {
     auto key = state_keys::get_string(k);
     if (!ctx.owns(key))
       return;
-    pane p;
-    p.start = state_keys::get_i64(k);
-    p.end = state_keys::get_i64(k);
-    std::uint8_t fired = 0;
-    codec::decode(v, p.count);
-    codec::decode(v, p.first_ts);
-    codec::decode(v, p.last_ts);
-    codec::decode(v, fired);
-    p.fired = fired != 0;
-    p.acc = f_.make();
-    p.acc->load(v);
-    p.stored = true;
-    if (w_.kind == window_kind::session)
-      session_ends_.insert({p.fired ? p.end + w_.allowed_lateness_ms : p.end, key});
-    else if (w_.timed())
-      ++pane_starts_[p.start];
-    keys_[key].panes.push_back(std::move(p)); // the scan is in key order: panes in time order
+    auto seq = state_keys::get_u32(k);
+    next_record_ = std::max(next_record_, seq + 1);
+    auto& ks = keys_.find_or_add(key).second;
+    ks.records.push_back({seq, false});
+    while (!v.empty()) {
+      pane p;
+      std::uint8_t fired = 0;
+      std::string acc;
+      codec::decode(v, p.start);
+      codec::decode(v, p.end);
+      codec::decode(v, p.count);
+      codec::decode(v, p.first_ts);
+      codec::decode(v, p.last_ts);
+      codec::decode(v, fired);
+      codec::decode(v, acc);
+      p.fired = fired != 0;
+      f_.make(p.acc);
+      p.acc->load(acc);
+      p.record = seq;
+      if (w_.kind == window_kind::session)
+        session_ends_.insert({p.fired ? p.end + w_.allowed_lateness_ms : p.end, key});
+      else if (w_.timed())
+        ++pane_starts_[p.start];
+      ks.panes.push_back(std::move(p));
+    }
   });
+  for (auto& [key, ks] : keys_) // a key's records are in write order, its panes in time order
+    std::sort(ks.panes.begin(), ks.panes.end(),
+              [](const pane& a, const pane& b) { return a.start < b.start; });
   restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'f'), ctx);
 }
 
@@ -445,7 +510,8 @@ void reduce_step::emit_restored(emitter& out) {
     auto key = state_keys::get_string(k);
     auto start = state_keys::get_i64(k);
     auto end = state_keys::get_i64(k);
-    auto acc = f_.make();
+    accumulator_slot acc;
+    f_.make(acc);
     acc->load(saved);
     emit(key, start, end, *acc, out, true);
   }
@@ -458,7 +524,7 @@ std::optional<clock::time_point> reduce_step::next_deadline() const {
   std::optional<std::int64_t> at; // wall-clock milliseconds
   auto now = now_();
   if (w_.time == time_domain::event) {
-    if (w_.timed() ? !pane_starts_.empty() : !keys_.empty())
+    if (w_.timed() ? !pane_starts_.empty() : !session_ends_.empty())
       at = wm_.next_idle_at(now);
   } else if (w_.kind == window_kind::session) {
     if (!session_ends_.empty())
@@ -486,13 +552,14 @@ void reduce_step::on_close(emitter& out, close_reason why) {
   // The input is over for good: every window is complete.
   closing_ = true;
   if (w_.kind == window_kind::count) {
-    for (auto& [key, ks] : keys_)
-      for (auto& p : ks.panes) {
+    for (auto& e : keys_) {
+      for (auto& p : e.second.panes) {
         if (p.count > 0)
-          emit(key, p.first_ts, p.last_ts + 1, *p.acc, out);
-        forget_pane(key, p);
+          emit(e.first, p.first_ts, p.last_ts + 1, *p.acc, out);
+        forget_pane(e, p);
       }
-    keys_.clear();
+      e.second.panes.clear(); // their records go at the checkpoint that follows
+    }
   } else {
     advance(out);
   }

@@ -3,7 +3,9 @@
 // How stateful steps lay out their keys in the shared state store: every key starts with the
 // step's name and a NUL, then a tag byte saying what the record is, then big-endian fields so
 // that the store's key order is time order (`mdb_dump -p` shows them readably).
-//   'p' key start end : a pane (or session, or count window) of a key, value = pane record
+//   'p' key seq       : panes (or sessions, or a count window) of a key written by checkpoint
+//                       number seq, value = each pane's bounds, count, first and last
+//                       timestamps, fired flag and length-prefixed accumulator
 //   'f' key start end : a window emitted and not yet delivered, value = its accumulator
 //   'm' n i           : replay marks of instance i of n
 //   't' n i           : timers of instance i of n (watermark, next window end, grid origin)

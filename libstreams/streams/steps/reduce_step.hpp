@@ -3,6 +3,7 @@
 #include "streams/state/pending_outputs.hpp"
 #include "streams/step_operator.hpp"
 #include "streams/windows/accumulator.hpp"
+#include "streams/windows/key_table.hpp"
 #include "streams/windows/replay_guard.hpp"
 #include "streams/windows/watermark_tracker.hpp"
 #include "streams/windows/window.hpp"
@@ -13,10 +14,11 @@
 #include <memory>
 #include <set>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 namespace streams {
+
+class write_batch;
 
 /// The user's side of a `reduce` step, type-erased by the typed builder (pipeline.hpp).
 struct reduce_functions {
@@ -33,7 +35,7 @@ template <class A, class T>
 reduce_functions reduce_functions_for(std::function<std::string(const message&)> key) {
   using R = std::decay_t<decltype(std::declval<const A&>().result())>;
   reduce_functions f;
-  f.make = [] { return std::make_unique<typed_accumulator<A, T>>(); };
+  f.make = [](accumulator_slot& s) { s.emplace<typed_accumulator<A, T>>(); };
   f.key = std::move(key);
   f.result = [](std::string k, std::int64_t start, std::int64_t end, const any_accumulator& acc) {
     return value(windowed<R>{std::move(k), start, end,
@@ -86,14 +88,23 @@ private:
     std::uint64_t count = 0;
     std::int64_t first_ts = 0;
     std::int64_t last_ts = 0;
-    std::unique_ptr<any_accumulator> acc;
-    bool dirty = false;  ///< changed since the last checkpoint
-    bool stored = false; ///< in the store (under its current bounds)
-    bool fired = false;  ///< sessions: emitted once already
+    accumulator_slot acc;
+    std::uint32_t record = 0; ///< the record of the store holding it (`panes_stored`), or 0
+    bool dirty = false;       ///< changed since the last checkpoint
+    bool fired = false;       ///< sessions: emitted once already
+  };
+  /// A record of the store holding panes of a key: those a checkpoint wrote (`seq` counts the
+  /// checkpoints), less those written again by a later one.
+  struct panes_stored {
+    std::uint32_t seq = 0;
+    bool dying = false; ///< one of its panes changed or went: replaced at the next checkpoint
   };
   struct key_state {
     std::vector<pane> panes; ///< ordered by start
+    std::vector<panes_stored> records;
+    bool listed = false; ///< in `dirty_keys_`
   };
+  using key_entry = key_table<key_state>::entry;
 
   std::int64_t time_now() const; ///< the time windows close by: watermark or wall clock
   /// Emits every window the time has completed, and drops the panes no window needs.
@@ -106,36 +117,44 @@ private:
   void emit(const std::string& key, std::int64_t start, std::int64_t end,
             const any_accumulator& acc, emitter& out, bool stored = false);
   void emit_restored(emitter& out);
-  void fold(const std::string& key, pane& p, message& m);
+  void fold(key_entry& e, pane& p, message& m);
+  void mark_dirty(key_entry& e, pane& p);
+  void list(key_entry& e); ///< for the next checkpoint to look at
+  static panes_stored& record_of(key_state& ks, std::uint32_t seq);
+  /// Adds to `b` this checkpoint's record of the key's changed panes, and the erasure of the
+  /// records it replaces.
+  void save_key(key_entry& e, write_batch& b);
   void reject_late(message& m, std::int64_t ts, emitter& out);
   void add_timed(const std::string& key, message& m, std::int64_t ts, emitter& out);
   void add_count(const std::string& key, message& m, emitter& out);
   void add_session(const std::string& key, message& m, std::int64_t ts, emitter& out);
   std::int64_t pane_start(std::int64_t ts) const;
-  std::string pane_record(const std::string& key, const pane& p) const;
+  std::string panes_record(const std::string& key, std::uint32_t seq) const;
   std::string timers_record(std::size_t instances, std::size_t instance) const;
   std::string save_timers() const;
-  void forget_pane(const std::string& key, const pane& p);
+  void forget_pane(key_entry& e, const pane& p);
 
   window_spec w_;
   reduce_functions f_;
   wall_clock now_;
   operator_context ctx_;
   state_store* store_ = nullptr;
-  /// Time windows leave a key without panes here until the next checkpoint (most keys come
-  /// back within a window or two, and lookups that insert cost more than those that find).
-  std::unordered_map<std::string, key_state> keys_;
+  std::string pane_prefix_, fired_prefix_; ///< of the step's records (state_keys.hpp)
+  /// A key left without panes stays here until the next checkpoint (most keys come back
+  /// within a window or two, and lookups that insert cost more than those that find); the
+  /// positions of `dirty_keys_` stay valid until then too.
+  key_table<key_state> keys_;
   std::map<std::int64_t, std::size_t> pane_starts_; ///< timed windows: panes per start
   std::set<std::pair<std::int64_t, std::string>> session_ends_;
-  std::vector<std::string> dirty_keys_; ///< keys with panes changed since the last checkpoint
-  std::vector<std::string> erased_;     ///< pane records to erase at the next checkpoint
+  std::vector<std::size_t> dirty_keys_; ///< keys with panes changed since the last checkpoint
   pending_outputs emitted_;             ///< windows emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_; ///< emissions to send again
   origin_ranges held_; ///< inputs folded since the last checkpoint
   watermark_tracker wm_;
   replay_guard guard_;
-  std::int64_t next_end_; ///< timed: the least window end not yet fired
-  std::int64_t origin_;   ///< processing-time sliding windows begin here (the first message)
+  std::uint32_t next_record_ = 1; ///< the `seq` of the next checkpoint's records
+  std::int64_t next_end_;         ///< timed: the least window end not yet fired
+  std::int64_t origin_; ///< processing-time sliding windows begin here (the first message)
   std::uint64_t late_ = 0;
   bool closing_ = false; ///< the input is exhausted: time runs to the end
 };

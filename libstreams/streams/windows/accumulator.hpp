@@ -4,11 +4,14 @@
 #include "streams/payload_type_name.hpp"
 #include "streams/state/codec.hpp"
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -71,9 +74,74 @@ public:
   virtual void save(std::string& out) const = 0;
   /// Replaces the contents with what `save` wrote.
   virtual void load(std::string_view in) = 0;
+  /// Moves this accumulator into the storage at `where` (of an `accumulator_slot`).
+  virtual any_accumulator* move_to(void* where) noexcept = 0;
 };
 
-using accumulator_factory = std::function<std::unique_ptr<any_accumulator>()>;
+/// Holds one accumulator: in place when it is small and moves without throwing (a count, a
+/// sum, a vector), on the heap otherwise. A window engine holds one per key and pane, so an
+/// allocation and a pointer to chase per pane would cost more than the accumulator's work.
+class accumulator_slot {
+public:
+  static constexpr std::size_t inline_size = 32;
+
+  accumulator_slot() = default;
+  accumulator_slot(accumulator_slot&& other) noexcept { take(other); }
+  accumulator_slot& operator=(accumulator_slot&& other) noexcept {
+    if (this != &other) {
+      reset();
+      take(other);
+    }
+    return *this;
+  }
+  ~accumulator_slot() { reset(); }
+
+  /// Replaces the contents with a default-constructed `X`.
+  template <class X>
+  X& emplace() {
+    reset();
+    X* x;
+    if constexpr (sizeof(X) <= inline_size && alignof(X) <= alignof(void*)
+                  && std::is_nothrow_move_constructible_v<X>)
+      x = new (storage_) X();
+    else
+      x = new X();
+    p_ = x;
+    return *x;
+  }
+  void reset() {
+    if (!p_)
+      return;
+    if (in_place())
+      p_->~any_accumulator();
+    else
+      delete p_;
+    p_ = nullptr;
+  }
+
+  explicit operator bool() const { return p_ != nullptr; }
+  any_accumulator* get() const { return p_; }
+  any_accumulator* operator->() const { return p_; }
+  any_accumulator& operator*() const { return *p_; }
+
+private:
+  bool in_place() const { return static_cast<const void*>(p_) == storage_; }
+  void take(accumulator_slot& other) noexcept {
+    if (other.in_place()) {
+      p_ = other.p_->move_to(storage_);
+      other.reset();
+    } else {
+      p_ = other.p_;
+      other.p_ = nullptr;
+    }
+  }
+
+  alignas(void*) unsigned char storage_[inline_size];
+  any_accumulator* p_ = nullptr;
+};
+
+/// Puts an empty accumulator into a slot.
+using accumulator_factory = std::function<void(accumulator_slot&)>;
 
 template <class A, class T>
 class typed_accumulator final : public any_accumulator {
@@ -84,6 +152,12 @@ public:
   }
   void save(std::string& out) const override { acc.save(out); }
   void load(std::string_view in) override { acc = A::load(in); }
+  any_accumulator* move_to(void* where) noexcept override {
+    if constexpr (std::is_nothrow_move_constructible_v<typed_accumulator>)
+      return new (where) typed_accumulator(std::move(*this));
+    else
+      return nullptr; // never called: such an accumulator lives on the heap
+  }
 
   A acc;
 };
