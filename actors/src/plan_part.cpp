@@ -93,6 +93,7 @@ struct plan_part::impl {
         store = open_state_store(where);
         if (options.replicate_state)
           store = options.replicate_state(std::move(store), options.state_generation);
+        check_state_layout(*store);
       }
       auto& instance = plan.instances()[mine[i]];
       try {

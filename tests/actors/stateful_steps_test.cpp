@@ -181,6 +181,29 @@ TEST_CASE("reduce: an unwritable state directory fails start() naming it") {
   }
 }
 
+TEST_CASE("reduce: a state directory of another layout fails start() naming both layouts") {
+  test::temp_directory dir;
+  auto out = std::make_shared<memory_store>();
+  auto p = counting(range(0, 10, false, std::make_shared<commit_log>()), 2, 1, out);
+  auto where = dir.path() + "/" + p.graph().name();
+  {
+    auto old = open_lmdb_store(where);
+    write_batch b;
+    b.put(std::string("\0layout", 7), "1");
+    old->write(b);
+  }
+  runtime_options o;
+  o.state_dir = dir.path();
+  runtime r(p.graph(), o);
+  try {
+    r.start();
+    FAIL("start() succeeded");
+  } catch (const std::exception& e) {
+    CHECK(std::string(e.what()).find(where + ": written with state layout 1") != std::string::npos);
+  }
+  CHECK(out->payloads<counts>().empty());
+}
+
 TEST_CASE("stateful_map: running totals per key survive a stop and a replaying restart") {
   test::temp_directory dir;
   auto out = std::make_shared<memory_store>();

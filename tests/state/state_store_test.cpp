@@ -302,3 +302,38 @@ TEST_SUITE("open_state_store") {
 
   TEST_CASE("an empty name is an error") { CHECK_THROWS_AS(open_state_store(""), state_error); }
 }
+
+TEST_SUITE("state.state_layout") {
+  TEST_CASE("a new store is marked with the layout, and one of another layout is refused") {
+    auto store = make_memory_store();
+    check_state_layout(*store);
+    CHECK(store->get(std::string("\0layout", 7)) == std::string(state_layout));
+    check_state_layout(*store); // marked: accepted again
+
+    write_batch other;
+    other.put(std::string("\0layout", 7), "9");
+    store->write(other);
+    try {
+      check_state_layout(*store);
+      FAIL("a store of layout 9 was accepted");
+    } catch (const state_error& e) {
+      CHECK(std::string(e.what()).find("written with state layout 9") != std::string::npos);
+      CHECK(std::string(e.what()).find(":memory:") != std::string::npos);
+    }
+  }
+
+  TEST_CASE("steps' records without a layout mark are from before layouts: refused") {
+    auto store = make_memory_store();
+    write_batch old;
+    old.put(std::string("counts\0p", 8) + "k", "pane");
+    store->write(old);
+    CHECK_THROWS_AS(check_state_layout(*store), state_error);
+    // Reserved keys alone (a changelog's read mark) are not steps' records.
+    auto marked = make_memory_store();
+    write_batch mark;
+    mark.put(std::string("\0changelog\0t", 12), "0 0 w");
+    marked->write(mark);
+    check_state_layout(*marked);
+    CHECK(marked->get(std::string("\0layout", 7)));
+  }
+}

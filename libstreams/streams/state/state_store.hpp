@@ -76,6 +76,15 @@ inline constexpr std::size_t max_state_key_size = 511;
 /// The name of the in-memory store in configs and options.
 inline constexpr std::string_view memory_state = ":memory:";
 
+/// The version of how stateful steps lay out their records (src/windows/state_keys.hpp): 2
+/// since a reduce step keeps one record per key rather than one per pane.
+inline constexpr std::string_view state_layout = "2";
+
+/// Marks a store that no step has written with `state_layout`; for one that steps wrote,
+/// checks that they wrote this layout. Throws `state_error` naming the store and both
+/// layouts otherwise: records of another layout would restore as garbage.
+void check_state_layout(state_store& store);
+
 /// An LMDB environment in `dir` (created if missing, with its parents). Throws `state_error`
 /// naming the directory when it cannot be created, opened or written, or when this process
 /// has it open already (LMDB forbids that). The map grows as needed. In streams::state.
