@@ -117,11 +117,17 @@ private:
         },
         config_.override_params, *this);
     rd_kafka_conf_set_dr_msg_cb(conf.get(), &changelog_store::delivered);
+    producer_ = make_client(RD_KAFKA_PRODUCER, std::move(conf), "producer");
+  }
+
+  /// A librdkafka client of `type` made from `conf`; throws `state_error` naming `what`.
+  handle_ptr make_client(rd_kafka_type_t type, detail::conf_ptr conf, const char* what) {
     char errstr[512];
-    producer_.reset(rd_kafka_new(RD_KAFKA_PRODUCER, conf.get(), errstr, sizeof(errstr)));
-    if (!producer_)
-      throw state_error(label() + ": cannot create the Kafka producer: " + errstr);
-    conf.release();
+    handle_ptr rk(rd_kafka_new(type, conf.get(), errstr, sizeof(errstr)));
+    if (!rk)
+      throw state_error(label() + ": cannot create the Kafka " + what + ": " + errstr);
+    conf.release(); // owned by rk now
+    return rk;
   }
 
   static void delivered(rd_kafka_t*, const rd_kafka_message_t* m, void*) {
@@ -196,11 +202,7 @@ private:
             {"enable.partition.eof", "true"},
         },
         config_.override_params, *this);
-    char errstr[512];
-    handle_ptr reader(rd_kafka_new(RD_KAFKA_CONSUMER, conf.get(), errstr, sizeof(errstr)));
-    if (!reader)
-      throw state_error(label() + ": cannot create the Kafka consumer: " + errstr);
-    conf.release();
+    auto reader = make_client(RD_KAFKA_CONSUMER, std::move(conf), "consumer");
     rd_kafka_poll_set_consumer(reader.get());
     return reader;
   }
@@ -227,6 +229,7 @@ private:
                           "state to rebuild it from the log");
     require_kept(low, mark.position);
     auto read = replay(*reader, mark, high, started);
+    auto applied = read.applied;
     if (read.tainted) {
       // A replaced writer through this very store wrote after being fenced: the local store
       // holds changes the log's readers ignore. Rebuild it from the log.
@@ -236,11 +239,11 @@ private:
       wipe_local();
       mark = {};
       require_kept(low, 0);
-      read = replay(*reader, mark, high, started);
+      applied = replay(*reader, mark, high, started).applied;
     }
     if (config_.generation > 0 && config_.generation < mark.max_generation)
       throw state_error(label() + ": a newer run (generation " + std::to_string(mark.max_generation)
-                        + ") has written the state since " + "this one (generation "
+                        + ") has written the state since this one (generation "
                         + std::to_string(config_.generation)
                         + ") was deployed: this run was replaced");
     writer_ = random_writer_id();
@@ -248,8 +251,8 @@ private:
       // Marks the generation at once: a replaced writer's records after this one are ignored
       // by every reader, and what landed between the end read above and this is read now.
       auto marker = append(write_batch{});
-      if (marker >= read.position)
-        read = replay(*reader, mark, marker + 1, started);
+      if (marker >= mark.position)
+        applied += replay(*reader, mark, marker + 1, started).applied;
     }
     mark.writer = writer_;
     write_batch b;
@@ -258,7 +261,7 @@ private:
     rd_kafka_consumer_close(reader.get());
     kafka::log().info("[{}] {} restored from {} via {}: read to offset {} ({} change(s) applied)",
                       label(), local_->where(), config_.topic, config_.bootstrap_servers,
-                      mark.position, read.applied);
+                      mark.position, applied);
   }
 
   void require_kept(std::int64_t low, std::int64_t from) const {
@@ -269,7 +272,6 @@ private:
   }
 
   struct replay_result {
-    std::int64_t position = 0;
     std::size_t applied = 0;
     bool tainted = false; ///< a fenced record of this store's previous writer was seen
   };
@@ -288,7 +290,6 @@ private:
   replay_result replay(rd_kafka_t& reader, read_mark& mark, std::int64_t end,
                        clock::time_point started) {
     replay_result r;
-    r.position = mark.position;
     if (mark.position >= end)
       return r;
     detail::partition_list_ptr list(rd_kafka_topic_partition_list_new(1));
@@ -379,7 +380,6 @@ private:
         flush();
     }
     flush();
-    r.position = mark.position;
     rd_kafka_assign(&reader, nullptr);
     return r;
   }
