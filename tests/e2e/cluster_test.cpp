@@ -265,10 +265,8 @@ TEST_SUITE("e2e.cluster") {
     // over restores it.
     constexpr int keys = 7, window = 10, count = keys * window * 30;
     std::map<std::string, std::string> counting{{"E2E_COUNT_WINDOW", std::to_string(window)}};
-    three_nodes n(4, 0, "cluster-state",
-                  {{"a", {400, secret, counting}},
-                   {"b", {400, secret, counting}},
-                   {"c", {400, secret, counting}}});
+    node_setup node{400, secret, counting};
+    three_nodes n(4, 0, "cluster-state", {{"a", node}, {"b", node}, {"c", node}});
     n.broker.create_topic("e2e-state", 1);
     kafka::test::produce_with_python(n.boot, "e2e-in", count, "m", keys);
     std::ofstream(n.config, std::ios::app)
@@ -294,10 +292,8 @@ TEST_SUITE("e2e.cluster") {
 
   TEST_CASE("nodes whose app builds another pipeline than the coordinator's refuse to run it") {
     // The relay app builds a counting pipeline when E2E_COUNT_WINDOW is set: on the nodes only.
-    three_nodes n(1, 10, "cluster-mismatch",
-                  {{"a", {0, secret, {{"E2E_COUNT_WINDOW", "10"}}}},
-                   {"b", {0, secret, {{"E2E_COUNT_WINDOW", "10"}}}},
-                   {"c", {0, secret, {{"E2E_COUNT_WINDOW", "10"}}}}});
+    node_setup counting{0, secret, {{"E2E_COUNT_WINDOW", "10"}}};
+    three_nodes n(1, 10, "cluster-mismatch", {{"a", counting}, {"b", counting}, {"c", counting}});
     auto coordinator = n.coordinator();
     CHECK(coordinator->wait(60s) == 1);
     INFO("coordinator: " << coordinator->err());
