@@ -48,7 +48,7 @@ struct source_state {
   std::optional<clock::time_point> starved_since;     // without credit since
   std::map<std::int32_t, std::int64_t> committed;     // per partition, the last position committed
   std::optional<invalid_limit> limit;                 // when the source's on_invalid has limits
-  std::map<std::int32_t, std::int64_t> first_offsets; // per partition, this run's (limits only)
+  std::map<std::int32_t, std::int64_t> first_offsets; // per partition, this run's first
   bool limit_passed = false; // acks are no longer taken: nothing past the limit is committed
   step_stats stats;
 
@@ -150,12 +150,14 @@ void end_input(self_ptr self, bool exhausted) {
 batch take(self_ptr self, std::size_t max) {
   auto& s = self->state;
   auto b = s.setup->src->poll(max);
+  std::optional<std::int32_t> partition; // of the message before: runs of one are common
   for (auto& m : b) {
     m.lineage().set_source(s.setup->source_index);
     auto& o = m.lineage().origins().front();
     s.tracker.track(o.partition, o.offset);
-    if (s.limit)
+    if (o.partition != partition)
       s.first_offsets.emplace(o.partition, o.offset);
+    partition = o.partition;
   }
   s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());
   return b;
@@ -184,9 +186,18 @@ void probe(self_ptr self) {
   auto& src = *s.setup->src;
   m.set_not_ready(src.not_ready());
   std::vector<metrics::partition_position> positions;
+  // Before its first commit in this run, a partition's lag counts from where the run
+  // resumed it: its first offset handed out is the position committed when the run began.
+  auto known = [&](std::int32_t partition) -> std::pair<std::int64_t, std::int64_t> {
+    if (auto c = s.committed.find(partition); c != s.committed.end())
+      return {c->second, c->second};
+    if (auto f = s.first_offsets.find(partition); f != s.first_offsets.end())
+      return {-1, f->second};
+    return {-1, -1};
+  };
   for (auto& end : src.log_ends()) {
-    auto c = s.committed.find(end.partition);
-    positions.push_back({end.partition, c == s.committed.end() ? -1 : c->second, end.offset});
+    auto [committed, from] = known(end.partition);
+    positions.push_back({end.partition, committed, from, end.offset});
   }
   m.set_partitions(std::move(positions));
   m.in_flight.set(static_cast<std::int64_t>(s.tracker.in_flight()));

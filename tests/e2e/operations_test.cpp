@@ -250,6 +250,16 @@ TEST_SUITE("e2e.operations") {
     auto r = wait_for_status(port, "/health", 503, 30s);
     REQUIRE_MESSAGE(r.status == 503, r.status << " " << r.body << relay.process().err());
     CHECK(r.body.find("step 'relay' has not answered") != std::string::npos);
+    // Nothing is committed while the step is stuck; the lag counts from where the run began.
+    kafka::test::produce_with_python(boot, "e2e-in", 5, "behind");
+    std::string text;
+    CHECK(test::eventually(
+        [&] {
+          text = test::http_get(port, "/metrics").body;
+          return scraped(text, "streams_pipeline_consumer_lag", "input") == 6;
+        },
+        30s));
+    CHECK(scraped(text, "streams_pipeline_consumer_committed_offset", "input") == -1);
     // Not touched while stuck: three times the touch interval (1 s) without a change.
     auto stuck = modified_ns(health_file);
     std::this_thread::sleep_for(3s);

@@ -55,14 +55,18 @@ TEST_SUITE("libstreams.metrics_registry") {
   TEST_CASE("sources report lag and committed offset per partition, dead letters per pipeline") {
     metrics_registry r("p");
     auto& src = r.add("in", step_role::source);
-    src.set_partitions({{0, 10, 15}, {1, -1, 7}});
+    // Partition 1 has committed nothing this run, which resumed it at 3; partition 2 has
+    // handed out nothing yet.
+    src.set_partitions({{0, 10, 10, 15}, {1, -1, 3, 7}, {2, -1, -1, 9}});
     src.commit_latency.observe(0.003);
     auto& dlq = r.add("dead-letters", step_role::dead_letters);
     dlq.messages_out.add(2);
     auto samples = r.collect();
     CHECK(find(samples, names::committed_offset, "in", "0")->value == 10);
     CHECK(find(samples, names::lag, "in", "0")->value == 5);
-    CHECK_FALSE(find(samples, names::lag, "in", "1")); // nothing committed yet: unknown
+    CHECK_FALSE(find(samples, names::committed_offset, "in", "1"));
+    CHECK(find(samples, names::lag, "in", "1")->value == 4);
+    CHECK_FALSE(find(samples, names::lag, "in", "2")); // where it resumes is unknown yet
     CHECK_FALSE(find(samples, names::input_messages, "in"));
     auto commits = find(samples, names::commit_latency, "in");
     REQUIRE(commits);

@@ -117,8 +117,8 @@ std::vector<sample> metrics_registry::collect() const {
       if (p.committed >= 0)
         add(names::committed_offset, sample::gauge, step, static_cast<double>(p.committed))
             .tags.emplace_back("partition", partition);
-      if (p.high_watermark >= 0 && p.committed >= 0)
-        add(names::lag, sample::gauge, step, static_cast<double>(p.high_watermark - p.committed))
+      if (p.high_watermark >= 0 && p.lag_base >= 0)
+        add(names::lag, sample::gauge, step, static_cast<double>(p.high_watermark - p.lag_base))
             .tags.emplace_back("partition", partition);
     }
   }

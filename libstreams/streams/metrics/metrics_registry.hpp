@@ -19,7 +19,8 @@ enum class step_role { source, transform, sink, dead_letters };
 /// (the high watermark) as the consumer last saw it; -1 while unknown.
 struct partition_position {
   std::int32_t partition = 0;
-  std::int64_t committed = -1;
+  std::int64_t committed = -1; ///< the position this run last committed
+  std::int64_t lag_base = -1;  ///< what lag counts from: `committed`, else where the run resumed
   std::int64_t high_watermark = -1;
 };
 
