@@ -29,8 +29,9 @@ std::string where(const wiring& w, const lineage& l) {
 
 } // namespace
 
-std::string handle_invalid(caf::event_based_actor* self, const wiring& w, const std::string& step,
+std::string handle_invalid(caf::event_based_actor* self, const wiring& w, const step_setup& setup,
                            message m, const std::string& reason, ack_buffer& acks) {
+  auto& step = setup.name;
   switch (w.on_invalid.action) {
     case on_invalid::stop:
       return "invalid message from " + where(w, m.lineage()) + ": " + reason
@@ -52,7 +53,7 @@ std::string handle_invalid(caf::event_based_actor* self, const wiring& w, const 
   if (!mine.empty() && w.source < w.sources.size())
     self->send(w.sources[w.source], invalid_atom::value, std::move(mine));
   self->send(w.dead_letters, dead_atom::value,
-             to_dead_letter(std::move(m), w.source_name, step, reason));
+             to_dead_letter(std::move(m), w.source_name, step, reason, setup.input_codec));
   return "";
 }
 

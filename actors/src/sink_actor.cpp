@@ -81,7 +81,7 @@ constexpr auto woken_poll_interval = std::chrono::milliseconds(50); // a safety 
 bool settle(self_ptr self) {
   auto& s = self->state;
   for (auto& r : s.rejected) {
-    auto stop = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
+    auto stop = handle_invalid(self, s.w, *s.setup, std::move(r.m), r.reason, s.acks);
     if (!stop.empty() && !s.failure)
       s.failure = run_error(runtime_errc::invalid_message, stop);
   }

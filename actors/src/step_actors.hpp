@@ -91,7 +91,7 @@ void report_failure(caf::event_based_actor* self, const wiring& w, const std::st
 /// A message `step` rejected as invalid, handled as its source's `on_invalid` says: dropped
 /// (its origins added to `acks`), or sent to the dead-letter actor (the source told, for its
 /// limits). Returns why the pipeline must stop instead, or "".
-std::string handle_invalid(caf::event_based_actor* self, const wiring& w, const std::string& step,
+std::string handle_invalid(caf::event_based_actor* self, const wiring& w, const step_setup& step,
                            message m, const std::string& reason, ack_buffer& acks);
 
 } // namespace streams::actors

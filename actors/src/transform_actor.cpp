@@ -195,7 +195,7 @@ bool handle_rejected(self_ptr self) {
   auto rejected = std::move(s.rejected);
   s.rejected.clear();
   for (auto& r : rejected) {
-    auto error = handle_invalid(self, s.w, s.setup->name, std::move(r.m), r.reason, s.acks);
+    auto error = handle_invalid(self, s.w, *s.setup, std::move(r.m), r.reason, s.acks);
     if (!error.empty()) {
       fail(self, run_error(runtime_errc::invalid_message, error));
       return false;

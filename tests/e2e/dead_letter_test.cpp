@@ -8,6 +8,7 @@
 #include "streams/kafka/kafka_dead_letter_sink.hpp"
 #include "streams/kafka/kafka_sink.hpp"
 #include "streams/kafka/kafka_source.hpp"
+#include "streams/wire.hpp"
 #include "support/recording_report.hpp"
 
 #include <doctest/doctest.h>
@@ -169,6 +170,55 @@ TEST_SUITE("e2e.dead_letter") {
     for (auto& m : input)
       want.insert(m.payload<bytes>());
     CHECK_MESSAGE(seen == want, difference(seen, want));
+  }
+
+  TEST_CASE("after a reduce step, a rejected window is a dead letter holding the window, and "
+            "every input is committed") {
+    kafka::embedded_broker broker(1, {{"in", 1}, {"out", 1}, {"in-dlq", 1}});
+    auto boot = broker.bootstrap_servers();
+    std::vector<message> input;
+    for (auto* word : {"a", "poison", "b", "a", "poison", "b", "a", "poison", "b"})
+      input.push_back(plain(word));
+    produce(broker, "in", input);
+
+    using counted = windowed<std::uint64_t>;
+    auto p = std::make_unique<pipeline>("window-dead-letters");
+    p->source("in", sources::kafka(source_config_for(broker, "in", "window-dlq")))
+        .reduce<accumulators::count<bytes>>("threes", windows::count(3),
+                                            [](const bytes& word) { return word; })
+        .map("render",
+             [](const counted& w) {
+               if (w.key == "poison")
+                 throw invalid_message("no poison counts");
+               return bytes(w.key + ":" + std::to_string(w.value));
+             })
+        .sink("out", sinks::kafka(sink_config_for(broker, "out")));
+    auto options = dead_letters_to(broker, broker, "window-dlq");
+    options.state_dir = ":memory:";
+    running_pipeline run(std::move(p), options);
+    CHECK(wait_committed_to_end(boot, "in", "window-dlq", 60s) == offsets{{0, 9}});
+    REQUIRE(run.stop().ok);
+
+    std::multiset<std::string> out;
+    for (auto& r : read_topic(boot, "out"))
+      out.insert(r.value);
+    CHECK(out == std::multiset<std::string>{"a:3", "b:3"});
+    // The window has no source record of its own: its result is the letter, in the binary
+    // form the header names, beside who rejected it and why.
+    auto dead = read_topic(boot, "in-dlq");
+    REQUIRE(dead.size() == 1);
+    auto* codec = payload_codec_of<counted>();
+    REQUIRE(codec);
+    CHECK(header_value(dead[0], "streams-payload-codec") == codec->type);
+    CHECK(header_value(dead[0], "streams-step") == "render");
+    CHECK(header_value(dead[0], "streams-error") == "no poison counts");
+    std::string_view bytes_in(dead[0].value);
+    auto decoded = codec->decode(bytes_in);
+    REQUIRE(decoded.get_if<counted>());
+    auto window = *decoded.get_if<counted>();
+    CHECK(window.key == "poison");
+    CHECK(window.value == 3);
+    CHECK(bytes_in.empty());
   }
 
   TEST_CASE("an invalid message's offset is committed only once the dead-letter topic has it") {

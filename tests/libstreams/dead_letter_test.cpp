@@ -1,6 +1,8 @@
 #include "streams/dead_letter.hpp"
 
 #include "streams/json.hpp"
+#include "streams/windows/accumulator.hpp"
+#include "streams/wire.hpp"
 
 #include "libstreams/support/messages.hpp"
 
@@ -69,6 +71,28 @@ TEST_SUITE("dead_letter") {
     auto type = values_of(d, "streams-payload-type");
     REQUIRE(type.size() == 1);
     CHECK(type[0].find("opaque") != std::string::npos);
+  }
+
+  TEST_CASE("a payload of the codec's type is written in its binary form, the codec named") {
+    using counted = windowed<std::uint64_t>;
+    auto* codec = payload_codec_of<counted>();
+    REQUIRE(codec);
+    auto d =
+        to_dead_letter(test::sourced(counted{"k", 1000, 2000, 7}, 0), "in", "render", "bad", codec);
+    CHECK(values_of(d, "streams-payload-codec") == std::vector<std::string>{codec->type});
+    CHECK(values_of(d, "streams-payload-type").empty());
+    std::string_view in(d.payload<bytes>());
+    auto back = codec->decode(in);
+    REQUIRE(back.get_if<counted>());
+    CHECK(back.get_if<counted>()->key == "k");
+    CHECK(back.get_if<counted>()->end_ms == 2000);
+    CHECK(back.get_if<counted>()->value == 7);
+
+    // A codec of another type is no help: the payload is left empty, its type named.
+    auto other = to_dead_letter(test::sourced(opaque{3}, 0), "in", "render", "bad", codec);
+    CHECK(other.payload<bytes>().empty());
+    CHECK(values_of(other, "streams-payload-codec").empty());
+    CHECK(values_of(other, "streams-payload-type").size() == 1);
   }
 
   TEST_CASE("every origin of a batch is named") {
