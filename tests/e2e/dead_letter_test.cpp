@@ -4,6 +4,7 @@
 
 #include "e2e_support.hpp"
 
+#include "streams/dead_letter.hpp"
 #include "streams/error.hpp"
 #include "streams/kafka/kafka_dead_letter_sink.hpp"
 #include "streams/kafka/kafka_sink.hpp"
@@ -219,6 +220,33 @@ TEST_SUITE("e2e.dead_letter") {
     CHECK(window.key == "poison");
     CHECK(window.value == 3);
     CHECK(bytes_in.empty());
+  }
+
+  TEST_CASE("a dead letter whose original the topic does not hold is written as the step saw "
+            "it, without waiting for it") {
+    kafka::embedded_broker broker(1, {{"in", 1}, {"in-dlq", 1}});
+    auto boot = broker.bootstrap_servers();
+    produce(broker, "in", {plain("m-0"), plain("m-1"), plain("m-2")});
+    auto read_timeout = 60s;
+    kafka_dead_letter_sink dlq(sink_config_for(broker, "in-dlq"),
+                               source_config_for(broker, "in", "unused"), 0, read_timeout);
+    auto letter = [](std::int64_t offset) {
+      message m(bytes("as the step saw it"));
+      m.set_lineage(lineage(origin{0, 0, offset, origin::full_weight}));
+      return to_dead_letter(std::move(m), "in", "check", "bad");
+    };
+    std::vector<message> letters{letter(1), letter(1000)};
+    test::recording_report report;
+    auto started = std::chrono::steady_clock::now();
+    dlq.write(letters, report);
+    dlq.flush(report);
+    // Offset 1000 is past the partition's end: asking the broker says so at once.
+    CHECK(std::chrono::steady_clock::now() - started < read_timeout / 2);
+    CHECK(report.delivered_lineages.size() == 2);
+    std::multiset<std::string> values;
+    for (auto& r : read_topic(boot, "in-dlq"))
+      values.insert(r.value);
+    CHECK(values == std::multiset<std::string>{"m-1", "as the step saw it"});
   }
 
   TEST_CASE("an invalid message's offset is committed only once the dead-letter topic has it") {

@@ -10,6 +10,8 @@
 #include <librdkafka/rdkafka.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <utility>
@@ -67,9 +69,13 @@ struct kafka_dead_letter_sink::impl : kafka::detail::client_base {
 
   /// The records at `wanted`, read from the source topic; those it cannot find in time are
   /// missing from the result.
-  std::map<record_id, message> read(const std::set<record_id>& wanted) {
+  std::map<record_id, message> read(std::set<record_id> wanted) {
     if (!reader)
       open_reader();
+    forget_missing(wanted);
+    std::map<record_id, message> found;
+    if (wanted.empty())
+      return found;
     std::map<std::int32_t, std::int64_t> start; // per partition, the least offset wanted
     for (auto& id : wanted)
       start.emplace(id.first, id.second); // the set is ordered: the first is the least
@@ -78,7 +84,6 @@ struct kafka_dead_letter_sink::impl : kafka::detail::client_base {
     for (auto& [partition, offset] : start)
       rd_kafka_topic_partition_list_add(list.get(), source.topic.c_str(), partition)->offset =
           offset;
-    std::map<record_id, message> found;
     if (auto err = rd_kafka_assign(reader, list.get())) {
       kafka::log().error("[{}] cannot read the original records: {}", label(),
                          rd_kafka_err2str(err));
@@ -95,6 +100,26 @@ struct kafka_dead_letter_sink::impl : kafka::detail::client_base {
     }
     rd_kafka_assign(reader, nullptr);
     return found;
+  }
+
+  /// Drops from `wanted` the records the topic does not hold (deleted by retention, below the
+  /// partition's first offset, or past its end), so that the read does not wait its whole
+  /// timeout for them.
+  void forget_missing(std::set<record_id>& wanted) {
+    std::int32_t partition = -1;
+    std::int64_t low = -1, high = -1;
+    for (auto id = wanted.begin(); id != wanted.end();) {
+      if (id->first != partition) {
+        partition = id->first;
+        low = -1, high = -1;
+        auto ms = static_cast<int>(std::min<std::int64_t>(read_timeout.count(), 5000));
+        if (rd_kafka_query_watermark_offsets(reader, source.topic.c_str(), partition, &low, &high,
+                                             ms))
+          low = -1, high = -1; // unknown: wait for every record of the partition
+      }
+      bool missing = id->second < low || (high >= 0 && id->second >= high);
+      id = missing ? wanted.erase(id) : std::next(id);
+    }
   }
 
   void write(std::vector<message>& batch, delivery_report& report) {
