@@ -75,7 +75,11 @@ struct run_options {
 int coordinate(const run_options& o, deploy::deployment d) {
   auto cluster = *d.config->cluster;
   auto pipeline = bind_for_cluster(std::move(d));
-  auto result = net::coordinate({o.app, o.config, o.name, {}, {}, 0}, pipeline, cluster);
+  net::deploy_request request; // the coordinator fills in the rest for each attempt
+  request.app = o.app;
+  request.config = o.config;
+  request.name = o.name;
+  auto result = net::coordinate(std::move(request), pipeline, cluster);
   return report(o.name.empty() ? o.app : o.name, result);
 }
 
