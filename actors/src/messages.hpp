@@ -70,6 +70,9 @@ struct wiring {
   /// Per output port, the group-by key of the next step when it is keyed and runs several
   /// instances: messages go to the instance their key hashes to.
   std::vector<std::function<std::string(const message&)>> downstream_keys;
+  /// Per output port, the most messages to send its instances at once (the next step's
+  /// `max_batch_in`); 0: the runtime's max_batch.
+  std::vector<std::size_t> downstream_max_batch;
 };
 
 } // namespace streams::actors

@@ -9,18 +9,19 @@
 
 namespace streams::actors {
 
-void outbox::wire(caf::event_based_actor* self,
-                  const std::vector<std::vector<caf::actor>>& downstream,
-                  const std::vector<std::function<std::string(const message&)>>& keys,
-                  std::size_t credit, std::size_t max_batch, const payload_codec* codec) {
-  max_batch_ = max_batch;
+void outbox::wire(caf::event_based_actor* self, const wiring& w, std::size_t credit,
+                  std::size_t max_batch, const payload_codec* codec) {
   codec_ = codec;
-  keys_ = keys;
-  keys_.resize(downstream.size());
-  ports_.assign(downstream.size(), {});
-  for (std::size_t p = 0; p < downstream.size(); ++p)
-    for (auto& to : downstream[p])
-      ports_[p].push_back(lane{to, to.node() != self->node(), {}, credit});
+  keys_ = w.downstream_keys;
+  keys_.resize(w.downstream.size());
+  ports_.assign(w.downstream.size(), {});
+  for (std::size_t p = 0; p < w.downstream.size(); ++p) {
+    auto most = max_batch;
+    if (p < w.downstream_max_batch.size() && w.downstream_max_batch[p] > 0)
+      most = std::min(most, w.downstream_max_batch[p]);
+    for (auto& to : w.downstream[p])
+      ports_[p].push_back(lane{to, to.node() != self->node(), {}, credit, most});
+  }
 }
 
 void outbox::put(std::size_t port, message&& m) {
@@ -38,7 +39,7 @@ void outbox::put(std::size_t port, message&& m) {
   }
   auto& l = lanes[i];
   l.waiting.push_back(std::move(m));
-  full_ = full_ || l.size() >= max_batch_;
+  full_ = full_ || l.size() >= l.max_batch;
 }
 
 void outbox::put(std::size_t port, batch&& b) {
@@ -46,7 +47,7 @@ void outbox::put(std::size_t port, batch&& b) {
   if (lanes.size() == 1 && lanes.front().size() == 0) {
     lanes.front().waiting = std::move(b);
     lanes.front().head = 0;
-    full_ = full_ || lanes.front().size() >= max_batch_;
+    full_ = full_ || lanes.front().size() >= lanes.front().max_batch;
     return;
   }
   for (auto& m : b)
@@ -74,11 +75,11 @@ bool outbox::flush(caf::event_based_actor* self) {
     for (auto& l : lanes) {
       auto& w = l.waiting;
       while (l.credit > 0 && l.size() > 0) {
-        auto n = std::min({l.credit, max_batch_, l.size()});
+        auto n = std::min({l.credit, l.max_batch, l.size()});
         batch b;
         if (l.head == 0 && n == w.size()) {
           b.swap(w);
-          w.reserve(max_batch_);
+          w.reserve(l.max_batch);
         } else {
           // Sent from the front by moving `head` on: erasing each batch from the front moved
           // the whole backlog every time, quadratic in a burst (a reduce step firing a window
@@ -97,15 +98,15 @@ bool outbox::flush(caf::event_based_actor* self) {
         sent = true;
       }
       if (l.size() == 0) {
-        if (w.capacity() > 4 * max_batch_) { // a burst's backlog: give its memory back
+        if (w.capacity() > 4 * l.max_batch) { // a burst's backlog: give its memory back
           batch fresh;
-          fresh.reserve(max_batch_);
+          fresh.reserve(l.max_batch);
           w.swap(fresh);
         } else {
           w.clear();
         }
         l.head = 0;
-      } else if (l.head >= max_batch_ && l.head >= l.size()) {
+      } else if (l.head >= l.max_batch && l.head >= l.size()) {
         // Amortized: what is erased is at least as much as what is moved.
         w.erase(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(l.head));
         l.head = 0;
@@ -115,7 +116,7 @@ bool outbox::flush(caf::event_based_actor* self) {
   full_ = false;
   for (auto& lanes : ports_)
     for (auto& l : lanes)
-      full_ = full_ || l.size() >= max_batch_;
+      full_ = full_ || l.size() >= l.max_batch;
   return sent;
 }
 

@@ -17,11 +17,12 @@ namespace streams::actors {
 
 class outbox {
 public:
-  /// `downstream[port]` holds the instances of the step on that port, each with `credit`;
-  /// `keys[port]`, when set, routes by key instead of by partition. Batches to instances on
-  /// another node than `self`'s go encoded by `codec` (the plan made sure there is one).
-  void wire(caf::event_based_actor* self, const std::vector<std::vector<caf::actor>>& downstream,
-            const std::vector<std::function<std::string(const message&)>>& keys, std::size_t credit,
+  /// `w.downstream[port]` holds the instances of the step on that port, each with `credit`;
+  /// `w.downstream_keys[port]`, when set, routes by key instead of by partition. Batches hold
+  /// up to `max_batch` messages, or the port's `w.downstream_max_batch` when less. Batches to
+  /// instances on another node than `self`'s go encoded by `codec` (the plan made sure there
+  /// is one).
+  void wire(caf::event_based_actor* self, const wiring& w, std::size_t credit,
             std::size_t max_batch, const payload_codec* codec);
 
   void put(std::size_t port, message&& m);
@@ -45,14 +46,14 @@ private:
     bool remote = false; ///< on another node: batches go encoded
     batch waiting;       ///< from `head` on: what was sent before it is moved from
     std::size_t credit = 0;
+    std::size_t max_batch = 0; ///< the most messages sent at once
     std::size_t head = 0;
     std::size_t size() const { return waiting.size() - head; }
   };
   std::vector<std::vector<lane>> ports_;
   std::vector<std::function<std::string(const message&)>> keys_;
-  std::size_t max_batch_ = 0;
   const payload_codec* codec_ = nullptr;
-  bool full_ = false; // some lane holds max_batch (checked per message, so kept up to date)
+  bool full_ = false; // some lane holds its max_batch (checked per message, so kept up to date)
 };
 
 /// The other side of credit: counts what a step consumed per sender and returns it to them.

@@ -194,6 +194,7 @@ void plan_part::wire(const std::vector<caf::actor>& all, std::size_t parts) {
         w.downstream.back().push_back(all[next]);
       w.downstream_keys.push_back(d.plan.spread_of(out) == spread::by_key ? steps[out.to].group_key
                                                                           : nullptr);
+      w.downstream_max_batch.push_back(steps[out.to].max_batch_in);
     }
     actors.push_back(std::move(a));
   }

@@ -268,8 +268,8 @@ caf::behavior source_actor(self_ptr self, setup_ptr setup) {
         auto& policy = s.w.on_invalid;
         if (policy.max_invalid_ratio || policy.max_consecutive_count)
           s.limit.emplace(policy);
-        s.out.wire(self, s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
-                   s.setup->options.max_batch, s.setup->output_codec);
+        s.out.wire(self, s.w, s.setup->options.credit, s.setup->options.max_batch,
+                   s.setup->output_codec);
       },
       [=](start_atom) {
         auto& s = self->state;

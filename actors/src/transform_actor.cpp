@@ -336,8 +336,8 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
       [=](wire_atom, wiring& w) {
         auto& s = self->state;
         s.w = std::move(w);
-        s.out.wire(self, s.w.downstream, s.w.downstream_keys, s.setup->options.credit,
-                   s.setup->options.max_batch, s.setup->output_codec);
+        s.out.wire(self, s.w, s.setup->options.credit, s.setup->options.max_batch,
+                   s.setup->output_codec);
         if (s.stateful) {
           self->delayed_send(self, s.setup->options.commit_interval, checkpoint_atom::value);
           schedule_tick(self); // outputs restored from state go out again

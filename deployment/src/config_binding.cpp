@@ -100,8 +100,11 @@ public:
       else if (step && step->parallelism > 1)
         note("step '" + node.name + "': parallelism " + std::to_string(step->parallelism)
              + " applies to transform steps; a source or sink runs one instance");
-      if (step && step->multi_process)
+      if (step && step->multi_process) {
+        if (transform)
+          node.max_batch_in = step->multi_process->batch_size.value_or(0);
         note_multi_process(node.name, *step->multi_process);
+      }
       if (auto* s = cfg_.settings<config::kafka_source_settings>(node.name)) {
         if (auto dlq = bind_source(node, *s, source_index))
           dlqs[node.name] = std::move(dlq);
@@ -139,12 +142,12 @@ private:
   void note_multi_process(const std::string& step, const config::multi_process_settings& m) {
     std::string batch;
     if (m.batch_size)
-      batch += " batch_size " + std::to_string(*m.batch_size);
+      batch += "; batches of at most " + std::to_string(*m.batch_size) + " messages";
     if (m.batch_time)
-      batch += " batch_time " + std::to_string(m.batch_time->count()) + " ms";
+      batch += "; batch_time " + std::to_string(m.batch_time->count())
+               + " ms is an upper bound: batches go as soon as credit allows";
     note("step '" + step + "': multi_process runs " + std::to_string(m.processes)
-         + " instance(s) on threads of this process"
-         + (batch.empty() ? "" : ";" + batch + " accepted, batches follow backpressure credit"));
+         + " instance(s) on threads of this process" + batch);
   }
 
   void bind_changelog(runtime_options& options) {

@@ -86,6 +86,10 @@ struct step_node {
   /// (keyed steps: by key, so each key keeps its order).
   /// Sources and sinks run one instance.
   std::size_t parallelism = 1;
+  /// The most messages the previous step sends one instance at once (a Sentry config's
+  /// `multi_process.batch_size`); 0: the runtime's `max_batch`. Less lowers the latency of a
+  /// slow step's instances at the cost of more, smaller batches.
+  std::size_t max_batch_in = 0;
   source_factory make_source;
   sink_factory make_sink;
   /// Sources: what becomes of the invalid messages that derive from this source, whichever

@@ -391,6 +391,41 @@ private:
   std::shared_ptr<std::atomic<int>> calls_, seen_;
 };
 
+/// Delivers everything, noting the largest batch it was handed.
+class batch_size_sink : public sink {
+public:
+  explicit batch_size_sink(std::shared_ptr<std::atomic<std::size_t>> largest)
+      : largest_(std::move(largest)) {}
+  void write(std::vector<message>& batch, delivery_report& report) override {
+    if (batch.size() > largest_->load())
+      largest_->store(batch.size());
+    for (auto& m : batch)
+      report.delivered(m.lineage());
+  }
+
+private:
+  std::shared_ptr<std::atomic<std::size_t>> largest_;
+};
+
+TEST_CASE("a step's max_batch_in caps the batches sent to it") {
+  auto largest_with = [](std::size_t cap) {
+    auto largest = std::make_shared<std::atomic<std::size_t>>(0);
+    pipeline p("batches");
+    p.source("numbers", sources::memory<int>(iota(5000)))
+        .map("identity", [](const int& x) { return x; })
+        .sink("out", sink_spec<int>{"out", "", [largest] {
+                                      return std::make_unique<batch_size_sink>(largest);
+                                    }});
+    p.graph().step(*p.graph().find("out")).max_batch_in = cap;
+    auto r = run(p);
+    REQUIRE(r.ok);
+    CHECK(r.find("out")->messages_out == 5000);
+    return largest->load();
+  };
+  CHECK(largest_with(0) > 7); // the runtime's max_batch (512) when the step sets none
+  CHECK(largest_with(7) == 7);
+}
+
 TEST_CASE("a slow step sends its outputs on while it works, not after its whole input batch") {
   constexpr int total = 60;
   auto calls = std::make_shared<std::atomic<int>>(0);

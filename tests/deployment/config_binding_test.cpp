@@ -99,6 +99,7 @@ TEST_SUITE("deployment.binding") {
     runtime_options options;
     auto bound = deploy::bind_config(p->graph(), cfg, options);
     CHECK(step(p->graph(), "same").parallelism == 3);
+    CHECK(step(p->graph(), "same").max_batch_in == 100);
     REQUIRE(bound.notes.size() == 1);
     CHECK(bound.notes[0].find("step 'same': multi_process runs 3 instance(s)") == 0);
   }

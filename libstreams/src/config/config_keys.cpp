@@ -78,11 +78,12 @@ const std::vector<config_key>& config_keys() {
 
       {s::multi_process, "processes", "positive integer", required, "",
        "How many instances of the step run."},
-      {s::multi_process, "batch_size", "positive integer", optional, "none",
-       "Accepted for Sentry Streams' configs and logged: batches between steps are sized by "
-       "backpressure credit, not by this."},
+      {s::multi_process, "batch_size", "positive integer", optional, "the runtime's (512)",
+       "The most messages the previous step sends one instance at once; fewer when credit "
+       "allows no more."},
       {s::multi_process, "batch_time", "positive number", optional, "none",
-       "Seconds; accepted and logged like `batch_size`."},
+       "Seconds: the longest a message waits for its batch to fill. Always met: a batch goes "
+       "as soon as the instance has credit, full or not."},
       {s::multi_process, "input_block_size", "positive integer", optional, "none",
        "Accepted and ignored: the size of Sentry's shared-memory blocks, which streams, "
        "running every instance in one process, has no use for."},

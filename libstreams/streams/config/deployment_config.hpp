@@ -18,8 +18,9 @@ namespace streams::config {
 /// `processes` become the step's instances (threads of one process, not processes).
 struct multi_process_settings {
   std::size_t processes = 1;
-  /// The batches Sentry sends to its pool; kept for the log: batches between steps here are
-  /// sized by backpressure credit (runtime_options::max_batch), not by the config.
+  /// The batches Sentry sends to its pool. `batch_size` caps the batches the previous step
+  /// sends each instance (`step_node::max_batch_in`); `batch_time`, the longest a message may
+  /// wait for its batch to fill, is always met: a batch goes as soon as credit allows.
   std::optional<std::size_t> batch_size;
   std::optional<std::chrono::milliseconds> batch_time; ///< `batch_time`, in seconds
 };
