@@ -13,6 +13,7 @@ const char* to_string(runtime_errc code) {
     case runtime_errc::actor_died: return "actor_died";
     case runtime_errc::node_lost: return "node_lost";
     case runtime_errc::wire_corrupt: return "wire_corrupt";
+    case runtime_errc::pipeline_mismatch: return "pipeline_mismatch";
   }
   return "unknown";
 }
@@ -21,7 +22,8 @@ error_kind kind_of(runtime_errc code) {
   switch (code) {
     case runtime_errc::invalid_message:
     case runtime_errc::dead_letter_limit:
-    case runtime_errc::restart_limit: return {error_category::user, false};
+    case runtime_errc::restart_limit:
+    case runtime_errc::pipeline_mismatch: return {error_category::user, false};
     case runtime_errc::step_failed: return {error_category::user, true};
     case runtime_errc::connector_failed:
     case runtime_errc::drain_timeout:

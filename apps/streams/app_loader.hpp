@@ -11,9 +11,12 @@
 namespace streams::cli {
 
 /// APP could not be turned into a pipeline: unknown name, unloadable library, missing symbol.
-class app_error : public std::runtime_error {
+/// Its code is "deploy.invalid_app".
+class app_error : public error {
 public:
-  using std::runtime_error::runtime_error;
+  explicit app_error(const std::string& what)
+      : error(std::string("deploy.") + to_string(deploy::errc::invalid_app),
+              deploy::kind_of(deploy::errc::invalid_app), what) {}
 };
 
 /// Builds the pipeline of APP, which names a built-in example or is the path of a shared

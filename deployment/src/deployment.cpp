@@ -11,13 +11,15 @@ namespace streams::deploy {
 const char* to_string(errc code) {
   switch (code) {
     case errc::invalid_config: return "invalid_config";
+    case errc::invalid_app: return "invalid_app";
   }
   return "unknown";
 }
 
 error_kind kind_of(errc code) {
   switch (code) {
-    case errc::invalid_config: return {error_category::user, false};
+    case errc::invalid_config:
+    case errc::invalid_app: return {error_category::user, false};
   }
   return {error_category::internal, false};
 }

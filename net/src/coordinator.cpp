@@ -22,6 +22,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -206,22 +207,30 @@ private:
       if (!nodes_.count(name))
         return {outcome::node_lost,
                 failure(runtime_errc::node_lost, "node '" + name + "' is not connected")};
-      std::string error;
+      std::optional<streams::error> refused;
       self_->request(nodes_[name], timeout, deploy_atom::value, json)
           .receive(
-              [&](bool ok, const std::string& why, const std::vector<caf::actor>& handles) {
+              [&](bool ok, const std::string& code, std::int32_t category, bool retryable,
+                  const std::string& why, const std::vector<caf::actor>& handles) {
                 if (!ok)
-                  error = why;
+                  refused.emplace(code,
+                                  error_kind{static_cast<error_category>(category), retryable},
+                                  "node '" + name + "': " + why);
                 for (std::size_t i = 0; ok && i < handles.size() && i < all.size(); ++i)
                   if (handles[i])
                     all[i] = handles[i];
               },
-              [&](caf::error& e) { error = sys_.render(e); });
-      if (!error.empty()) {
+              [&](caf::error& e) {
+                refused = run_error(runtime_errc::connector_failed,
+                                    "node '" + name + "': " + sys_.render(e));
+              });
+      if (refused) {
         abort_all(names, request.attempt, "node '" + name + "' could not deploy");
         // Loading the app or opening its connectors failed there: not a lost node.
-        return {outcome::finished,
-                failure(runtime_errc::connector_failed, "node '" + name + "': " + error)};
+        run_result r;
+        r.ok = false;
+        r.failure = std::move(refused);
+        return {outcome::finished, std::move(r)};
       }
     }
     for (auto& name : names) {

@@ -79,7 +79,8 @@ public:
           },
           [&](deploy_atom, const std::string& json) {
             if (!trusted())
-              return refusal();
+              return refuse_deploy(
+                  run_error(runtime_errc::connector_failed, "refused: not authenticated"));
             return deploy(json);
           },
           [&](wire_atom, std::uint64_t attempt, const std::vector<caf::actor>& all,
@@ -185,11 +186,21 @@ private:
       reported_ = false;
       spdlog::info("node '{}': running attempt {} of pipeline '{}'", o_.name, share_->attempt,
                    share_->loaded.g->name());
-      return caf::make_message(true, std::string(), std::move(handles));
+      return caf::make_message(true, std::string(), std::int32_t{0}, false, std::string(),
+                               std::move(handles));
+    } catch (const streams::error& e) {
+      return refuse_deploy(e);
     } catch (const std::exception& e) {
-      spdlog::error("node '{}': cannot deploy: {}", o_.name, e.what());
-      return caf::make_message(false, std::string(e.what()), std::vector<caf::actor>{});
+      // Loading the app or opening its connectors failed with an error of no layer.
+      return refuse_deploy(run_error(runtime_errc::connector_failed, e.what()));
     }
+  }
+
+  /// The deploy request's answer when it failed: the error crosses as its parts.
+  caf::message refuse_deploy(const streams::error& e) {
+    spdlog::error("node '{}': cannot deploy: {}", o_.name, e.what());
+    return caf::make_message(false, e.code(), static_cast<std::int32_t>(e.category()),
+                             e.retryable(), std::string(e.what()), std::vector<caf::actor>{});
   }
 
   /// Plans made from different pipelines would wire the wrong actors together.
@@ -205,10 +216,11 @@ private:
         out += (out.empty() ? "" : ", ") + n;
       return "[" + out + "]";
     };
-    throw std::runtime_error("the app loaded here builds the steps " + list(here)
-                             + ", the coordinator's " + list(expected)
-                             + ": every node must load the same app and config, with the same "
-                               "environment");
+    throw run_error(runtime_errc::pipeline_mismatch,
+                    "the app loaded here builds the steps " + list(here) + ", the coordinator's "
+                        + list(expected)
+                        + ": every node must load the same app and config, with the same "
+                          "environment");
   }
 
   /// Opens a connection to every other node, so that their step actors talk directly rather

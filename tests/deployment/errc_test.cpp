@@ -62,8 +62,8 @@ TEST_SUITE("deployment.errc") {
   }
 
   TEST_CASE("the deployment layer's codes") {
-    check_layer<deploy::errc, deploy::config_errors>("deploy",
-                                                     {{"invalid_config", c::user, false}});
+    check_layer<deploy::errc, deploy::config_errors>(
+        "deploy", {{"invalid_config", c::user, false}, {"invalid_app", c::user, false}});
   }
 
   TEST_CASE("the runtime's codes") {
@@ -75,7 +75,8 @@ TEST_SUITE("deployment.errc") {
                                                      {"drain_timeout", c::external, true},
                                                      {"actor_died", c::internal, false},
                                                      {"node_lost", c::external, true},
-                                                     {"wire_corrupt", c::internal, false}});
+                                                     {"wire_corrupt", c::internal, false},
+                                                     {"pipeline_mismatch", c::user, false}});
   }
 
   TEST_CASE("the categories") {

@@ -300,6 +300,7 @@ TEST_SUITE("e2e.cluster") {
     CHECK(coordinator->err().find("builds the steps [input, relay, counts, format, output], the "
                                   "coordinator's [input, relay, output]")
           != std::string::npos);
+    CHECK(coordinator->err().find("runtime.pipeline_mismatch, user") != std::string::npos);
     CHECK(n.output().empty());
   }
 

@@ -33,6 +33,9 @@ enum class runtime_errc {
   /// A batch from another node could not be decoded: another version of streams, or a fault
   /// (internal; not retryable).
   wire_corrupt,
+  /// A node's app builds another pipeline than the coordinator's: another app, config or
+  /// environment there (user; not retryable).
+  pipeline_mismatch,
 };
 
 /// The name of the code ("restart_limit").

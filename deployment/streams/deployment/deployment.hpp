@@ -17,9 +17,12 @@ enum class errc {
   /// The deployment config cannot be read or does not fit the pipeline, or was refused
   /// under `strict` for an unknown key (user; retrying cannot help).
   invalid_config,
+  /// The app cannot be turned into a pipeline: an unknown name, a library that does not load,
+  /// lacks `streams_app` or throws building it (user; retrying cannot help).
+  invalid_app,
 };
 
-/// "invalid_config".
+/// "invalid_config", "invalid_app".
 const char* to_string(errc code);
 error_kind kind_of(errc code);
 
