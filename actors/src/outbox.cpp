@@ -20,7 +20,7 @@ void outbox::wire(caf::event_based_actor* self,
   ports_.assign(downstream.size(), {});
   for (std::size_t p = 0; p < downstream.size(); ++p)
     for (auto& to : downstream[p])
-      ports_[p].push_back(lane{to, to.node() != self->node(), {}, credit});
+      ports_[p].push_back(lane{to, to.node() != self->node(), {}, 0, credit});
 }
 
 void outbox::put(std::size_t port, message&& m) {
@@ -37,16 +37,24 @@ void outbox::put(std::size_t port, message&& m) {
           % lanes.size();
   }
   auto& l = lanes[i];
-  l.waiting.push_back(std::move(m));
-  full_ = full_ || l.size() >= max_batch_;
+  if (l.waiting.empty() || l.waiting.back().size() >= max_batch_) {
+    l.waiting.emplace_back();
+    l.waiting.back().reserve(max_batch_);
+  }
+  l.waiting.back().push_back(std::move(m));
+  ++l.queued;
+  full_ = full_ || l.queued >= max_batch_;
 }
 
 void outbox::put(std::size_t port, batch&& b) {
   auto& lanes = ports_[port];
-  if (lanes.size() == 1 && lanes.front().size() == 0) {
-    lanes.front().waiting = std::move(b);
-    lanes.front().head = 0;
-    full_ = full_ || lanes.front().size() >= max_batch_;
+  if (lanes.size() == 1 && lanes.front().size() == 0 && !b.empty()) {
+    auto& l = lanes.front();
+    l.waiting.clear();
+    l.head = 0;
+    l.queued = b.size();
+    l.waiting.push_back(std::move(b));
+    full_ = full_ || l.queued >= max_batch_;
     return;
   }
   for (auto& m : b)
@@ -72,23 +80,24 @@ bool outbox::flush(caf::event_based_actor* self) {
   bool sent = false;
   for (auto& lanes : ports_) {
     for (auto& l : lanes) {
-      auto& w = l.waiting;
-      while (l.credit > 0 && l.size() > 0) {
-        auto n = std::min({l.credit, max_batch_, l.size()});
+      while (l.credit > 0 && l.queued > 0) {
+        auto& front = l.waiting.front();
+        auto n = std::min({l.credit, max_batch_, front.size() - l.head});
         batch b;
-        if (l.head == 0 && n == w.size()) {
-          b.swap(w);
-          w.reserve(max_batch_);
+        if (l.head == 0 && n == front.size()) {
+          b.swap(front);
         } else {
-          // Sent from the front by moving `head` on: erasing each batch from the front moved
-          // the whole backlog every time, quadratic in a burst (a reduce step firing a window
-          // of every key emits tens of thousands at once).
-          auto from = w.begin() + static_cast<std::ptrdiff_t>(l.head);
+          auto from = front.begin() + static_cast<std::ptrdiff_t>(l.head);
           b.assign(std::make_move_iterator(from),
                    std::make_move_iterator(from + static_cast<std::ptrdiff_t>(n)));
           l.head += n;
         }
+        if (l.head == front.size()) { // all of it sent (swapped out, or moved from)
+          l.waiting.pop_front();
+          l.head = 0;
+        }
         l.credit -= n;
+        l.queued -= n;
         if (l.remote) {
           self->send(l.to, batch_atom::value, encode_messages(b, *codec_));
         } else {
@@ -96,26 +105,12 @@ bool outbox::flush(caf::event_based_actor* self) {
         }
         sent = true;
       }
-      if (l.size() == 0) {
-        if (w.capacity() > 4 * max_batch_) { // a burst's backlog: give its memory back
-          batch fresh;
-          fresh.reserve(max_batch_);
-          w.swap(fresh);
-        } else {
-          w.clear();
-        }
-        l.head = 0;
-      } else if (l.head >= max_batch_ && l.head >= l.size()) {
-        // Amortized: what is erased is at least as much as what is moved.
-        w.erase(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(l.head));
-        l.head = 0;
-      }
     }
   }
   full_ = false;
   for (auto& lanes : ports_)
     for (auto& l : lanes)
-      full_ = full_ || l.size() >= max_batch_;
+      full_ = full_ || l.queued >= max_batch_;
   return sent;
 }
 
