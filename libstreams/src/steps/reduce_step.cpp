@@ -26,7 +26,13 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 reduce_step::reduce_step(window_spec w, reduce_functions f, wall_clock now)
     : w_(w), f_(std::move(f)), now_(std::move(now)),
-      wm_(w.max_out_of_orderness_ms, w.idle_timeout_ms), next_end_(none), origin_(none) {}
+      wm_(w.max_out_of_orderness_ms, w.idle_timeout_ms), next_end_(none), origin_(none) {
+  if (w_.kind == window_kind::sliding && w_.size_ms > w_.slide_ms) {
+    accumulator_slot probe;
+    f_.make(probe);
+    running_ = probe->invertible();
+  }
+}
 
 reduce_step::reduce_step(reduce_step&&) noexcept = default;
 reduce_step::~reduce_step() = default;
@@ -120,6 +126,9 @@ void reduce_step::fold(key_entry& e, pane& p, message& m) {
   ++p.count;
   p.last_ts = m.timestamp();
   mark_dirty(e, p);
+  auto& ks = e.second;
+  if (ks.running && p.start >= ks.run_from && p.start < ks.run_to)
+    ks.running.reset(); // late data in an emitted window: merged afresh at the next window
   guard_.fold(m.lineage());
   held_.add(m.lineage());
 }
@@ -243,6 +252,11 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
       && end - w_.size_ms < origin_)
     return; // Sentry Streams' first sliding window begins at the first message
   auto start = end - w_.size_ms;
+  if (running_ && run_to(ks, start, end)) {
+    if (ks.run_count > 0) // empty windows are never emitted
+      emit(key, start, end, *ks.running, out);
+    return;
+  }
   const any_accumulator* only = nullptr;
   accumulator_slot merged;
   for (auto& p : ks.panes) {
@@ -264,6 +278,36 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
     emit(key, start, end, merged ? *merged : *only, out);
 }
 
+bool reduce_step::run_to(key_state& ks, std::int64_t start, std::int64_t end) {
+  if (ks.running && end < ks.run_to)
+    return false;
+  if (!ks.running || start < ks.run_from) {
+    f_.make(ks.running);
+    ks.run_from = ks.run_to = start;
+    ks.run_count = 0;
+  }
+  auto& ps = ks.panes;
+  // Leaving: mostly none, as panes are taken out when they go (fire_time_window).
+  auto leave_before = std::min(start, ks.run_to);
+  for (auto it = ps.begin(); it != ps.end() && it->start < leave_before; ++it)
+    if (it->start >= ks.run_from) {
+      ks.running->subtract(*it->acc);
+      ks.run_count -= it->count;
+    }
+  // Entering: the newest panes, searched from the back.
+  auto enter_from = std::max(start, ks.run_to);
+  auto it = ps.end();
+  while (it != ps.begin() && std::prev(it)->start >= enter_from)
+    --it;
+  for (; it != ps.end() && it->start < end; ++it) {
+    ks.running->merge(*it->acc);
+    ks.run_count += it->count;
+  }
+  ks.run_from = start;
+  ks.run_to = end;
+  return true;
+}
+
 void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
   auto T = time_now();
   for (auto& e : keys_) {
@@ -274,6 +318,10 @@ void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
     auto& ps = ks.panes;
     auto keep = std::remove_if(ps.begin(), ps.end(), [&](pane& p) {
       bool gone = p.start + w_.size_ms <= end && p.start + w_.size_ms + w_.allowed_lateness_ms <= T;
+      if (gone && ks.running && p.start >= ks.run_from && p.start < ks.run_to) {
+        ks.running->subtract(*p.acc);
+        ks.run_count -= p.count;
+      }
       if (gone)
         forget_pane(e, p);
       return gone;
