@@ -252,9 +252,10 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
       && end - w_.size_ms < origin_)
     return; // Sentry Streams' first sliding window begins at the first message
   auto start = end - w_.size_ms;
+  bool first = next_end_ == none || end >= next_end_; // else fired again for late data
   if (running_ && run_to(ks, start, end)) {
     if (ks.run_count > 0) // empty windows are never emitted
-      emit(key, start, end, *ks.running, out);
+      emit(key, start, end, *ks.running, out, first);
     return;
   }
   const any_accumulator* only = nullptr;
@@ -275,7 +276,7 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
     }
   }
   if (only) // empty windows are never emitted
-    emit(key, start, end, merged ? *merged : *only, out);
+    emit(key, start, end, merged ? *merged : *only, out, first);
 }
 
 bool reduce_step::run_to(key_state& ks, std::int64_t start, std::int64_t end) {
@@ -381,7 +382,7 @@ void reduce_step::advance(emitter& out) {
 }
 
 void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t end,
-                       const any_accumulator& acc, emitter& out, bool stored) {
+                       const any_accumulator& acc, emitter& out, bool first, bool stored) {
   std::string record, saved;
   if (store_) {
     record.reserve(fired_prefix_.size() + 4 + key.size() + 16);
@@ -395,7 +396,8 @@ void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t 
   message m(f_.result(key, start, end, acc));
   m.set_key(key);
   m.set_timestamp(end - 1);
-  out.emit_tracked(0, std::move(m), emitted_.add(std::move(record), std::move(saved), stored));
+  out.emit_tracked(0, std::move(m),
+                   emitted_.add(std::move(record), std::move(saved), stored, first));
 }
 
 void reduce_step::delivered(std::uint64_t id) { emitted_.delivered(id); }
@@ -561,7 +563,7 @@ void reduce_step::emit_restored(emitter& out) {
     accumulator_slot acc;
     f_.make(acc);
     acc->load(saved);
-    emit(key, start, end, *acc, out, true);
+    emit(key, start, end, *acc, out, false, true);
   }
   restored_.clear();
 }

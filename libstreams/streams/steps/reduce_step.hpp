@@ -123,9 +123,10 @@ private:
   /// data): it is then merged from its panes.
   bool run_to(key_state& ks, std::int64_t start, std::int64_t end);
   void fire_sessions(emitter& out);
-  /// `stored`: a restored emission, already in the store.
+  /// `first`: the window's first emission (the time has just completed it); `stored`: a
+  /// restored emission, already in the store.
   void emit(const std::string& key, std::int64_t start, std::int64_t end,
-            const any_accumulator& acc, emitter& out, bool stored = false);
+            const any_accumulator& acc, emitter& out, bool first = false, bool stored = false);
   void emit_restored(emitter& out);
   void fold(key_entry& e, pane& p, message& m);
   void mark_dirty(key_entry& e, pane& p);
