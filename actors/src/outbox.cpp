@@ -20,7 +20,7 @@ void outbox::wire(caf::event_based_actor* self, const wiring& w, std::size_t cre
     if (p < w.downstream_max_batch.size() && w.downstream_max_batch[p] > 0)
       most = std::min(most, w.downstream_max_batch[p]);
     for (auto& to : w.downstream[p])
-      ports_[p].push_back(lane{to, to.node() != self->node(), {}, credit, most});
+      ports_[p].push_back(lane{to, to.node() != self->node(), {}, 0, credit, most});
   }
 }
 
@@ -38,16 +38,24 @@ void outbox::put(std::size_t port, message&& m) {
           % lanes.size();
   }
   auto& l = lanes[i];
-  l.waiting.push_back(std::move(m));
-  full_ = full_ || l.size() >= l.max_batch;
+  if (l.waiting.empty() || l.waiting.back().size() >= l.max_batch) {
+    l.waiting.emplace_back();
+    l.waiting.back().reserve(l.max_batch);
+  }
+  l.waiting.back().push_back(std::move(m));
+  ++l.queued;
+  full_ = full_ || l.queued >= l.max_batch;
 }
 
 void outbox::put(std::size_t port, batch&& b) {
   auto& lanes = ports_[port];
-  if (lanes.size() == 1 && lanes.front().size() == 0) {
-    lanes.front().waiting = std::move(b);
-    lanes.front().head = 0;
-    full_ = full_ || lanes.front().size() >= lanes.front().max_batch;
+  if (lanes.size() == 1 && lanes.front().size() == 0 && !b.empty()) {
+    auto& l = lanes.front();
+    l.waiting.clear();
+    l.head = 0;
+    l.queued = b.size();
+    l.waiting.push_back(std::move(b));
+    full_ = full_ || l.queued >= l.max_batch;
     return;
   }
   for (auto& m : b)
@@ -73,23 +81,24 @@ bool outbox::flush(caf::event_based_actor* self) {
   bool sent = false;
   for (auto& lanes : ports_) {
     for (auto& l : lanes) {
-      auto& w = l.waiting;
-      while (l.credit > 0 && l.size() > 0) {
-        auto n = std::min({l.credit, l.max_batch, l.size()});
+      while (l.credit > 0 && l.queued > 0) {
+        auto& front = l.waiting.front();
+        auto n = std::min({l.credit, l.max_batch, front.size() - l.head});
         batch b;
-        if (l.head == 0 && n == w.size()) {
-          b.swap(w);
-          w.reserve(l.max_batch);
+        if (l.head == 0 && n == front.size()) {
+          b.swap(front);
         } else {
-          // Sent from the front by moving `head` on: erasing each batch from the front moved
-          // the whole backlog every time, quadratic in a burst (a reduce step firing a window
-          // of every key emits tens of thousands at once).
-          auto from = w.begin() + static_cast<std::ptrdiff_t>(l.head);
+          auto from = front.begin() + static_cast<std::ptrdiff_t>(l.head);
           b.assign(std::make_move_iterator(from),
                    std::make_move_iterator(from + static_cast<std::ptrdiff_t>(n)));
           l.head += n;
         }
+        if (l.head == front.size()) { // all of it sent (swapped out, or moved from)
+          l.waiting.pop_front();
+          l.head = 0;
+        }
         l.credit -= n;
+        l.queued -= n;
         if (l.remote) {
           self->send(l.to, batch_atom::value, encode_messages(b, *codec_));
         } else {
@@ -97,26 +106,12 @@ bool outbox::flush(caf::event_based_actor* self) {
         }
         sent = true;
       }
-      if (l.size() == 0) {
-        if (w.capacity() > 4 * l.max_batch) { // a burst's backlog: give its memory back
-          batch fresh;
-          fresh.reserve(l.max_batch);
-          w.swap(fresh);
-        } else {
-          w.clear();
-        }
-        l.head = 0;
-      } else if (l.head >= l.max_batch && l.head >= l.size()) {
-        // Amortized: what is erased is at least as much as what is moved.
-        w.erase(w.begin(), w.begin() + static_cast<std::ptrdiff_t>(l.head));
-        l.head = 0;
-      }
     }
   }
   full_ = false;
   for (auto& lanes : ports_)
     for (auto& l : lanes)
-      full_ = full_ || l.size() >= l.max_batch;
+      full_ = full_ || l.queued >= l.max_batch;
   return sent;
 }
 

@@ -11,6 +11,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <deque>
 #include <vector>
 
 namespace streams::actors {
@@ -41,14 +42,18 @@ public:
   void send_eos(caf::event_based_actor* self, bool exhausted);
 
 private:
+  /// What waits for one instance: batches of up to max_batch, filled at the back and sent
+  /// from the front, so that a burst (a reduce step firing a window of every key) neither
+  /// reallocates nor moves what it queued.
   struct lane {
     caf::actor to;
-    bool remote = false; ///< on another node: batches go encoded
-    batch waiting;       ///< from `head` on: what was sent before it is moved from
+    bool remote = false;       ///< on another node: batches go encoded
+    std::deque<batch> waiting; ///< the front one from `head` on: what was sent is moved from
+    std::size_t queued = 0;    ///< messages waiting
     std::size_t credit = 0;
     std::size_t max_batch = 0; ///< the most messages sent at once
     std::size_t head = 0;
-    std::size_t size() const { return waiting.size() - head; }
+    std::size_t size() const { return queued; }
   };
   std::vector<std::vector<lane>> ports_;
   std::vector<std::function<std::string(const message&)>> keys_;

@@ -17,8 +17,8 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <algorithm>
 #include <deque>
-#include <unordered_map>
 
 namespace streams::actors {
 
@@ -61,8 +61,11 @@ struct transform_state {
   std::size_t upstreams_ended = 0;
   bool all_exhausted = true; // every upstream ended for want of input, none was stopped
   bool stateful = false;
-  /// Stateful steps: the weight returned so far for each output emitted under its own origin.
-  std::unordered_map<std::uint64_t, std::uint64_t> unacked;
+  /// Stateful steps: the weight returned so far for each output emitted under its own origin,
+  /// by id from `first_unacked` on (ids grow, and outputs are mostly delivered in order, so
+  /// the delivered ones leave from the front; an id never emitted counts as delivered).
+  std::deque<std::uint64_t> unacked;
+  std::uint64_t first_unacked = 0;
   std::size_t closed_sinks = 0; // stateful steps: sinks that have delivered all they will
   bool eos_sent = false;
   bool pump_queued = false; // a pump message is on its way (a slice ended with work left)
@@ -96,7 +99,11 @@ void port_emitter::release(origin_ranges&& r) { s_.acks.add(r); }
 void port_emitter::emit_tracked(std::size_t port, message&& m, std::uint64_t id) {
   auto index = s_.setup->source_index;
   m.set_lineage(lineage(origin{index, 0, static_cast<std::int64_t>(id), origin::full_weight}));
-  s_.unacked.emplace(id, 0);
+  if (s_.unacked.empty())
+    s_.first_unacked = id;
+  while (s_.first_unacked + s_.unacked.size() < id)
+    s_.unacked.push_back(origin::full_weight);
+  s_.unacked.push_back(0);
   emit(port, std::move(m));
 }
 
@@ -386,15 +393,19 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
       },
       [=](ack_atom, done_ranges& done) {
         auto& s = self->state;
+        auto first = static_cast<std::int64_t>(s.first_unacked);
+        auto end = first + static_cast<std::int64_t>(s.unacked.size());
         for (auto& r : done)
-          for (auto offset = r.first; offset < r.end(); ++offset) {
-            auto it = s.unacked.find(static_cast<std::uint64_t>(offset));
-            if (it == s.unacked.end() || (it->second += r.weight) < origin::full_weight)
+          for (auto id = std::max(r.first, first); id < std::min(r.end(), end); ++id) {
+            auto& weight = s.unacked[static_cast<std::size_t>(id - first)];
+            if (weight >= origin::full_weight || (weight += r.weight) < origin::full_weight)
               continue;
-            auto id = it->first;
-            s.unacked.erase(it);
-            guarded(self, nullptr, [&] { s.setup->op->delivered(id); });
+            guarded(self, nullptr, [&] { s.setup->op->delivered(static_cast<std::uint64_t>(id)); });
           }
+        while (!s.unacked.empty() && s.unacked.front() >= origin::full_weight) {
+          s.unacked.pop_front();
+          ++s.first_unacked;
+        }
       },
       [=](closed_atom) {
         ++self->state.closed_sinks;

@@ -29,7 +29,8 @@ public:
   virtual void release(origin_ranges&& r) = 0;
   /// Stateful steps: sends `m` (whose lineage is ignored) out of `port` under an origin of the
   /// step's own; once it is delivered everywhere the runtime calls `delivered(id)`, so that
-  /// the step can forget what it kept to emit `m` again after a crash.
+  /// the step can forget what it kept to emit `m` again after a crash. Ids grow from one
+  /// call to the next.
   virtual void emit_tracked(std::size_t port, message&& m, std::uint64_t id) = 0;
   /// Sends `m` to the dead-letter sink with `reason` (late data, for example); counted.
   virtual void reject(message&& m, const std::string& reason) = 0;

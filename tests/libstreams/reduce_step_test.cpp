@@ -11,6 +11,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using namespace streams;
@@ -56,6 +57,29 @@ struct fixture {
 };
 
 using V = std::vector<std::vector<std::int64_t>>;
+
+/// A count that tallies its merges; with subtract when `Invertible`.
+template <bool Invertible>
+struct tallied_count {
+  static inline std::uint64_t merges = 0;
+  std::uint64_t n = 0;
+  void add(const std::int64_t&) { ++n; }
+  void merge(const tallied_count& other) {
+    n += other.n;
+    ++merges;
+  }
+  template <bool I = Invertible, std::enable_if_t<I, int> = 0>
+  void subtract(const tallied_count& other) {
+    n -= other.n;
+  }
+  std::uint64_t result() const { return n; }
+  void save(std::string& out) const { codec::encode(out, n); }
+  static tallied_count load(std::string_view in) {
+    tallied_count c;
+    codec::decode(in, c.n);
+    return c;
+  }
+};
 
 } // namespace
 
@@ -245,6 +269,41 @@ TEST_SUITE("steps.reduce_step") {
     for (auto& r : results(f.out))
       total += static_cast<std::int64_t>(r.values.size());
     CHECK(total == 6000 * 60); // every message is in size/slide windows
+  }
+
+  TEST_CASE("with subtract, sliding windows emit the same, merging a pane or two per window") {
+    // 20 s windows sliding by 1 s over 3 keys, some messages late (within the lateness), so
+    // that fired windows are emitted again and running counts must start afresh.
+    auto windows_of = [](auto count) {
+      using A = decltype(count);
+      A::merges = 0;
+      std::int64_t now = 0;
+      reduce_step step(windows::sliding(20s, 1s).event_time().allowed_lateness(3s),
+                       reduce_functions_for<A, std::int64_t>([](const message& m) {
+                         return std::to_string(m.payload<std::int64_t>() % 3);
+                       }),
+                       [&] { return now; });
+      collecting_emitter out;
+      for (std::int64_t i = 0; i < 3000; ++i) {
+        auto m = test::sourced(i, i);
+        m.set_timestamp(1'000'000 + i * 40 - (i % 250 == 249 ? 2500 : 0));
+        step.process(m, out);
+      }
+      step.on_close(out, close_reason::exhausted);
+      std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::uint64_t>> r;
+      for (auto& e : out.out) {
+        auto& w = e.msg.payload<windowed<std::uint64_t>>();
+        r.emplace_back(w.key, w.start_ms, w.end_ms, w.value);
+      }
+      return std::make_pair(r, A::merges);
+    };
+    auto [merged, merges] = windows_of(tallied_count<false>());
+    auto [running, running_merges] = windows_of(tallied_count<true>());
+    REQUIRE(merged.size() > 3 * 120); // 120 s of event time: every key has a window each second
+    CHECK(running == merged);
+    CHECK(merges > 10 * merged.size()); // ~20 panes merged per window
+    // One pane per window, and afresh only after late data and for windows emitted again.
+    CHECK(running_merges * 4 < merges);
   }
 
   TEST_CASE("inputs are released only by a checkpoint, and then all of them") {

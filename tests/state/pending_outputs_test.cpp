@@ -75,6 +75,34 @@ TEST_SUITE("state.pending_outputs") {
     CHECK(stored(*store) == records{{"e", "ve"}});
   }
 
+  TEST_CASE("first emissions only: the same records written and erased, without searching for "
+            "newer emissions") {
+    for (bool first : {true, false}) {
+      CAPTURE(first);
+      auto store = make_memory_store();
+      pending_outputs p;
+      auto a = p.add("a", "1", false, first);
+      auto b = p.add("b", "2", false, first);
+      checkpoint(p, *store);
+      CHECK(stored(*store) == records{{"a", "1"}, {"b", "2"}});
+      p.delivered(b);
+      auto c = p.add("c", "3", false, first);
+      checkpoint(p, *store);
+      CHECK(stored(*store) == records{{"a", "1"}, {"c", "3"}});
+      p.delivered(a);
+      p.delivered(c);
+      checkpoint(p, *store);
+      CHECK(stored(*store).empty());
+      auto updated = p.add("a", "4", false); // emitted again: no first emission
+      p.add("d", "5", false, first);
+      checkpoint(p, *store);
+      CHECK(stored(*store) == records{{"a", "4"}, {"d", "5"}});
+      p.delivered(updated);
+      checkpoint(p, *store);
+      CHECK(stored(*store) == records{{"d", "5"}});
+    }
+  }
+
   TEST_CASE("a record emitted anew keeps its newest emission until that one is delivered") {
     auto store = make_memory_store();
     pending_outputs p;

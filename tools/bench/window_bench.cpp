@@ -35,8 +35,10 @@ namespace {
 using namespace std::chrono_literals;
 
 constexpr std::uint32_t key_count = 10'000;
-/// Events per millisecond of event time: 4 M events span 500 s.
+/// Events per millisecond of event time: 4 M events span 500 s. The dense cases model a live
+/// stream at the floor's rate instead: 2 M events per second of event time.
 constexpr std::int64_t events_per_ms = 8;
+constexpr std::int64_t dense_events_per_ms = 2000;
 constexpr std::int64_t t0 = 1'800'000'000'000; // a multiple of 60 s
 constexpr auto none = std::numeric_limits<std::int64_t>::min();
 
@@ -58,8 +60,8 @@ std::uint64_t mix(std::uint64_t x) { // splitmix64's finalizer
 event make_event(std::size_t i) {
   return {static_cast<std::uint32_t>(mix(i) % key_count), static_cast<std::uint32_t>(i)};
 }
-std::int64_t timestamp_of(std::size_t i) {
-  return t0 + static_cast<std::int64_t>(i) / events_per_ms;
+std::int64_t timestamp_of(std::size_t i, std::int64_t per_ms) {
+  return t0 + static_cast<std::int64_t>(i) / per_ms;
 }
 std::string key_of(const event& e) { return std::to_string(e.key); }
 
@@ -90,6 +92,7 @@ struct window_kind_case {
   const char* id;   // on the command line of --window-child
   const char* name; // in the report
   window_spec spec;
+  std::int64_t per_ms = events_per_ms; ///< events per millisecond of event time
 };
 
 const std::vector<window_kind_case>& kinds() {
@@ -97,6 +100,12 @@ const std::vector<window_kind_case>& kinds() {
       {"tumbling", "tumbling 1 s", windows::tumbling(1s).event_time()},
       {"sliding1", "sliding 60 s / 1 s", windows::sliding(60s, 1s).event_time()},
       {"sliding10", "sliding 60 s / 10 s", windows::sliding(60s, 10s).event_time()},
+      {"tumbling-dense", "dense: tumbling 1 s", windows::tumbling(1s).event_time(),
+       dense_events_per_ms},
+      {"sliding1-dense", "dense: sliding 60 s / 1 s", windows::sliding(60s, 1s).event_time(),
+       dense_events_per_ms},
+      {"sliding10-dense", "dense: sliding 60 s / 10 s", windows::sliding(60s, 10s).event_time(),
+       dense_events_per_ms},
   };
   return k;
 }
@@ -223,17 +232,17 @@ struct temp_dir {
   }
 };
 
-tally run_pipeline(const window_spec& w, std::size_t n, const std::string& state_dir,
-                   peaks* probe = nullptr) {
+tally run_pipeline(const window_spec& w, std::int64_t per_ms, std::size_t n,
+                   const std::string& state_dir, peaks* probe = nullptr) {
   tally t;
   pipeline p("window-bench");
   p.source("source", source_spec<event>{"generated", std::to_string(n) + " generated events",
-                                        [n] {
+                                        [n, per_ms] {
                                           return std::make_unique<memory_source>(
                                               n,
-                                              [](std::size_t i) {
+                                              [per_ms](std::size_t i) {
                                                 message m(make_event(i));
-                                                m.set_timestamp(timestamp_of(i));
+                                                m.set_timestamp(timestamp_of(i, per_ms));
                                                 return m;
                                               },
                                               nullptr);
@@ -282,7 +291,8 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 /// the end of the input, as the reduce step does. The window's count is the sum of its panes,
 /// or with `running` a count per key that each event adds to and each expiring pane takes
 /// from, which makes a window cost the same whatever size/slide is.
-tally run_loop(const window_spec& w, std::size_t n, bool running, peaks* probe = nullptr) {
+tally run_loop(const window_spec& w, std::int64_t per_ms, std::size_t n, bool running,
+               peaks* probe = nullptr) {
   struct pane {
     std::int64_t start;
     std::uint64_t count;
@@ -333,7 +343,7 @@ tally run_loop(const window_spec& w, std::size_t n, bool running, peaks* probe =
   };
   for (std::size_t i = 0; i < n; ++i) {
     auto e = make_event(i);
-    auto ts = timestamp_of(i);
+    auto ts = timestamp_of(i, per_ms);
     fire(ts);
     auto start = floor_div(ts, slide) * slide;
     auto& ks = state[key_of(e)];
@@ -361,17 +371,18 @@ double rate(std::size_t count, F f) {
   return static_cast<double>(count) / seconds(clock::now() - start).count();
 }
 
-tally run_side(side s, const window_spec& w, std::size_t n, peaks* probe = nullptr) {
+tally run_side(side s, const window_kind_case& k, std::size_t n, peaks* probe = nullptr) {
+  auto& w = k.spec;
   switch (s) {
-    case side::memory: return run_pipeline(w, n, std::string(memory_state), probe);
+    case side::memory: return run_pipeline(w, k.per_ms, n, std::string(memory_state), probe);
     case side::lmdb: {
       temp_dir dir;
-      return run_pipeline(w, n, dir.path, probe);
+      return run_pipeline(w, k.per_ms, n, dir.path, probe);
     }
     case side::loop: break;
-    case side::running: return run_loop(w, n, true, probe);
+    case side::running: return run_loop(w, k.per_ms, n, true, probe);
   }
-  return run_loop(w, n, false, probe);
+  return run_loop(w, k.per_ms, n, false, probe);
 }
 
 /// Peak memory of one case, run in a fresh process (`--window-child`).
@@ -422,10 +433,10 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       "In memory the pipeline counts %s, %s and %s M events/s (tumbling, sliding by 1 s, by 10 "
       "s): %s. The plain loop does the same counting at %s, %s and %s M events/s on one core, "
       "%.0f to %.0f times as fast: per event %.2f, %.2f and %.2f us through the pipeline "
-      "against %.2f, %.2f and %.2f us in the loop. The reduce step's own code is now about a "
-      "third of a tumbling run's CPU samples (below); the rest is the runtime around it: "
-      "source, sink, and for each window a tracked message, its delivery report and its "
-      "acknowledgement, the allocator and the kernel.",
+      "against %.2f, %.2f and %.2f us in the loop. The reduce step's own code is now ~38%% "
+      "of a tumbling run's CPU samples, most of it finding the key and folding (below); the "
+      "rest is the runtime around it: source, sink, each window's message and delivery, the "
+      "allocator and the kernel.",
       M(m(0, side::memory)).c_str(), M(m(1, side::memory)).c_str(), M(m(2, side::memory)).c_str(),
       any_pass ? "the 2 M floor is met only where the table says PASS"
                : "below the 2 M floor in every case",
@@ -456,9 +467,9 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
   auto rp = cost(side::memory);
   auto pipeline_c =
       a - rp * b > 0
-          ? format("%.1f in the pipeline in memory (there c also carries merging a window's "
-                   "panes through virtual calls and the checkpoints, which write every live pane: "
-                   "60 a key for the 1 s slide, 6 for the 10 s one)",
+          ? format("%.1f in the pipeline in memory (there c also carries the checkpoints, "
+                   "which write every live pane, 60 a key for the 1 s slide and 6 for the 10 s "
+                   "one, and store every window of the input's end until it is delivered)",
                    implied(rp))
           : std::string("no c at all in the pipeline in memory, whose ratio passes the windows' "
                         "own: its checkpoints grow with the live panes too, 60 a key for the 1 s "
@@ -483,20 +494,17 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       implied(cost(side::loop)), pipeline_c.c_str()));
   paragraph(
       "Where the pipeline's time goes: `perf record` on `streams_bench --window-child CASE "
-      "--window-events N` at commit 86ea0c5, shares of all CPU samples of the process (a VM "
-      "without hardware counters: timer samples). Tumbling 1 s in memory (4 M events): the "
-      "reduce step's own code ~33%: finding the key and its newest pane 15% (two cache misses "
-      "per event into state that a work-sharing scheduler moves between cores), folding 7% "
-      "(the pane's accumulator), emitting 3% (per window the store record's key, a heap "
-      "windowed<R>, a pending_outputs entry), firing 2%, the held offsets 2%; the runtime, "
-      "source and sink, jemalloc 9% and the kernel 10% the rest. Sliding 60 s / 1 s in memory: "
-      "merging up to 60 panes per window through virtual calls 19%, and the windows emitted "
-      "and not yet delivered at each checkpoint (the memory store's write, memcmp on keys "
-      "sharing the step's prefix, pending_outputs::save) ~17%, while the panes' checkpoint "
-      "records (one per key, 10,000 a checkpoint instead of ~330,000 pane records written and "
-      "330,000 erased) no longer show. The end of the input is most of a short run: with 1 M "
-      "events the 1 s slide takes ~13 s, with 4 M ~20 s, since every key's last 60 windows "
-      "(600,000) fire at once, are stored by the next checkpoint, delivered and erased.");
+      "--window-events N`, shares of all CPU samples of the process (a VM without hardware "
+      "counters: timer samples). Tumbling 1 s in memory (2 M events): the reduce step's own "
+      "code ~38%: finding the key and its newest pane 18% (two cache misses per event), "
+      "folding 9%, emitting 3% (the store record's key, a heap windowed<R>), pending_outputs "
+      "3%; the outbox and the acknowledgements of the tracked windows are now below 0.5% each "
+      "(they were 8% and 2%), the kernel ~9%. Sliding 60 s / 1 s in memory: merging panes no "
+      "longer shows (count has `subtract`: a running count per key), and the end of the "
+      "input is most of a run: every key's last 60 windows (600,000) fire at once, and the "
+      "checkpoint that follows stores each of them until it is delivered and the last one "
+      "erases them (with 200 k events, 70% of the run's CPU in those two checkpoints, 40% in "
+      "the memory store's std::map).");
 }
 
 } // namespace
@@ -509,7 +517,7 @@ void window_child(const options& o) {
         memory_use m;
         m.rss_before_kb = status_kb("VmRSS");
         m.anon_before_kb = status_kb("RssAnon");
-        auto t = run_side(s, k.spec, o.window_events, &m.p);
+        auto t = run_side(s, k, o.window_events, &m.p);
         if (t.total
             != o.window_events * static_cast<std::uint64_t>(k.spec.size_ms / k.spec.slide_ms))
           fail("--window-child " + id + ": " + t.describe());
@@ -543,7 +551,7 @@ void window_benchmark(const options& o) {
         if (!want(kind.spec, s))
           continue;
         tally t;
-        auto r = rate(n, [&] { t = run_side(s, kind.spec, n); });
+        auto r = rate(n, [&] { t = run_side(s, kind, n); });
         if (t.total != n * copies)
           fail(std::string(kind.name) + ", " + side_name(s) + ": " + t.describe() + "; expected "
                + std::to_string(n * copies) + " events in all (every event in "
@@ -581,10 +589,16 @@ void window_benchmark(const options& o) {
       "times size/slide, since the end of the input completes every open window. Rate: events "
       "/ wall time of `streams::run` (actor system start and the final windows included) or "
       "of the loop. Floors (issue 8): at least 2 M events/s in memory; with LMDB at least half "
-      "the in-memory rate; the 1 s slide within 2 times the cost of the 10 s slide.",
+      "the in-memory rate; the 1 s slide within 2 times the cost of the 10 s slide. The rows "
+      "marked dense run the same cases, each with its own plain loops, at %lld events per ms "
+      "of event time (%.0f events per key and second, %.0f s of event time): a live stream "
+      "that a pipeline keeping up at 2 M events/s sees, where the sparse cases above give most "
+      "keys one event per window.",
       n, key_count, static_cast<long long>(events_per_ms),
-      static_cast<long long>(timestamp_of(n - 1) - t0) / 1000,
-      std::filesystem::temp_directory_path().c_str()));
+      static_cast<long long>(timestamp_of(n - 1, events_per_ms) - t0) / 1000,
+      std::filesystem::temp_directory_path().c_str(), static_cast<long long>(dense_events_per_ms),
+      static_cast<double>(dense_events_per_ms) * 1000 / key_count,
+      static_cast<double>(timestamp_of(n - 1, dense_events_per_ms) - t0) / 1000));
   std::printf("Command: `build-bench/tools/streams_bench --only windows --runs %d`\n\n", o.runs);
 
   std::vector<std::string> names;
@@ -618,21 +632,24 @@ void window_benchmark(const options& o) {
                             .c_str());
   // Cost per event is 1 / rate: "1 s slide within 2 times the cost of 10 s" is rate(1 s) /
   // rate(10 s) >= 0.5. The loop's own ratio, against the same floor, shows what the work allows.
-  for (auto s : sides)
-    std::printf("%s\n",
-                ratio_row(std::string("sliding 1 s / 10 s rate (cost within 2x), ") + side_name(s),
-                          R(1, s), R(2, s), 0.5)
-                    .c_str());
+  for (std::size_t k = 1; k + 1 < ks.size(); k += 3) // the 1 s and 10 s slides of each density
+    for (auto s : sides)
+      std::printf("%s\n",
+                  ratio_row(std::string(k > 1 ? "dense: " : "")
+                                + "sliding 1 s / 10 s rate (cost within 2x), " + side_name(s),
+                            R(k, s), R(k + 1, s), 0.5)
+                      .c_str());
   for (std::size_t k = 0; k < ks.size(); ++k)
     for (auto s : {side::memory, side::lmdb})
       std::printf("%s\n", ratio_row(std::string(ks[k].name) + ": " + side_name(s) + " / plain loop",
                                     R(k, s), R(k, side::loop))
                               .c_str());
   for (std::size_t k = 1; k < ks.size(); ++k)
-    std::printf("%s\n", ratio_row(std::string(ks[k].name) + ": pipeline, memory / "
-                                      + side_name(side::running),
-                                  R(k, side::memory), R(k, side::running))
-                            .c_str());
+    if (ks[k].spec.kind == window_kind::sliding)
+      std::printf("%s\n", ratio_row(std::string(ks[k].name) + ": pipeline, memory / "
+                                        + side_name(side::running),
+                                    R(k, side::memory), R(k, side::running))
+                              .c_str());
   std::printf("\n");
 
   std::string windows;
@@ -653,7 +670,8 @@ void window_benchmark(const options& o) {
 
   // Memory per key, one fresh process per case.
   paragraph(format(
-      "Memory, one run of each case in a fresh process (`streams_bench --window-child CASE`), "
+      "Memory, one run of each sparse case in a fresh process (`streams_bench --window-child "
+      "CASE`), "
       "from /proc/self/status. While the input flows: the largest RssAnon sampled every 64 Ki "
       "events and before every checkpoint (on the reduce step's thread; for the loop, every 64 "
       "Ki events) up to the end of the input, minus RssAnon before the pipeline was built; "
@@ -672,7 +690,7 @@ void window_benchmark(const options& o) {
   std::optional<memory_use> sliding1; // the largest state: for the paragraph below
   for (auto& k : ks)
     for (auto s : {side::memory, side::lmdb, side::loop}) {
-      if (!want(k.spec, s))
+      if (!want(k.spec, s) || k.per_ms != events_per_ms) // the sparse cases only
         continue;
       progress("windows memory: %s, %s", k.name, side_name(s));
       auto m = measure_in_child(o, k, s);

@@ -7,7 +7,9 @@
 
 namespace streams {
 
-std::uint64_t pending_outputs::add(std::string record, std::string saved, bool stored) {
+std::uint64_t pending_outputs::add(std::string record, std::string saved, bool stored, bool first) {
+  if (!first)
+    ++repeats_;
   entries_.push_back({std::move(record), std::move(saved), stored, true});
   return next_id_++;
 }
@@ -29,6 +31,17 @@ void pending_outputs::delivered(std::uint64_t id) {
 }
 
 void pending_outputs::save(write_batch& batch) {
+  if (repeats_ == 0) { // every record once: each delivered one goes, each pending one is kept
+    for (auto& r : delivered_)
+      batch.erase(std::move(r));
+    delivered_.clear();
+    for (auto& e : entries_)
+      if (e.pending && !e.stored && !e.record.empty()) {
+        batch.put(e.record, std::move(e.saved));
+        e.stored = true;
+      }
+    return;
+  }
   // A record emitted anew keeps only its newest emission: an older one is neither written nor
   // erased once delivered while a newer one is on its way.
   std::unordered_map<std::string_view, std::uint64_t> newest;
@@ -50,6 +63,8 @@ void pending_outputs::save(write_batch& batch) {
     }
     ++id;
   }
+  if (entries_.empty())
+    repeats_ = 0;
 }
 
 } // namespace streams

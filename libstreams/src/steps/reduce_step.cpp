@@ -26,7 +26,13 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
 
 reduce_step::reduce_step(window_spec w, reduce_functions f, wall_clock now)
     : w_(w), f_(std::move(f)), now_(std::move(now)),
-      wm_(w.max_out_of_orderness_ms, w.idle_timeout_ms), next_end_(none), origin_(none) {}
+      wm_(w.max_out_of_orderness_ms, w.idle_timeout_ms), next_end_(none), origin_(none) {
+  if (w_.kind == window_kind::sliding && w_.size_ms > w_.slide_ms) {
+    accumulator_slot probe;
+    f_.make(probe);
+    running_ = probe->invertible();
+  }
+}
 
 reduce_step::reduce_step(reduce_step&&) noexcept = default;
 reduce_step::~reduce_step() = default;
@@ -120,6 +126,9 @@ void reduce_step::fold(key_entry& e, pane& p, message& m) {
   ++p.count;
   p.last_ts = m.timestamp();
   mark_dirty(e, p);
+  auto& ks = e.second;
+  if (ks.running && p.start >= ks.run_from && p.start < ks.run_to)
+    ks.running.reset(); // late data in an emitted window: merged afresh at the next window
   guard_.fold(m.lineage());
   held_.add(m.lineage());
 }
@@ -243,6 +252,12 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
       && end - w_.size_ms < origin_)
     return; // Sentry Streams' first sliding window begins at the first message
   auto start = end - w_.size_ms;
+  bool first = next_end_ == none || end >= next_end_; // else fired again for late data
+  if (running_ && run_to(ks, start, end)) {
+    if (ks.run_count > 0) // empty windows are never emitted
+      emit(key, start, end, *ks.running, out, first);
+    return;
+  }
   const any_accumulator* only = nullptr;
   accumulator_slot merged;
   for (auto& p : ks.panes) {
@@ -261,7 +276,37 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
     }
   }
   if (only) // empty windows are never emitted
-    emit(key, start, end, merged ? *merged : *only, out);
+    emit(key, start, end, merged ? *merged : *only, out, first);
+}
+
+bool reduce_step::run_to(key_state& ks, std::int64_t start, std::int64_t end) {
+  if (ks.running && end < ks.run_to)
+    return false;
+  if (!ks.running || start < ks.run_from) {
+    f_.make(ks.running);
+    ks.run_from = ks.run_to = start;
+    ks.run_count = 0;
+  }
+  auto& ps = ks.panes;
+  // Leaving: mostly none, as panes are taken out when they go (fire_time_window).
+  auto leave_before = std::min(start, ks.run_to);
+  for (auto it = ps.begin(); it != ps.end() && it->start < leave_before; ++it)
+    if (it->start >= ks.run_from) {
+      ks.running->subtract(*it->acc);
+      ks.run_count -= it->count;
+    }
+  // Entering: the newest panes, searched from the back.
+  auto enter_from = std::max(start, ks.run_to);
+  auto it = ps.end();
+  while (it != ps.begin() && std::prev(it)->start >= enter_from)
+    --it;
+  for (; it != ps.end() && it->start < end; ++it) {
+    ks.running->merge(*it->acc);
+    ks.run_count += it->count;
+  }
+  ks.run_from = start;
+  ks.run_to = end;
+  return true;
 }
 
 void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
@@ -274,6 +319,10 @@ void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
     auto& ps = ks.panes;
     auto keep = std::remove_if(ps.begin(), ps.end(), [&](pane& p) {
       bool gone = p.start + w_.size_ms <= end && p.start + w_.size_ms + w_.allowed_lateness_ms <= T;
+      if (gone && ks.running && p.start >= ks.run_from && p.start < ks.run_to) {
+        ks.running->subtract(*p.acc);
+        ks.run_count -= p.count;
+      }
       if (gone)
         forget_pane(e, p);
       return gone;
@@ -333,7 +382,7 @@ void reduce_step::advance(emitter& out) {
 }
 
 void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t end,
-                       const any_accumulator& acc, emitter& out, bool stored) {
+                       const any_accumulator& acc, emitter& out, bool first, bool stored) {
   std::string record, saved;
   if (store_) {
     record.reserve(fired_prefix_.size() + 4 + key.size() + 16);
@@ -347,7 +396,8 @@ void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t 
   message m(f_.result(key, start, end, acc));
   m.set_key(key);
   m.set_timestamp(end - 1);
-  out.emit_tracked(0, std::move(m), emitted_.add(std::move(record), std::move(saved), stored));
+  out.emit_tracked(0, std::move(m),
+                   emitted_.add(std::move(record), std::move(saved), stored, first));
 }
 
 void reduce_step::delivered(std::uint64_t id) { emitted_.delivered(id); }
@@ -513,7 +563,7 @@ void reduce_step::emit_restored(emitter& out) {
     accumulator_slot acc;
     f_.make(acc);
     acc->load(saved);
-    emit(key, start, end, *acc, out, true);
+    emit(key, start, end, *acc, out, false, true);
   }
   restored_.clear();
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <string>
@@ -21,7 +22,9 @@ class pending_outputs {
 public:
   /// A new output kept as `record` -> `saved`, already in the store when `stored`; its id,
   /// which the runtime reports back to `delivered`. With no record (no store), only the id.
-  std::uint64_t add(std::string record, std::string saved, bool stored);
+  /// `first`: no earlier output had this record (a window the time has just completed), so
+  /// while every output is a first, `save` need not look for newer emissions of a record.
+  std::uint64_t add(std::string record, std::string saved, bool stored, bool first = false);
   /// The id the next `add` returns.
   std::uint64_t next_id() const { return next_id_; }
   void delivered(std::uint64_t id);
@@ -39,6 +42,8 @@ private:
   std::vector<std::string> delivered_; ///< stored records delivered since the last save
   std::uint64_t first_id_ = 1;
   std::uint64_t next_id_ = 1;
+  /// Outputs added that may repeat a record, since no output was left to save.
+  std::size_t repeats_ = 0;
 };
 
 } // namespace streams

@@ -102,7 +102,13 @@ private:
   struct key_state {
     std::vector<pane> panes; ///< ordered by start
     std::vector<panes_stored> records;
-    bool listed = false; ///< in `dirty_keys_`
+    /// Sliding windows of an invertible accumulator (`running_`): the merge of the panes
+    /// starting in [run_from, run_to), the window last emitted; empty until one is, or after
+    /// a pane in it changed.
+    accumulator_slot running;
+    std::int64_t run_from = 0, run_to = 0;
+    std::uint64_t run_count = 0; ///< messages in `running`
+    bool listed = false;         ///< in `dirty_keys_`
   };
   using key_entry = key_table<key_state>::entry;
 
@@ -112,10 +118,15 @@ private:
   /// Emits window [end - size, end) of every key (`out` null: only drops expired panes).
   void fire_time_window(std::int64_t end, emitter* out);
   void fire_key(const std::string& key, key_state& ks, std::int64_t end, emitter& out);
+  /// Moves the key's running accumulator to window [start, end): the panes leaving it taken
+  /// out, those entering merged in. False when the window is behind it (fired again for late
+  /// data): it is then merged from its panes.
+  bool run_to(key_state& ks, std::int64_t start, std::int64_t end);
   void fire_sessions(emitter& out);
-  /// `stored`: a restored emission, already in the store.
+  /// `first`: the window's first emission (the time has just completed it); `stored`: a
+  /// restored emission, already in the store.
   void emit(const std::string& key, std::int64_t start, std::int64_t end,
-            const any_accumulator& acc, emitter& out, bool stored = false);
+            const any_accumulator& acc, emitter& out, bool first = false, bool stored = false);
   void emit_restored(emitter& out);
   void fold(key_entry& e, pane& p, message& m);
   void mark_dirty(key_entry& e, pane& p);
@@ -157,6 +168,9 @@ private:
   std::int64_t origin_; ///< processing-time sliding windows begin here (the first message)
   std::uint64_t late_ = 0;
   bool closing_ = false; ///< the input is exhausted: time runs to the end
+  /// Sliding windows of an accumulator with `subtract`: a window costs the panes entering and
+  /// leaving it, not a merge of size/slide panes.
+  bool running_ = false;
 };
 
 } // namespace streams

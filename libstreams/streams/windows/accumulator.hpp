@@ -63,14 +63,21 @@ struct type_name<windowed<R>> {
 ///     R result() const;                 // what the window emits
 ///     void save(std::string& out) const;       // append its state (streams::codec helps)
 ///     static A load(std::string_view in);      // the inverse of save
+///     void subtract(const A& other);    // optional: undo merge(other) (a count, a sum)
 ///
 /// A default-constructed `A` is the empty accumulator. `add` must leave the accumulator
-/// unchanged when it throws `invalid_message`.
+/// unchanged when it throws `invalid_message`. With `subtract`, a sliding window keeps a
+/// running accumulator per key that panes enter and leave, instead of merging size/slide panes
+/// for every window it emits.
 class any_accumulator {
 public:
   virtual ~any_accumulator() = default;
   virtual void add(const message& m) = 0;
   virtual void merge(const any_accumulator& other) = 0;
+  /// Whether `subtract` undoes `merge` (the user's accumulator has `subtract`).
+  virtual bool invertible() const = 0;
+  /// Takes out what `merge(other)` put in; only when `invertible()`.
+  virtual void subtract(const any_accumulator& other) = 0;
   virtual void save(std::string& out) const = 0;
   /// Replaces the contents with what `save` wrote.
   virtual void load(std::string_view in) = 0;
@@ -143,12 +150,23 @@ private:
 /// Puts an empty accumulator into a slot.
 using accumulator_factory = std::function<void(accumulator_slot&)>;
 
+template <class A, class = void>
+struct has_subtract : std::false_type {};
+template <class A>
+struct has_subtract<A, std::void_t<decltype(std::declval<A&>().subtract(std::declval<const A&>()))>>
+    : std::true_type {};
+
 template <class A, class T>
 class typed_accumulator final : public any_accumulator {
 public:
   void add(const message& m) override { acc.add(m.payload<T>()); }
   void merge(const any_accumulator& other) override {
     acc.merge(static_cast<const typed_accumulator&>(other).acc);
+  }
+  bool invertible() const override { return has_subtract<A>::value; }
+  void subtract(const any_accumulator& other) override {
+    if constexpr (has_subtract<A>::value)
+      acc.subtract(static_cast<const typed_accumulator&>(other).acc);
   }
   void save(std::string& out) const override { acc.save(out); }
   void load(std::string_view in) override { acc = A::load(in); }
@@ -171,6 +189,7 @@ class count {
 public:
   void add(const T&) { ++n_; }
   void merge(const count& other) { n_ += other.n_; }
+  void subtract(const count& other) { n_ -= other.n_; }
   std::uint64_t result() const { return n_; }
   void save(std::string& out) const { codec::encode(out, n_); }
   static count load(std::string_view in) {
