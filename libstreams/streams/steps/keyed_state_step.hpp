@@ -58,6 +58,10 @@ private:
   void emit(std::string key, std::int64_t timestamp, value v, emitter& out, std::string record,
             bool stored);
   void emit_restored(emitter& out);
+  /// Before the first message of a partition met since opening: reads again what other
+  /// processes wrote (their partitions may have come to this one), with their replay marks
+  /// and outputs not delivered.
+  void adopt();
   std::string state_record(const std::string& key) const;
 
   keyed_state_functions f_;
@@ -67,7 +71,8 @@ private:
   std::vector<std::string> dirty_;
   pending_outputs outputs_; ///< emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_;
-  std::uint64_t run_ = 0; ///< tells this run's output records from earlier runs'
+  std::uint64_t run_ = 0;       ///< tells this run's output records from earlier runs'
+  std::uint64_t caught_up_ = 0; ///< what `state_store::catch_up` said when last read
   origin_ranges held_;
   replay_guard guard_;
 };
