@@ -88,9 +88,20 @@ void one_killed_other_takes_over() {
   // mock broker gives the first member 3 s for others to join).
   relay_process a(dir_a, boot, config, "a", rate, commit_interval, env);
   relay_process b(dir_b, boot, config, "b", rate, commit_interval, env);
+  offsets before; // committed when a was killed
   {
     INFO("a stderr:\n" << a.process().err() << "\nb stderr:\n" << b.process().err());
-    REQUIRE(test::eventually([&] { return a.relayed() >= 1500 && b.relayed() > 0; }, 90s));
+    // Killed once both have committed on every partition (so that the survivor starts from
+    // the killed one's commits and must skip what its state holds), mid-stream.
+    REQUIRE(test::eventually(
+        [&] {
+          for (auto [partition, offset] : committed_offsets(boot, "e2e-in", "counts-takeover"))
+            if (offset == no_offset)
+              return false;
+          return a.relayed() >= 2000 && b.relayed() > 0;
+        },
+        90s));
+    before = committed_offsets(boot, "e2e-in", "counts-takeover");
     a.process().signal(SIGKILL);
     REQUIRE(a.process().wait(10s) == 128 + SIGKILL);
     CHECK(wait_committed_to_end(boot, "e2e-in", "counts-takeover", 120s)
@@ -99,7 +110,10 @@ void one_killed_other_takes_over() {
     CHECK(b.process().wait(30s) == 0);
   }
   INFO("b stderr:\n" << b.process().err());
-  REQUIRE(b.process().err().find("change(s) of other writers applied") != std::string::npos);
+  REQUIRE(before != end_offsets(boot, "e2e-in")); // killed mid-stream
+  for (auto [partition, offset] : before)
+    MESSAGE("partition " << partition << " committed at " << offset << " when a was killed");
+  CHECK(b.process().err().find("change(s) of other writers applied") != std::string::npos);
   check_exact_window_counts(read_topic(boot, "e2e-out"), total, keys, window);
 }
 
