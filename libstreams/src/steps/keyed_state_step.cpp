@@ -131,13 +131,8 @@ void keyed_state_step::open(const operator_context& ctx) {
 }
 
 void keyed_state_step::adopt() {
-  if (!store_)
+  if (!store_ || !guard_.catch_up(*store_))
     return;
-  auto caught_up = store_->catch_up();
-  if (caught_up == caught_up_)
-    return; // nothing came from elsewhere since this instance last read the store
-  caught_up_ = caught_up;
-  guard_.load(*store_);
   for (auto it = cache_.begin(); it != cache_.end();) // the unchanged are read again
     it = it->second.dirty ? std::next(it) : cache_.erase(it);
   state_keys::add_unsent(*store_, state_keys::prefix(ctx_.step, 'o'), ctx_, outputs_, restored_);

@@ -510,13 +510,8 @@ void reduce_step::load_record(const std::string& key, std::uint32_t seq, std::st
 }
 
 void reduce_step::adopt() {
-  if (!store_)
+  if (!store_ || !guard_.catch_up(*store_))
     return;
-  auto caught_up = store_->catch_up();
-  if (caught_up == caught_up_)
-    return; // nothing came from elsewhere since this instance last read the store
-  caught_up_ = caught_up;
-  guard_.load(*store_);
   // The records of the keys this instance owns, by key.
   std::map<std::string, std::vector<std::pair<std::uint32_t, std::string>>> stored;
   auto pp = state_keys::prefix(ctx_.step, 'p');

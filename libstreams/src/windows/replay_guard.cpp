@@ -40,6 +40,15 @@ void replay_guard::load(const state_store& store) {
   });
 }
 
+bool replay_guard::catch_up(state_store& store) {
+  auto caught_up = store.catch_up();
+  if (caught_up == caught_up_)
+    return false;
+  caught_up_ = caught_up;
+  load(store);
+  return true;
+}
+
 bool replay_guard::meets_new_partition(const lineage& l) {
   bool met = false;
   for (auto& o : l.origins()) {

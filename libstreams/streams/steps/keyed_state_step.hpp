@@ -71,8 +71,7 @@ private:
   std::vector<std::string> dirty_;
   pending_outputs outputs_; ///< emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_;
-  std::uint64_t run_ = 0;       ///< tells this run's output records from earlier runs'
-  std::uint64_t caught_up_ = 0; ///< what `state_store::catch_up` said when last read
+  std::uint64_t run_ = 0; ///< tells this run's output records from earlier runs'
   origin_ranges held_;
   replay_guard guard_;
 };

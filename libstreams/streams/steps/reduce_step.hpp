@@ -161,7 +161,6 @@ private:
   watermark_tracker wm_;
   replay_guard guard_;
   std::uint32_t next_record_ = 1; ///< the `seq` of the next checkpoint's records
-  std::uint64_t caught_up_ = 0;   ///< what `state_store::catch_up` said when last read
   std::int64_t next_end_;         ///< timed: the least window end not yet fired
   std::int64_t origin_; ///< processing-time sliding windows begin here (the first message)
   std::uint64_t late_ = 0;

@@ -39,6 +39,10 @@ public:
   /// adopts the partition (its state may have been written by another process) before
   /// folding its messages.
   bool meets_new_partition(const lineage& l);
+  /// Has `store` catch up with other processes (`state_store::catch_up`); when anything came
+  /// in since this instance last looked, reads the marks again and returns true: the step
+  /// then reads again the state it has not changed since its last checkpoint.
+  bool catch_up(state_store& store);
   /// True when every origin of a message whose key hashes to `key_hash` was folded before: by
   /// this instance since it opened (met again after a rebalance), or by the instance that
   /// owned the key in an earlier run or another process.
@@ -71,6 +75,7 @@ private:
   std::optional<partition_id> last_changed_;
   std::set<partition_id> met_; ///< partitions met since opening
   std::optional<partition_id> last_met_;
+  std::uint64_t caught_up_ = 0; ///< what `state_store::catch_up` said when last asked
   /// Per earlier run's instance and partition, pieces of the current offset met while replaying.
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::int32_t>, mark> replayed_;
 };
