@@ -117,10 +117,12 @@ public:
                                                     ms_left(started)))
       throw state_error(label() + ": cannot read the log at " + config_.bootstrap_servers + ": "
                         + rd_kafka_err2str(err));
-    if (mark_.position >= high)
-      return caught_up_;
+    if (mark_.position >= high || high - read_to_ == appended_)
+      return caught_up_; // nothing, or only this opening's own records, since the last reading
     require_kept(low, mark_.position);
-    auto read = replay(*reader, mark_, high, started);
+    // The mark may lie before batches read already (it waits at a batch still open); those
+    // are not applied again: this opening may have changed their keys since.
+    auto read = replay(*reader, mark_, high, started, read_to_);
     if (read.tainted)
       throw state_error(label() + ": a newer run (generation "
                         + std::to_string(mark_.max_generation)
@@ -207,6 +209,7 @@ private:
     if (d.error)
       throw state_error(label() + ": the brokers refused the state: " + rd_kafka_err2str(d.error));
     note_progress();
+    appended_ += static_cast<std::int64_t>(values.size());
     return d.last_offset;
   }
 
@@ -320,7 +323,7 @@ private:
   /// chunks that each also advance the mark, so that a restore cut short resumes. Batches are
   /// applied whole, in the order their last parts appear.
   replay_result replay(rd_kafka_t& reader, read_mark& mark, std::int64_t end,
-                       clock::time_point started) {
+                       clock::time_point started, std::int64_t applied_before = 0) {
     replay_result r;
     if (mark.position >= end)
       return r;
@@ -404,6 +407,10 @@ private:
                          v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
       if (p.ops.size() < p.parts)
         continue;
+      if (m->offset < applied_before) { // completed, and applied, by an earlier reading
+        open.erase({writer, part->sequence});
+        continue;
+      }
       for (auto& [_, part_ops] : p.ops)
         for (auto& [k, v] : part_ops) {
           if (v)
@@ -416,6 +423,8 @@ private:
         flush();
     }
     flush();
+    read_to_ = std::max(read_to_, next);
+    appended_ = 0;
     rd_kafka_assign(&reader, nullptr);
     return r;
   }
@@ -441,6 +450,8 @@ private:
   std::string writer_; ///< this opening's id, the key of its records
   std::uint64_t sequence_ = 0;
   read_mark mark_;              ///< how far the local store has read the log
+  std::int64_t read_to_ = 0;    ///< where this opening's last reading of the log ended
+  std::int64_t appended_ = 0;   ///< records this opening appended since
   handle_ptr catch_up_reader_;  ///< made at the first `catch_up`
   std::uint64_t caught_up_ = 0; ///< other writers' changes `catch_up` applied
 
