@@ -56,6 +56,12 @@ struct source_state {
 };
 
 std::vector<partition_offset> tracker_context::revoke(const std::vector<std::int32_t>& partitions) {
+  if (s_.setup->options.replicate_state && !partitions.empty())
+    log().warn("source '{}': {} partition(s) revoked; stateful steps keep what they folded of "
+               "them. Exact if they go to a member that has not met them since it started "
+               "(one took over from a member that died or left), not if they go to one "
+               "that joins now (docs/concepts.md, \"Partitions that move to a running process\")",
+               s_.setup->name, partitions.size());
   return s_.tracker.revoke(partitions);
 }
 

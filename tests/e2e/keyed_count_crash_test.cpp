@@ -18,28 +18,36 @@ using namespace streams::e2e;
 
 namespace {
 
+const int total = 16000;
+const int keys = 16; // 1000 messages a key: 100 full windows of 10 each
+const std::size_t window = 10;
+const double rate = 2500;
+const auto commit_interval = 200ms;
+
+/// Writes the config of a keyed count at `parallelism`, consumer group `group`, with the
+/// state replicated to the topic e2e-state when `changelog`.
+void write_count_config(const std::string& config, const std::string& group,
+                        std::size_t parallelism, bool changelog) {
+  write_relay_config(config, group,
+                     "        counts:\n          parallelism: " + std::to_string(parallelism)
+                         + "\n");
+  if (changelog)
+    std::ofstream(config, std::ios::app) << "state_changelog:\n  bootstrap_servers: "
+                                            "[\"${envvar:STREAMS_BOOTSTRAP_SERVERS}\"]\n  "
+                                            "topic: e2e-state\n";
+}
+
 /// With `elsewhere`, every run starts with an empty state directory, as a process on another
 /// machine would, and the state comes back from the changelog topic.
 void killed_and_restarted(std::size_t parallelism, bool elsewhere = false) {
   kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}, {"e2e-state", 1}});
   auto boot = broker.bootstrap_servers();
-  const int total = 16000;
-  const int keys = 16; // 1000 messages a key: 100 full windows of 10 each
-  const std::size_t window = 10;
   kafka::test::produce_with_python(boot, "e2e-in", total, "m", keys);
 
   test::temp_directory dir;
   auto config = dir.file("counts.yaml");
   auto group = "counts-" + std::to_string(parallelism) + (elsewhere ? "-elsewhere" : "");
-  write_relay_config(config, group,
-                     "        counts:\n          parallelism: " + std::to_string(parallelism)
-                         + "\n");
-  if (elsewhere)
-    std::ofstream(config, std::ios::app) << "state_changelog:\n  bootstrap_servers: "
-                                            "[\"${envvar:STREAMS_BOOTSTRAP_SERVERS}\"]\n  "
-                                            "topic: e2e-state\n";
-  const double rate = 2500;
-  const auto commit_interval = 200ms;
+  write_count_config(config, group, parallelism, elsewhere);
   std::map<std::string, std::string> env{{"E2E_COUNT_WINDOW", std::to_string(window)}};
   // Kills after the run has relayed this many (repeats of earlier runs included), at points
   // that fall inside windows and between checkpoints.
@@ -65,6 +73,50 @@ void killed_and_restarted(std::size_t parallelism, bool elsewhere = false) {
   check_exact_window_counts(read_topic(boot, "e2e-out"), total, keys, window);
 }
 
+/// Two processes of one consumer group, each with a state directory of its own (two
+/// machines) and the changelog between them; one is killed mid-stream, and the other, running
+/// on, is given its partitions and must count on from the state the killed one wrote.
+void one_killed_other_takes_over() {
+  kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}, {"e2e-state", 1}});
+  auto boot = broker.bootstrap_servers();
+  kafka::test::produce_with_python(boot, "e2e-in", total, "m", keys);
+  test::temp_directory dir_a, dir_b;
+  auto config = dir_a.file("counts.yaml");
+  write_count_config(config, "counts-takeover", 2, true);
+  std::map<std::string, std::string> env{{"E2E_COUNT_WINDOW", std::to_string(window)}};
+  // Started together, they split the partitions before either has counted anything (the
+  // mock broker gives the first member 3 s for others to join).
+  relay_process a(dir_a, boot, config, "a", rate, commit_interval, env);
+  relay_process b(dir_b, boot, config, "b", rate, commit_interval, env);
+  offsets before; // committed when a was killed
+  {
+    INFO("a stderr:\n" << a.process().err() << "\nb stderr:\n" << b.process().err());
+    // Killed once both have committed on every partition (so that the survivor starts from
+    // the killed one's commits and must skip what its state holds), mid-stream.
+    REQUIRE(test::eventually(
+        [&] {
+          for (auto [partition, offset] : committed_offsets(boot, "e2e-in", "counts-takeover"))
+            if (offset == no_offset)
+              return false;
+          return a.relayed() >= 2000 && b.relayed() > 0;
+        },
+        90s));
+    before = committed_offsets(boot, "e2e-in", "counts-takeover");
+    a.process().signal(SIGKILL);
+    REQUIRE(a.process().wait(10s) == 128 + SIGKILL);
+    CHECK(wait_committed_to_end(boot, "e2e-in", "counts-takeover", 120s)
+          == end_offsets(boot, "e2e-in"));
+    b.process().signal(SIGTERM);
+    CHECK(b.process().wait(30s) == 0);
+  }
+  INFO("b stderr:\n" << b.process().err());
+  REQUIRE(before != end_offsets(boot, "e2e-in")); // killed mid-stream
+  for (auto [partition, offset] : before)
+    MESSAGE("partition " << partition << " committed at " << offset << " when a was killed");
+  CHECK(b.process().err().find("change(s) of other writers applied") != std::string::npos);
+  check_exact_window_counts(read_topic(boot, "e2e-out"), total, keys, window);
+}
+
 } // namespace
 
 TEST_SUITE("e2e.state_crash_safety") {
@@ -74,5 +126,8 @@ TEST_SUITE("e2e.state_crash_safety") {
   TEST_CASE("the same with the counting step at parallelism 2") { killed_and_restarted(2); }
   TEST_CASE("the same with every run on another machine, restoring from the changelog") {
     killed_and_restarted(2, true);
+  }
+  TEST_CASE("two processes of one group: one killed, the running other counts on from its state") {
+    one_killed_other_takes_over();
   }
 }

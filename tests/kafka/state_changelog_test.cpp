@@ -91,6 +91,27 @@ TEST_SUITE("kafka.state_changelog") {
     CHECK(elsewhere->where().find("'state'") != std::string::npos);
   }
 
+  TEST_CASE("a running store catches up with what others wrote since, and not its own") {
+    embedded_broker broker(1, {{"state", 1}});
+    auto a = memory_replica(config_for(broker));
+    auto b = memory_replica(config_for(broker));
+    CHECK(b->catch_up() == 0); // nothing new
+    a->write(puts({{"k1", "1"}, {"k2", "2"}}));
+    b->write(puts({{"k9", "b's"}}));
+    CHECK(contents(*b) == std::map<std::string, std::string>{{"k9", "b's"}}); // not yet
+    CHECK(b->catch_up() == 2);
+    CHECK(contents(*b)
+          == std::map<std::string, std::string>{{"k1", "1"}, {"k2", "2"}, {"k9", "b's"}});
+    // Its own batch in the log is not applied again: a write of `b` to a key since then stays.
+    b->write(puts({{"k9", "newer"}}));
+    write_batch gone;
+    gone.erase("k1");
+    a->write(gone);
+    CHECK(b->catch_up() == 3);
+    CHECK(contents(*b) == std::map<std::string, std::string>{{"k2", "2"}, {"k9", "newer"}});
+    CHECK(b->catch_up() == 3);
+  }
+
   TEST_CASE("a batch larger than a record arrives whole, and a torn one not at all") {
     embedded_broker broker(1, {{"state", 1}});
     write_batch big;

@@ -103,6 +103,39 @@ public:
     return local_->where() + " (replicated to Kafka topic '" + config_.topic + "')";
   }
 
+  /// Reads the log from the local store's mark to its end, applying the batches of other
+  /// writers; this opening's own are in the local store already (applying them again could
+  /// show a reader of this process an older value of its own keys for a moment).
+  std::uint64_t catch_up() override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    auto started = clock::now();
+    if (!catch_up_reader_)
+      catch_up_reader_ = make_reader();
+    auto* reader = catch_up_reader_.get();
+    std::int64_t low = 0, high = 0;
+    if (auto err = rd_kafka_query_watermark_offsets(reader, config_.topic.c_str(), 0, &low, &high,
+                                                    ms_left(started)))
+      throw state_error(label() + ": cannot read the log at " + config_.bootstrap_servers + ": "
+                        + rd_kafka_err2str(err));
+    if (mark_.position >= high || high - read_to_ == appended_)
+      return caught_up_; // nothing, or only this opening's own records, since the last reading
+    require_kept(low, mark_.position);
+    // The mark may lie before batches read already (it waits at a batch still open); those
+    // are not applied again: this opening may have changed their keys since.
+    auto read = replay(*reader, mark_, high, started, read_to_);
+    if (read.tainted)
+      throw state_error(label() + ": a newer run (generation "
+                        + std::to_string(mark_.max_generation)
+                        + ") has written the state since this one was deployed: this run was "
+                          "replaced");
+    caught_up_ += read.applied;
+    if (read.applied > 0)
+      kafka::log().info("[{}] caught up with the log to offset {}: {} change(s) of other "
+                        "writers applied",
+                        label(), mark_.position, read.applied);
+    return caught_up_;
+  }
+
 private:
   // -- writing -------------------------------------------------------------------
 
@@ -176,6 +209,7 @@ private:
     if (d.error)
       throw state_error(label() + ": the brokers refused the state: " + rd_kafka_err2str(d.error));
     note_progress();
+    appended_ += static_cast<std::int64_t>(values.size());
     return d.last_offset;
   }
 
@@ -221,7 +255,8 @@ private:
                                : ""));
     auto key = read_mark::key(config_.topic);
     auto stored = local_->get(key);
-    auto mark = stored ? read_mark::parse(*stored) : read_mark{};
+    auto& mark = mark_;
+    mark = stored ? read_mark::parse(*stored) : read_mark{};
     if (mark.position > high)
       throw state_error(label() + ": " + local_->where() + " has read the log up to offset "
                         + std::to_string(mark.position) + " but it ends at " + std::to_string(high)
@@ -288,7 +323,7 @@ private:
   /// chunks that each also advance the mark, so that a restore cut short resumes. Batches are
   /// applied whole, in the order their last parts appear.
   replay_result replay(rd_kafka_t& reader, read_mark& mark, std::int64_t end,
-                       clock::time_point started) {
+                       clock::time_point started, std::int64_t applied_before = 0) {
     replay_result r;
     if (mark.position >= end)
       return r;
@@ -301,8 +336,10 @@ private:
     std::int64_t next = mark.position;
     auto key = read_mark::key(config_.topic);
     // This store's writer of last time is gone (the store is open again): a batch it left
-    // open will never be completed.
+    // open will never be completed. When catching up, that writer is this opening, whose
+    // batches the local store holds already.
     auto gone = mark.writer;
+    bool own_applied = gone != writer_;
     auto flush = [&] {
       // The mark may not pass a batch still open: its parts before would never be read again.
       mark.position = next;
@@ -356,6 +393,8 @@ private:
           mark.max_generation = part->generation;
         }
       }
+      if (!own_applied && writer == gone)
+        continue;
       auto& p = open[{writer, part->sequence}];
       if (p.ops.empty()) {
         p.first_offset = m->offset;
@@ -368,6 +407,10 @@ private:
                          v ? std::optional<std::string>(std::string(*v)) : std::nullopt);
       if (p.ops.size() < p.parts)
         continue;
+      if (m->offset < applied_before) { // completed, and applied, by an earlier reading
+        open.erase({writer, part->sequence});
+        continue;
+      }
       for (auto& [_, part_ops] : p.ops)
         for (auto& [k, v] : part_ops) {
           if (v)
@@ -380,6 +423,8 @@ private:
         flush();
     }
     flush();
+    read_to_ = std::max(read_to_, next);
+    appended_ = 0;
     rd_kafka_assign(&reader, nullptr);
     return r;
   }
@@ -404,6 +449,12 @@ private:
   handle_ptr producer_;
   std::string writer_; ///< this opening's id, the key of its records
   std::uint64_t sequence_ = 0;
+  read_mark mark_;              ///< how far the local store has read the log
+  std::int64_t read_to_ = 0;    ///< where this opening's last reading of the log ended
+  std::int64_t appended_ = 0;   ///< records this opening appended since
+  handle_ptr catch_up_reader_;  ///< made at the first `catch_up`
+  std::uint64_t caught_up_ = 0; ///< other writers' changes `catch_up` applied
+
   std::mutex mutex_;
 };
 

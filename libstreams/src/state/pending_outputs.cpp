@@ -2,6 +2,7 @@
 
 #include "streams/state/state_store.hpp"
 
+#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
@@ -28,6 +29,12 @@ void pending_outputs::delivered(std::uint64_t id) {
     entries_.pop_front();
     ++first_id_;
   }
+}
+
+bool pending_outputs::holds(const std::string& record) const {
+  return std::any_of(entries_.begin(), entries_.end(),
+                     [&](const entry& e) { return e.pending && e.record == record; })
+         || std::find(delivered_.begin(), delivered_.end(), record) != delivered_.end();
 }
 
 void pending_outputs::save(write_batch& batch) {

@@ -54,9 +54,11 @@ keyed_state_step::entry& keyed_state_step::lookup(const std::string& key) {
 }
 
 void keyed_state_step::process(message& m, emitter& out) {
+  if (guard_.meets_new_partition(m.lineage()))
+    adopt();
   auto key = f_.key(m);
   if (guard_.seen(m.lineage(), key_hash(key))) {
-    out.release(origin_ranges(m.lineage())); // its state and output came before a crash
+    held_.add(m.lineage()); // its state and output came before: done once they are durable
     return;
   }
   auto& e = lookup(key);
@@ -126,6 +128,14 @@ void keyed_state_step::open(const operator_context& ctx) {
     return;
   guard_.load(*store_);
   restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'o'), ctx);
+}
+
+void keyed_state_step::adopt() {
+  if (!store_ || !guard_.catch_up(*store_))
+    return;
+  for (auto it = cache_.begin(); it != cache_.end();) // the unchanged are read again
+    it = it->second.dirty ? std::next(it) : cache_.erase(it);
+  state_keys::add_unsent(*store_, state_keys::prefix(ctx_.step, 'o'), ctx_, outputs_, restored_);
 }
 
 void keyed_state_step::emit_restored(emitter& out) {

@@ -74,9 +74,11 @@ std::string reduce_step::panes_record(const std::string& key, std::uint32_t seq)
 }
 
 void reduce_step::process(message& m, emitter& out) {
+  if (guard_.meets_new_partition(m.lineage()))
+    adopt();
   auto key = f_.key ? f_.key(m) : std::string();
   if (guard_.seen(m.lineage(), key_hash(key))) {
-    out.release(origin_ranges(m.lineage())); // folded into the restored state before a crash
+    held_.add(m.lineage()); // folded before: done once that fold is durable
     return;
   }
   // The state of many keys is mostly out of cache: find the key's newest pane now, and let
@@ -232,11 +234,14 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
 }
 
 void reduce_step::forget_pane(key_entry& e, const pane& p) {
-  auto& key = e.first;
   if (p.record != 0) {
     record_of(e.second, p.record).dying = true;
     list(e);
   }
+  drop_timers(e.first, p);
+}
+
+void reduce_step::drop_timers(const std::string& key, const pane& p) {
   if (w_.kind == window_kind::session) {
     session_ends_.erase({p.end, key});
     session_ends_.erase({p.end + w_.allowed_lateness_ms, key});
@@ -518,38 +523,87 @@ void reduce_step::open(const operator_context& ctx) {
   store_->scan(pp, [&](std::string_view k, std::string_view v) {
     k.remove_prefix(pp.size());
     auto key = state_keys::get_string(k);
-    if (!ctx.owns(key))
-      return;
-    auto seq = state_keys::get_u32(k);
-    next_record_ = std::max(next_record_, seq + 1);
-    auto& ks = keys_.find_or_add(key).second;
-    ks.records.push_back({seq, false});
-    while (!v.empty()) {
-      pane p;
-      std::uint8_t fired = 0;
-      std::string acc;
-      codec::decode(v, p.start);
-      codec::decode(v, p.end);
-      codec::decode(v, p.count);
-      codec::decode(v, p.first_ts);
-      codec::decode(v, p.last_ts);
-      codec::decode(v, fired);
-      codec::decode(v, acc);
-      p.fired = fired != 0;
-      f_.make(p.acc);
-      p.acc->load(acc);
-      p.record = seq;
-      if (w_.kind == window_kind::session)
-        session_ends_.insert({p.fired ? p.end + w_.allowed_lateness_ms : p.end, key});
-      else if (w_.timed())
-        ++pane_starts_[p.start];
-      ks.panes.push_back(std::move(p));
-    }
+    if (ctx.owns(key))
+      load_record(key, state_keys::get_u32(k), v);
   });
   for (auto& [key, ks] : keys_) // a key's records are in write order, its panes in time order
     std::sort(ks.panes.begin(), ks.panes.end(),
               [](const pane& a, const pane& b) { return a.start < b.start; });
   restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'f'), ctx);
+}
+
+void reduce_step::load_record(const std::string& key, std::uint32_t seq, std::string_view v) {
+  next_record_ = std::max(next_record_, seq + 1);
+  auto& ks = keys_.find_or_add(key).second;
+  ks.records.push_back({seq, false});
+  while (!v.empty()) {
+    pane p;
+    std::uint8_t fired = 0;
+    std::string acc;
+    codec::decode(v, p.start);
+    codec::decode(v, p.end);
+    codec::decode(v, p.count);
+    codec::decode(v, p.first_ts);
+    codec::decode(v, p.last_ts);
+    codec::decode(v, fired);
+    codec::decode(v, acc);
+    p.fired = fired != 0;
+    f_.make(p.acc);
+    p.acc->load(acc);
+    p.record = seq;
+    if (w_.kind == window_kind::session)
+      session_ends_.insert({p.fired ? p.end + w_.allowed_lateness_ms : p.end, key});
+    else if (w_.timed())
+      ++pane_starts_[p.start];
+    ks.panes.push_back(std::move(p));
+  }
+}
+
+void reduce_step::adopt() {
+  if (!store_ || !guard_.catch_up(*store_))
+    return;
+  // The records of the keys this instance owns, by key.
+  std::map<std::string, std::vector<std::pair<std::uint32_t, std::string>>> stored;
+  auto pp = state_keys::prefix(ctx_.step, 'p');
+  store_->scan(pp, [&](std::string_view k, std::string_view v) {
+    k.remove_prefix(pp.size());
+    auto key = state_keys::get_string(k);
+    if (ctx_.owns(key))
+      stored[key].emplace_back(state_keys::get_u32(k), std::string(v));
+  });
+  // A key changed here since the last checkpoint is this process's: its state is the newest.
+  // Any other whose records are not those this instance read or wrote was written elsewhere.
+  for (auto& [key, ks] : keys_) {
+    auto it = stored.find(key);
+    if (ks.listed) {
+      if (it != stored.end())
+        stored.erase(it);
+      continue;
+    }
+    std::vector<std::uint32_t> here, there;
+    for (auto& r : ks.records)
+      here.push_back(r.seq);
+    if (it != stored.end())
+      for (auto& r : it->second)
+        there.push_back(r.first);
+    std::sort(here.begin(), here.end());
+    if (here == there) {
+      if (it != stored.end())
+        stored.erase(it);
+      continue;
+    }
+    for (auto& p : ks.panes)
+      drop_timers(key, p);
+    ks.panes.clear(); // an emptied key goes at the next checkpoint
+    ks.records.clear();
+  }
+  for (auto& [key, records] : stored) {
+    for (auto& [seq, v] : records)
+      load_record(key, seq, v);
+    auto& ps = keys_.find_or_add(key).second.panes;
+    std::sort(ps.begin(), ps.end(), [](const pane& a, const pane& b) { return a.start < b.start; });
+  }
+  state_keys::add_unsent(*store_, state_keys::prefix(ctx_.step, 'f'), ctx_, emitted_, restored_);
 }
 
 void reduce_step::emit_restored(emitter& out) {

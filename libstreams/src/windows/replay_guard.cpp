@@ -5,44 +5,76 @@
 #include "streams/state/codec.hpp"
 #include "streams/state/state_store.hpp"
 
+#include <tuple>
+
 namespace streams {
 
-std::string replay_guard::key(std::size_t instances, std::size_t instance) const {
+std::string replay_guard::key(std::size_t instances, std::size_t instance, partition_id p) const {
   auto k = state_keys::prefix(step_, 'm');
   state_keys::put_u32(k, static_cast<std::uint32_t>(instances));
   state_keys::put_u32(k, static_cast<std::uint32_t>(instance));
+  state_keys::put_u32(k, p.first);
+  state_keys::put_u32(k, static_cast<std::uint32_t>(p.second));
   return k;
 }
 
 void replay_guard::load(const state_store& store) {
-  auto p = state_keys::prefix(step_, 'm');
-  store.scan(p, [&](std::string_view k, std::string_view v) {
-    k.remove_prefix(p.size());
+  auto prefix = state_keys::prefix(step_, 'm');
+  store.scan(prefix, [&](std::string_view k, std::string_view v) {
+    k.remove_prefix(prefix.size());
     auto n = state_keys::get_u32(k);
     auto i = state_keys::get_u32(k);
-    marks m;
-    while (!v.empty()) {
-      std::uint32_t source = 0;
-      std::int32_t partition = 0;
-      mark mk;
-      codec::decode(v, source);
-      codec::decode(v, partition);
-      codec::decode(v, mk.offset);
-      codec::decode(v, mk.pieces);
-      m[{source, partition}] = mk;
-    }
-    if (n == instances_ && i == instance_)
-      own_ = m; // this instance goes on where it stopped
-    earlier_[{n, i}] = std::move(m);
+    auto source = state_keys::get_u32(k);
+    auto partition = static_cast<std::int32_t>(state_keys::get_u32(k));
+    mark mk;
+    codec::decode(v, mk.offset);
+    codec::decode(v, mk.pieces);
+    partition_id p{source, partition};
+    earlier_[{n, i}][p] = mk;
+    if (n != instances_ || i != instance_)
+      return;
+    // This instance goes on where it (or the process it took over from) stopped.
+    auto& own = own_[p];
+    if (std::tie(mk.offset, mk.pieces) > std::tie(own.offset, own.pieces))
+      own = mk;
   });
 }
 
+bool replay_guard::catch_up(state_store& store) {
+  auto caught_up = store.catch_up();
+  if (caught_up == caught_up_)
+    return false;
+  caught_up_ = caught_up;
+  load(store);
+  return true;
+}
+
+bool replay_guard::meets_new_partition(const lineage& l) {
+  bool met = false;
+  for (auto& o : l.origins()) {
+    partition_id p{o.source, o.partition};
+    if (last_met_ == p)
+      continue;
+    last_met_ = p;
+    met = met_.insert(p).second || met;
+  }
+  return met;
+}
+
 bool replay_guard::seen(const lineage& l, std::uint64_t key_hash) {
-  if (earlier_.empty() || l.empty())
+  if ((earlier_.empty() && own_.empty()) || l.empty())
     return false;
   for (auto& o : l.origins()) {
-    bool folded = false;
-    for (auto& [run, m] : earlier_) {
+    // Offsets come in order, unless a rebalance gave the partition back from its committed
+    // position: what this instance folded since is met again. (Of the last offset folded,
+    // more pieces may come, unless it had all of them.)
+    auto own = own_.find({o.source, o.partition});
+    bool folded =
+        own != own_.end()
+        && (o.offset < own->second.offset
+            || (o.offset == own->second.offset && own->second.weight >= origin::full_weight));
+    for (auto run_marks = earlier_.begin(); !folded && run_marks != earlier_.end(); ++run_marks) {
+      auto& [run, m] = *run_marks;
       if (key_hash % run.first != run.second)
         continue; // this key belonged to another instance of that run
       auto it = m.find({o.source, o.partition});
@@ -57,8 +89,6 @@ bool replay_guard::seen(const lineage& l, std::uint64_t key_hash) {
           r = {o.offset, 0};
         folded = ++r.pieces <= mk.pieces;
       }
-      if (folded)
-        break;
     }
     if (!folded)
       return false;
@@ -68,23 +98,38 @@ bool replay_guard::seen(const lineage& l, std::uint64_t key_hash) {
 
 void replay_guard::fold(const lineage& l) {
   for (auto& o : l.origins()) {
+    if (last_changed_ != partition_id{o.source, o.partition}) {
+      last_changed_ = partition_id{o.source, o.partition};
+      changed_.insert(*last_changed_);
+    }
     auto& mk = own_[{o.source, o.partition}];
-    if (o.offset > mk.offset)
-      mk = {o.offset, 1};
-    else if (o.offset == mk.offset)
+    if (o.offset > mk.offset) {
+      mk = {o.offset, 1, o.weight};
+    } else if (o.offset == mk.offset) {
       ++mk.pieces;
+      mk.weight += o.weight;
+    }
   }
 }
 
-void replay_guard::save(write_batch& batch) const {
-  std::string v;
-  for (auto& [id, mk] : own_) {
-    codec::encode(v, id.first);
-    codec::encode(v, id.second);
+void replay_guard::save(write_batch& batch) {
+  // Only the marks that moved: those of a partition that went to another process are that
+  // process's to write now.
+  for (auto& p : changed_) {
+    auto& mk = own_[p];
+    std::string v;
     codec::encode(v, mk.offset);
     codec::encode(v, mk.pieces);
+    batch.put(key(instances_, instance_, p), std::move(v));
   }
-  batch.put(key(instances_, instance_), std::move(v));
+  changed_.clear();
+  last_changed_.reset();
+}
+
+void replay_guard::forget(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
+  for (auto p : partitions)
+    met_.erase({source, p});
+  last_met_.reset();
 }
 
 } // namespace streams

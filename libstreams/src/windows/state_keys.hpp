@@ -7,12 +7,14 @@
 //                       number seq, value = each pane's bounds, count, first and last
 //                       timestamps, fired flag and length-prefixed accumulator
 //   'f' key start end : a window emitted and not yet delivered, value = its accumulator
-//   'm' n i           : replay marks of instance i of n
+//   'm' n i s p       : replay mark of instance i of n for partition p of source s
 //   't' n i           : timers of instance i of n (watermark, next window end, grid origin)
 
+#include "streams/state/pending_outputs.hpp"
 #include "streams/state/state_store.hpp"
 #include "streams/step_operator.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -81,6 +83,20 @@ owned_records(const state_store& store, std::string_view prefix, const operator_
       out.emplace_back(std::string(k), std::string(v));
   });
   return out;
+}
+
+/// Adds to `restored` the owned records under `prefix` (outputs emitted and not delivered)
+/// that neither `pending` holds nor `restored` lists: after adopting partitions, those another
+/// process emitted, which go out again as after a restart.
+inline void add_unsent(const state_store& store, std::string_view prefix,
+                       const operator_context& ctx, const pending_outputs& pending,
+                       std::vector<std::pair<std::string, std::string>>& restored) {
+  for (auto& r : owned_records(store, prefix, ctx)) {
+    bool listed = std::any_of(restored.begin(), restored.end(),
+                              [&](const auto& x) { return x.first == r.first; });
+    if (!listed && !pending.holds(r.first))
+      restored.push_back(std::move(r));
+  }
 }
 
 } // namespace streams::state_keys

@@ -28,6 +28,8 @@ public:
   /// The id the next `add` returns.
   std::uint64_t next_id() const { return next_id_; }
   void delivered(std::uint64_t id);
+  /// True when `record` is on its way, or delivered and not yet erased by a `save`.
+  bool holds(const std::string& record) const;
   /// Adds to `batch` the outputs not yet stored, and the erasure of the delivered ones.
   void save(write_batch& batch);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
@@ -68,6 +69,11 @@ public:
   virtual bool durable() const = 0;
   /// Where the state lives, for messages: a directory, or ":memory:".
   virtual std::string where() const = 0;
+  /// A store shared with other processes (a changelog) applies what they wrote since it last
+  /// looked, so that a process given their partitions reads their state. Returns how many
+  /// of their changes it has applied since it opened, in all: a caller that remembers the
+  /// number knows whether anything came in since it last read. Throws `state_error`.
+  virtual std::uint64_t catch_up() { return 0; }
 };
 
 /// The longest key a store accepts: LMDB's limit in its default build.
@@ -76,9 +82,10 @@ inline constexpr std::size_t max_state_key_size = 511;
 /// The name of the in-memory store in configs and options.
 inline constexpr std::string_view memory_state = ":memory:";
 
-/// The version of how stateful steps lay out their records (src/windows/state_keys.hpp): 2
-/// since a reduce step keeps one record per key rather than one per pane.
-inline constexpr std::string_view state_layout = "2";
+/// The version of how stateful steps lay out their records (src/windows/state_keys.hpp): 3
+/// since replay marks are kept per source partition, so that processes sharing a changelog
+/// do not overwrite each other's (2: one record per key rather than one per pane).
+inline constexpr std::string_view state_layout = "3";
 
 /// Marks a store that no step has written with `state_layout`; for one that steps wrote,
 /// checks that they wrote this layout. Throws `state_error` naming the store and both

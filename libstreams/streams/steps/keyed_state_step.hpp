@@ -58,6 +58,10 @@ private:
   void emit(std::string key, std::int64_t timestamp, value v, emitter& out, std::string record,
             bool stored);
   void emit_restored(emitter& out);
+  /// Before the first message of a partition met since opening: reads again what other
+  /// processes wrote (their partitions may have come to this one), with their replay marks
+  /// and outputs not delivered.
+  void adopt();
   std::string state_record(const std::string& key) const;
 
   keyed_state_functions f_;

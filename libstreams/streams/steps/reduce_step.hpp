@@ -144,6 +144,14 @@ private:
   std::string timers_record(std::size_t instances, std::size_t instance) const;
   std::string save_timers() const;
   void forget_pane(key_entry& e, const pane& p);
+  void drop_timers(const std::string& key, const pane& p);
+  /// Adds a key's record `seq` as the store holds it.
+  void load_record(const std::string& key, std::uint32_t seq, std::string_view v);
+  /// Before the first message of a partition met since opening: what other processes wrote
+  /// (their partitions may have come to this one) replaces what this instance holds of the
+  /// keys it has not changed since its last checkpoint, with their replay marks and windows
+  /// emitted and not delivered.
+  void adopt();
 
   window_spec w_;
   reduce_functions f_;

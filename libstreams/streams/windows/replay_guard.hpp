@@ -5,6 +5,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <tuple>
@@ -30,23 +32,38 @@ public:
   replay_guard(std::string step, std::size_t instance, std::size_t instances)
       : step_(std::move(step)), instance_(instance), instances_(instances) {}
 
-  /// Reads the marks every earlier run of the step left.
+  /// Reads the marks every earlier run of the step left, and those other processes wrote
+  /// since (after `state_store::catch_up`): this instance's own marks only grow.
   void load(const state_store& store);
-  /// True when every origin of a message whose key hashes to `key_hash` was folded before.
+  /// True when `l` comes from a partition this instance has not met since it opened: the step
+  /// adopts the partition (its state may have been written by another process) before
+  /// folding its messages.
+  bool meets_new_partition(const lineage& l);
+  /// Has `store` catch up with other processes (`state_store::catch_up`); when anything came
+  /// in since this instance last looked, reads the marks again and returns true: the step
+  /// then reads again the state it has not changed since its last checkpoint.
+  bool catch_up(state_store& store);
+  /// True when every origin of a message whose key hashes to `key_hash` was folded before: by
+  /// this instance since it opened (met again after a rebalance), or by the instance that
+  /// owned the key in an earlier run or another process.
   bool seen(const lineage& l, std::uint64_t key_hash);
   /// This instance folded (or rejected) a message with lineage `l`.
   void fold(const lineage& l);
-  /// Adds this instance's marks to `batch`.
-  void save(write_batch& batch) const;
+  /// Adds to `batch` this instance's marks that moved since the last `save`.
+  void save(write_batch& batch);
+  /// The partitions of `source` went to another process (a rebalance): met again, they are
+  /// adopted again.
+  void forget(std::uint32_t source, const std::vector<std::int32_t>& partitions);
 
 private:
   struct mark {
     std::int64_t offset = -1;
     std::uint32_t pieces = 0;
+    std::uint64_t weight = 0; ///< of the pieces of `offset` folded in this run (not saved)
   };
   using partition_id = std::pair<std::uint32_t, std::int32_t>;
   using marks = std::map<partition_id, mark>;
-  std::string key(std::size_t instances, std::size_t instance) const;
+  std::string key(std::size_t instances, std::size_t instance, partition_id p) const;
 
   std::string step_;
   std::size_t instance_ = 0;
@@ -54,6 +71,11 @@ private:
   /// Earlier runs' marks by (parallelism, instance); this instance's own are `own_`.
   std::map<std::pair<std::uint32_t, std::uint32_t>, marks> earlier_;
   marks own_;
+  std::set<partition_id> changed_; ///< partitions whose marks moved since the last save
+  std::optional<partition_id> last_changed_;
+  std::set<partition_id> met_; ///< partitions met since opening
+  std::optional<partition_id> last_met_;
+  std::uint64_t caught_up_ = 0; ///< what `state_store::catch_up` said when last asked
   /// Per earlier run's instance and partition, pieces of the current offset met while replaying.
   std::map<std::tuple<std::uint32_t, std::uint32_t, std::uint32_t, std::int32_t>, mark> replayed_;
 };
