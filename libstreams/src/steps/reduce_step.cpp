@@ -596,12 +596,15 @@ void reduce_step::adopt() {
       drop_timers(key, p);
     ks.panes.clear(); // an emptied key goes at the next checkpoint
     ks.records.clear();
+    ks.running.reset();
   }
   for (auto& [key, records] : stored) {
     for (auto& [seq, v] : records)
       load_record(key, seq, v);
-    auto& ps = keys_.find_or_add(key).second.panes;
-    std::sort(ps.begin(), ps.end(), [](const pane& a, const pane& b) { return a.start < b.start; });
+    auto& ks = keys_.find_or_add(key).second;
+    ks.running.reset(); // summed over the panes replaced: merged afresh at the next window
+    std::sort(ks.panes.begin(), ks.panes.end(),
+              [](const pane& a, const pane& b) { return a.start < b.start; });
   }
   state_keys::add_unsent(*store_, state_keys::prefix(ctx_.step, 'f'), ctx_, emitted_, restored_);
 }
