@@ -8,7 +8,9 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <array>
+#include <charconv>
 #include <cstring>
 #include <unordered_map>
 #include <vector>
@@ -46,13 +48,31 @@ namespace {
 // recurse once per level: bounded so, they need well under 1 MiB of stack.
 constexpr unsigned max_depth = 1000;
 
+// The power of ten of a JSON number's first significant digit ("0.05e3" gives 1), its
+// exponent saturated far beyond a double's range. `text` is a number as JSON spells it.
+long decimal_exponent(std::string_view text) {
+  auto end = std::min(text.find_first_of("eE"), text.size());
+  auto point = std::min(text.find('.'), end);
+  auto first = text.find_first_of("123456789");
+  if (first >= end)
+    return 0;
+  long exponent =
+      first < point ? static_cast<long>(point - first) - 1 : -static_cast<long>(first - point);
+  long written = 0;
+  for (auto i = end + 1; i < text.size(); ++i)
+    if (text[i] >= '0' && text[i] <= '9')
+      written = std::min(written * 10 + (text[i] - '0'), 1'000'000L);
+  return end + 1 < text.size() && text[end + 1] == '-' ? exponent - written : exponent + written;
+}
+
 // Builds a document from the reader's events, refusing nesting deeper than `max_depth`. It also
 // notes whether an object may repeat a key, comparing a cheap tag of each key with those of the
 // keys before it, so that only such documents pay for resolving repeats as Python does. Tags live
 // in fixed arrays (no allocation per parse); past them, a document counts as possibly repeating.
 class bounded_builder {
 public:
-  explicit bounded_builder(json::document& doc) : doc_(doc) {}
+  // `escapes`: whether the text has \u escapes, the only source of a lone surrogate.
+  bounded_builder(json::document& doc, bool escapes) : doc_(doc), escapes_(escapes) {}
 
   bool Null() { return doc_.Null(); }
   bool Bool(bool b) { return doc_.Bool(b); }
@@ -61,10 +81,27 @@ public:
   bool Int64(std::int64_t i) { return doc_.Int64(i); }
   bool Uint64(std::uint64_t i) { return doc_.Uint64(i); }
   bool Double(double d) { return doc_.Double(d); }
-  bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return doc_.RawNumber(s, n, copy);
+  // Numbers come as text (kParseNumbersAsStringsFlag): RapidJSON's own conversion reads past its
+  // tables on numbers of more than 780 digits (found by the fuzzer). from_chars rounds correctly,
+  // as Python reads numbers, and keeps RapidJSON's choice of integer or double.
+  bool RawNumber(const char* s, rapidjson::SizeType n, bool) {
+    const char* end = s + n;
+    auto whole = [end](std::from_chars_result r) { return r.ec == std::errc() && r.ptr == end; };
+    if (std::int64_t i; *s == '-' && whole(std::from_chars(s, end, i)))
+      return doc_.Int64(i);
+    if (std::uint64_t u; *s != '-' && whole(std::from_chars(s, end, u)))
+      return doc_.Uint64(u);
+    double d;
+    if (std::from_chars(s, end, d).ec == std::errc())
+      return doc_.Double(d);
+    // Out of range: an underflow is a zero, as in Python; an overflow has no double.
+    if (decimal_exponent({s, n}) > 0)
+      return refuse("a number beyond the range of a double");
+    return doc_.Double(*s == '-' ? -0.0 : 0.0);
   }
-  bool String(const char* s, rapidjson::SizeType n, bool copy) { return doc_.String(s, n, copy); }
+  bool String(const char* s, rapidjson::SizeType n, bool copy) {
+    return (!escapes_ || no_surrogate(s, n)) && doc_.String(s, n, copy);
+  }
   bool StartArray() { return enter() && doc_.StartArray(); }
   bool EndArray(rapidjson::SizeType n) {
     --depth_;
@@ -81,7 +118,7 @@ public:
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
     if (!may_repeat_keys_)
       note_key(s, n);
-    return doc_.Key(s, n, copy);
+    return (!escapes_ || no_surrogate(s, n)) && doc_.Key(s, n, copy);
   }
   bool EndObject(rapidjson::SizeType n) {
     --depth_;
@@ -90,14 +127,34 @@ public:
     return doc_.EndObject(n);
   }
 
-  bool too_deep() const { return depth_ > max_depth; }
+  // Why the builder stopped the reader, if it did.
+  const std::string& refusal() const { return refusal_; }
   bool may_repeat_keys() const { return may_repeat_keys_; }
 
 private:
   static constexpr unsigned tracked_objects = 16;
   static constexpr unsigned tracked_keys = 64;
 
-  bool enter() { return ++depth_ <= max_depth; }
+  bool refuse(std::string why) {
+    refusal_ = std::move(why);
+    return false;
+  }
+
+  bool enter() {
+    return ++depth_ <= max_depth
+           || refuse("nested deeper than " + std::to_string(max_depth) + " levels");
+  }
+
+  // RapidJSON decodes an escaped lone low surrogate (U+DC00 to U+DFFF) into bytes that are no
+  // UTF-8 (0xED then 0xA0-0xBF), which a dump would write: refused like any other string that is
+  // no UTF-8 (raw such bytes fail the reader's own check).
+  bool no_surrogate(const char* s, rapidjson::SizeType n) {
+    const char* end = s + n;
+    for (auto p = s; (p = static_cast<const char*>(std::memchr(p, '\xED', end - p))); ++p)
+      if (p + 1 < end && static_cast<unsigned char>(p[1]) >= 0xA0)
+        return refuse("a lone UTF-16 surrogate escape in a string");
+    return true;
+  }
 
   void note_key(const char* s, rapidjson::SizeType n) {
     if (tags_ == tracked_keys) {
@@ -114,6 +171,8 @@ private:
   }
 
   json::document& doc_;
+  bool escapes_;
+  std::string refusal_;
   unsigned depth_ = 0;
   unsigned open_objects_ = 0;
   unsigned tags_ = 0;
@@ -179,13 +238,12 @@ void keep_last_of_repeated_keys(json::value& root) {
 
 json json::parse(std::string_view text) {
   json j;
-  bounded_builder builder(j.s_->doc);
+  bounded_builder builder(j.s_->doc, text.find("\\u") != std::string_view::npos);
   rapidjson::Reader reader;
   rapidjson::MemoryStream stream(text.data(), text.size());
   auto read_all = [&](document&) {
-    // The recursive reader: its iterative mode adds ~5% to parse + copy + dump. Numbers are
-    // rounded correctly, as Python reads them (by default RapidJSON may miss by a unit).
-    constexpr unsigned flags = rapidjson::kParseFullPrecisionFlag;
+    // The recursive reader: its iterative mode adds ~5% to parse + copy + dump.
+    constexpr unsigned flags = rapidjson::kParseNumbersAsStringsFlag;
     // RapidJSON's check of the encoding nearly doubles the parse; ASCII text needs none.
     if (is_ascii(text))
       return !reader.Parse<flags>(stream, builder).IsError();
@@ -196,9 +254,9 @@ json json::parse(std::string_view text) {
   if (!reader.HasParseError() && stream.Tell() != text.size())
     throw invalid_message("invalid JSON at offset " + std::to_string(stream.Tell())
                           + ": a NUL byte");
-  if (builder.too_deep())
-    throw invalid_message("invalid JSON at offset " + std::to_string(reader.GetErrorOffset())
-                          + ": nested deeper than " + std::to_string(max_depth) + " levels");
+  if (!builder.refusal().empty())
+    throw invalid_message("invalid JSON at offset " + std::to_string(reader.GetErrorOffset()) + ": "
+                          + builder.refusal());
   if (reader.HasParseError())
     throw invalid_message("invalid JSON at offset " + std::to_string(reader.GetErrorOffset()) + ": "
                           + rapidjson::GetParseError_En(reader.GetParseErrorCode()));

@@ -216,6 +216,36 @@ TEST_SUITE("json") {
     CHECK(json::parse(good).dump() == good);
   }
 
+  TEST_CASE("numbers read as Python reads them, however many digits") {
+    // RapidJSON's own conversion read past its tables on numbers of more than 780 digits (found
+    // by the fuzzer: tests/fuzz/corpus/json/long_number.json replays it there)
+    CHECK(json::parse("[888." + std::string(780, '8') + "e-333]").dump() == "[0.0]");
+    CHECK(json::parse("[1." + std::string(800, '2') + "]").doc()[0].GetDouble()
+          == 1.2222222222222223);
+    CHECK(json::parse("[-0." + std::string(330, '0') + "1]").dump() == "[-0.0]");
+    CHECK(json::parse("[1e-400,0.1e-322]").dump() == "[0.0,1e-323]");
+    // integers stay integers while they fit 64 bits; beyond, they are doubles
+    CHECK(json::parse("[-9223372036854775808,18446744073709551615,-0,7]").dump()
+          == "[-9223372036854775808,18446744073709551615,0,7]");
+    CHECK(json::parse("[18446744073709551616]").doc()[0].GetDouble() == 18446744073709551616.0);
+    CHECK(json::parse(R"({"i":-12,"d":0.1})").get_int("i") == -12);
+    CHECK(json::parse(R"({"i":-12,"d":0.1})").get_number("d") == 0.1);
+    // beyond a double's range: Python reads infinity, which is no JSON
+    CHECK(contains(parse_error("[1" + std::string(400, '0') + "]"), "Number too big"));
+    CHECK(contains(parse_error("[17976931348623159e292]"),
+                   "offset 1: a number beyond the range of a double"));
+  }
+
+  TEST_CASE("an escaped lone low surrogate is an invalid message, a pair is a character") {
+    // RapidJSON decoded it into bytes that are no UTF-8, which a dump then wrote
+    CHECK(contains(parse_error(R"(["\udc00"])"), "a lone UTF-16 surrogate escape in a string"));
+    CHECK(contains(parse_error(R"({"\uDFFF":1})"), "a lone UTF-16 surrogate escape in a string"));
+    CHECK(contains(parse_error("[\"\xE2\x82\xAC\\udc00\"]"), "a lone UTF-16 surrogate escape"));
+    CHECK(contains(parse_error(R"(["\ud800"])"), "surrogate"));
+    CHECK(json::parse(R"(["\ud83d\ude00 \ud7ff"])").dump()
+          == "[\"\xF0\x9F\x98\x80 \xED\x9F\xBF\"]");
+  }
+
   TEST_CASE("a repeated key keeps its first place and its last value, as in Python") {
     CHECK(json::parse(R"({"a":1,"b":2,"a":3})").dump() == R"({"a":3,"b":2})");
     CHECK(json::parse(R"({"a":1,"a":2,"a":3})").get_int("a") == 3);
