@@ -126,10 +126,4 @@ void replay_guard::save(write_batch& batch) {
   last_changed_.reset();
 }
 
-void replay_guard::forget(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
-  for (auto p : partitions)
-    met_.erase({source, p});
-  last_met_.reset();
-}
-
 } // namespace streams

@@ -51,9 +51,6 @@ public:
   void fold(const lineage& l);
   /// Adds to `batch` this instance's marks that moved since the last `save`.
   void save(write_batch& batch);
-  /// The partitions of `source` went to another process (a rebalance): met again, they are
-  /// adopted again.
-  void forget(std::uint32_t source, const std::vector<std::int32_t>& partitions);
 
 private:
   struct mark {
