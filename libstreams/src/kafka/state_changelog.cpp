@@ -253,6 +253,14 @@ private:
                         + (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
                                ? " (create the topic, with retention.ms=-1)"
                                : ""));
+    // The producer learns the topic's leader now: left to the first write, that took
+    // librdkafka ~1 s (its next metadata refresh), the first checkpoint's wait.
+    std::unique_ptr<rd_kafka_topic_t, void (*)(rd_kafka_topic_t*)> topic(
+        rd_kafka_topic_new(producer_.get(), config_.topic.c_str(), nullptr),
+        rd_kafka_topic_destroy);
+    const rd_kafka_metadata_t* metadata = nullptr;
+    if (!rd_kafka_metadata(producer_.get(), 0, topic.get(), &metadata, ms_left(started)))
+      rd_kafka_metadata_destroy(metadata);
     auto key = read_mark::key(config_.topic);
     auto stored = local_->get(key);
     auto& mark = mark_;
