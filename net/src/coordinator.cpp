@@ -188,11 +188,14 @@ private:
     refused_.insert(name);
   }
 
-  static run_result failure(runtime_errc code, const std::string& why) {
+  static run_result failure(streams::error why) {
     run_result r;
     r.ok = false;
-    r.failure = run_error(code, why);
+    r.failure = std::move(why);
     return r;
+  }
+  static run_result failure(runtime_errc code, const std::string& why) {
+    return failure(run_error(code, why));
   }
 
   /// Deploys, wires and starts the plan on its nodes, then waits for every node to report.
@@ -227,10 +230,7 @@ private:
       if (refused) {
         abort_all(names, request.attempt, "node '" + name + "' could not deploy");
         // Loading the app or opening its connectors failed there: not a lost node.
-        run_result r;
-        r.ok = false;
-        r.failure = std::move(refused);
-        return {outcome::finished, std::move(r)};
+        return {outcome::finished, failure(std::move(*refused))};
       }
     }
     for (auto& name : names) {
