@@ -128,7 +128,7 @@ struct kafka_dead_letter_sink::impl : kafka::detail::client_base {
       for (auto& o : m.lineage().origins())
         if (o.source == source_index)
           wanted.insert({o.partition, o.offset});
-    auto originals = wanted.empty() ? std::map<record_id, message>{} : read(wanted);
+    auto originals = wanted.empty() ? std::map<record_id, message>{} : read(std::move(wanted));
 
     std::vector<message> records;
     for (auto& letter : batch) {
