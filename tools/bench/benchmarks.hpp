@@ -19,6 +19,9 @@ void cli_benchmark(const options& o);
 /// Keyed event-time windows (tumbling, sliding by 1 s and 10 s) through the reduce step, with
 /// the state in memory and in LMDB, against a plain hash-map loop; memory per key (issue 8).
 void window_benchmark(const options& o);
+/// The window benchmark's tumbling cases in LMDB, alone and replicated to a Kafka changelog
+/// on the embedded broker (issue 8).
+void changelog_benchmark(const options& o);
 /// `--window-child`: one case of the window benchmark in this fresh process, printing its
 /// memory use on standard output.
 void window_child(const options& o);

@@ -1,7 +1,7 @@
 // streams_bench: the benchmarks of docs/benchmarks.md, each side by side with its baselines in
 // one run. Prints Markdown on standard output, progress on standard error.
 //
-//   streams_bench [--runs N] [--only memory|kafka|cli|windows|cluster]...
+//   streams_bench [--runs N] [--only memory|kafka|cli|windows|changelog|cluster]...
 //                 [--side pipeline|loop|python|cli|metrics]... [--memory-messages N]
 //                 [--window-events N] [--cluster-messages N]
 //                 [--kafka-per-partition N] [--latency-seconds S] [--cli-per-partition N]
@@ -25,7 +25,8 @@ namespace {
   std::fprintf(
       stderr,
       "streams_bench: %s\n"
-      "usage: streams_bench [--runs N] [--only memory|kafka|cli|windows|cluster]...\n"
+      "usage: streams_bench [--runs N]\n"
+      "                     [--only memory|kafka|cli|windows|changelog|cluster]...\n"
       "                     [--side pipeline|loop|python|cli|metrics]... [--memory-messages N]\n"
       "                     [--window-events N] [--cluster-messages N]\n"
       "                     [--kafka-per-partition N] [--latency-seconds S]\n"
@@ -50,7 +51,7 @@ int main(int argc, char** argv) {
       o.runs = std::atoi(value.c_str());
     else if (flag == "--only") {
       if (value != "memory" && value != "kafka" && value != "cli" && value != "windows"
-          && value != "cluster")
+          && value != "changelog" && value != "cluster")
         usage(("unknown benchmark " + value).c_str());
       o.only.push_back(value);
     } else if (flag == "--side") {
@@ -110,6 +111,8 @@ int main(int argc, char** argv) {
     cli_benchmark(o);
   if (o.selected("windows"))
     window_benchmark(o);
+  if (o.selected("changelog"))
+    changelog_benchmark(o);
   if (o.selected("cluster"))
     cluster_benchmark(o);
   std::fflush(stdout);

@@ -7,6 +7,8 @@
 #include "child_process.hpp"
 
 #include "streams/actors/runtime.hpp"
+#include "streams/kafka/embedded_broker.hpp"
+#include "streams/kafka/state_changelog.hpp"
 #include "streams/key_hash.hpp"
 #include "streams/pipeline.hpp"
 #include "streams/sources/memory_source.hpp"
@@ -232,8 +234,10 @@ struct temp_dir {
   }
 };
 
+/// `changelog`: when set, every checkpoint is also appended to that Kafka changelog.
 tally run_pipeline(const window_spec& w, std::int64_t per_ms, std::size_t n,
-                   const std::string& state_dir, peaks* probe = nullptr) {
+                   const std::string& state_dir, peaks* probe = nullptr,
+                   const kafka::changelog_config* changelog = nullptr) {
   tally t;
   pipeline p("window-bench");
   p.source("source", source_spec<event>{"generated", std::to_string(n) + " generated events",
@@ -262,6 +266,10 @@ tally run_pipeline(const window_spec& w, std::int64_t per_ms, std::size_t n,
   }
   runtime_options o;
   o.state_dir = state_dir;
+  if (changelog)
+    o.replicate_state = [changelog](std::unique_ptr<state_store> local, std::uint64_t) {
+      return kafka::replicate_to_changelog(std::move(local), *changelog);
+    };
   auto r = run(p, o);
   if (!r.ok)
     fail("window pipeline (" + w.describe() + ", state " + state_dir
@@ -727,6 +735,70 @@ void window_benchmark(const options& o) {
       "in-flight column). Peak RSS "
       "adds the end of the input, when every key's open windows fire at once.",
       m.p.panes, panes_mib, static_cast<double>(m.p.anon_kb - m.anon_before_kb) / 1024));
+}
+
+void changelog_benchmark(const options& o) {
+  auto n = o.window_events;
+  kafka::embedded_broker broker(1);
+  // The sparse tumbling case changes most state per event (a record per key and second), the
+  // dense one least.
+  std::vector<const window_kind_case*> cases = {&kinds()[0], &kinds()[3]};
+  std::vector<std::vector<double>> lmdb(cases.size()), logged(cases.size());
+  std::vector<std::optional<tally>> expected(cases.size());
+  int topics = 0;
+  for (int run = 0; run < o.runs; ++run)
+    for (std::size_t c = 0; c < cases.size(); ++c) {
+      auto& k = *cases[c];
+      for (bool with_log : {false, true}) {
+        temp_dir dir;
+        kafka::changelog_config log;
+        log.bootstrap_servers = broker.bootstrap_servers();
+        log.topic = "window-bench-changelog-" + std::to_string(topics++);
+        if (with_log)
+          broker.create_topic(log.topic, 1);
+        tally t;
+        auto r = rate(n, [&] {
+          t = run_pipeline(k.spec, k.per_ms, n, dir.path, nullptr, with_log ? &log : nullptr);
+        });
+        std::string side = std::string(k.name) + (with_log ? ", LMDB + changelog" : ", LMDB");
+        if (!expected[c])
+          expected[c] = t;
+        else if (!(t == *expected[c]))
+          fail(side + ": " + t.describe() + "; the first run emitted " + expected[c]->describe());
+        (with_log ? logged : lmdb)[c].push_back(r);
+        progress("changelog run %d/%d: %s: %s M events/s", run + 1, o.runs, side.c_str(),
+                 millions(r).c_str());
+      }
+    }
+
+  std::printf("## The state changelog's cost (issue 8)\n\n");
+  paragraph(format(
+      "The window benchmark's tumbling cases (%zu events, 10,000 keys, counted per key and "
+      "second; sparse and dense as above) with the state in LMDB, alone and replicated to a "
+      "Kafka changelog (`state_changelog`): every checkpoint (one a second) is also appended to "
+      "partition 0 of a topic of the embedded broker, in the harness's process, and "
+      "acknowledged (acks=all) before LMDB applies it and the inputs it covers count as done. "
+      "A fresh LMDB directory and a fresh topic for every run; every run must emit the windows "
+      "of the first.",
+      n));
+  std::printf("Command: `build-bench/tools/streams_bench --only changelog --runs %d`\n\n", o.runs);
+  std::vector<std::string> names;
+  std::vector<std::vector<double>> flat;
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    names.push_back(std::string(cases[c]->name) + ", pipeline, LMDB");
+    flat.push_back(lmdb[c]);
+    names.push_back(std::string(cases[c]->name) + ", pipeline, LMDB + changelog");
+    flat.push_back(logged[c]);
+  }
+  std::vector<const char*> name_ptrs;
+  for (auto& name : names)
+    name_ptrs.push_back(name.c_str());
+  print_rates(name_ptrs.data(), flat.data(), static_cast<int>(flat.size()), o.runs);
+  for (std::size_t c = 0; c < cases.size(); ++c)
+    std::printf("%s\n", ratio_row(std::string(cases[c]->name) + ": changelog / LMDB alone",
+                                  logged[c], lmdb[c])
+                            .c_str());
+  std::printf("\n");
 }
 
 } // namespace streams::bench
