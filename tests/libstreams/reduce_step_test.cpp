@@ -8,10 +8,12 @@
 
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 using namespace streams;
@@ -443,6 +445,45 @@ TEST_SUITE("steps.reduce_step") {
     auto r = results(f.out);
     REQUIRE(r.size() == 2);
     CHECK(r[0].values.size() + r[1].values.size() == 110);
+  }
+
+  TEST_CASE("a restart whose timers are behind a key's writer does not emit its windows again") {
+    fixture f;
+    auto store = make_memory_store();
+    auto w = windows::sliding(30s, 10s).event_time();
+    {
+      std::vector<reduce_step> two;
+      two.push_back(f.make(w, true));
+      two.push_back(f.make(w, true));
+      for (std::size_t i = 0; i < 2; ++i)
+        two[i].open({"counts", i, 2, store.get()});
+      auto& even = two[key_hash("0") % 2];
+      auto& odd = two[key_hash("1") % 2];
+      REQUIRE(&even != &odd);
+      f.send(even, 0, f.t0 + 1'000, 0);
+      f.send(even, 2, f.t0 + 25'000, 0); // emits key "0"'s windows ending at 10 s and 20 s
+      f.send(odd, 1, f.t0 + 1'000, 1);   // emits nothing
+      for (auto id : f.out.tracked)
+        even.delivered(id);
+      for (auto& s : two)
+        s.checkpoint(f.out);
+    }
+    auto emitted = [&] {
+      std::vector<std::pair<std::string, std::int64_t>> r;
+      for (auto& x : results(f.out))
+        r.emplace_back(x.key, (x.end - f.t0) / 1000);
+      std::sort(r.begin(), r.end());
+      return r;
+    };
+    auto before = emitted();
+    CHECK(before == std::vector<std::pair<std::string, std::int64_t>>{{"0", 10}, {"0", 20}});
+    // One instance now, with the earliest timers of the two: those of the one behind.
+    auto one = f.make(w, true);
+    one.open({"counts", 0, 1, store.get()});
+    one.on_close(f.out, close_reason::exhausted);
+    CHECK(emitted()
+          == std::vector<std::pair<std::string, std::int64_t>>{
+              {"0", 30}, {"0", 40}, {"0", 50}, {"1", 10}, {"1", 20}, {"1", 30}});
   }
 
   TEST_CASE("a window spec names what is wrong with it") {

@@ -165,8 +165,9 @@ void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts,
   fold(e, *it, m);
   // Allowed lateness: windows holding this pane that have fired already are emitted again,
   // updated.
-  if (next_end_ != none)
-    for (auto end = ps + w_.slide_ms; end <= ps + w_.size_ms && end < next_end_; end += w_.slide_ms)
+  auto fired = fired_to(key);
+  if (fired != none)
+    for (auto end = ps + w_.slide_ms; end <= ps + w_.size_ms && end < fired; end += w_.slide_ms)
       fire_key(key, ks, end, out);
 }
 
@@ -257,7 +258,8 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
       && end - w_.size_ms < origin_)
     return; // Sentry Streams' first sliding window begins at the first message
   auto start = end - w_.size_ms;
-  bool first = next_end_ == none || end >= next_end_; // else fired again for late data
+  auto fired = fired_to(key);
+  bool first = fired == none || end >= fired; // else fired again for late data, or adopted
   if (running_ && run_to(ks, start, end)) {
     if (ks.run_count > 0) // empty windows are never emitted
       emit(key, start, end, *ks.running, out, first);
@@ -282,6 +284,30 @@ void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t e
   }
   if (only) // empty windows are never emitted
     emit(key, start, end, merged ? *merged : *only, out, first);
+}
+
+std::int64_t reduce_step::fired_to(const std::string& key) const {
+  if (!ahead_.empty())
+    if (auto it = ahead_.find(key); it != ahead_.end())
+      return std::max(next_end_, it->second);
+  return next_end_;
+}
+
+void reduce_step::fire_missed(emitter& out) {
+  for (auto& [key, fired] : missed_) {
+    auto* e = keys_.find(key);
+    if (!e || e->second.panes.empty())
+      continue;
+    auto& ps = e->second.panes;
+    // This instance's window ends (its grid: processing-time sliding windows start at its
+    // first message) at or after `fired`, from the first pane's first window to its last.
+    auto from = std::max(fired, ps.front().start + w_.slide_ms);
+    auto to = std::min(next_end_, ps.back().start + w_.size_ms + w_.slide_ms);
+    for (auto end = next_end_ - floor_div(next_end_ - from, w_.slide_ms) * w_.slide_ms; end < to;
+         end += w_.slide_ms)
+      fire_key(key, e->second, end, out);
+  }
+  missed_.clear();
 }
 
 bool reduce_step::run_to(key_state& ks, std::int64_t start, std::int64_t end) {
@@ -318,7 +344,7 @@ void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
   auto T = time_now();
   for (auto& e : keys_) {
     auto& ks = e.second;
-    if (out)
+    if (out && end >= fired_to(e.first)) // else emitted by the instance that wrote its state
       fire_key(e.first, ks, end, *out);
     // A pane whose last window has fired goes once no late message can reach it.
     auto& ps = ks.panes;
@@ -372,6 +398,7 @@ void reduce_step::advance(emitter& out) {
     return fire_sessions(out);
   if (!w_.timed())
     return;
+  fire_missed(out);
   while (!pane_starts_.empty()) {
     auto first_end = pane_starts_.begin()->first + w_.slide_ms;
     auto end = next_end_ == none ? first_end : std::max(next_end_, first_end);
@@ -422,6 +449,8 @@ void reduce_step::checkpoint(emitter& out) {
     keys_.at(i).second.listed = false;
   dirty_keys_.clear();
   keys_.erase_if([](const key_entry& e) { return e.second.panes.empty(); });
+  for (auto it = ahead_.begin(); it != ahead_.end();)
+    it = it->second <= next_end_ || !keys_.find(it->first) ? ahead_.erase(it) : std::next(it);
   if (!held_.empty())
     out.release(std::move(held_));
   held_ = origin_ranges();
@@ -441,6 +470,7 @@ void reduce_step::save_key(key_entry& e, write_batch& b) {
     if (p.dirty && p.record != 0)
       record_of(ks, p.record).dying = true;
   std::string v;
+  codec::encode(v, fired_to(key)); // so that an adopting instance knows what was emitted
   std::uint32_t written = 0;
   for (auto& p : ks.panes) {
     if (!p.dirty && (p.record == 0 || !record_of(ks, p.record).dying))
@@ -532,10 +562,18 @@ void reduce_step::open(const operator_context& ctx) {
   restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'f'), ctx);
 }
 
-void reduce_step::load_record(const std::string& key, std::uint32_t seq, std::string_view v) {
+std::int64_t reduce_step::load_record(const std::string& key, std::uint32_t seq,
+                                      std::string_view v) {
   next_record_ = std::max(next_record_, seq + 1);
   auto& ks = keys_.find_or_add(key).second;
   ks.records.push_back({seq, false});
+  // Count and session windows keep no window end: theirs is `none`, as is `next_end_`.
+  std::int64_t emitted_to = none;
+  codec::decode(v, emitted_to);
+  if (emitted_to > next_end_) {
+    auto& ahead = ahead_.try_emplace(key, emitted_to).first->second;
+    ahead = std::max(ahead, emitted_to);
+  }
   while (!v.empty()) {
     pane p;
     std::uint8_t fired = 0;
@@ -557,6 +595,7 @@ void reduce_step::load_record(const std::string& key, std::uint32_t seq, std::st
       ++pane_starts_[p.start];
     ks.panes.push_back(std::move(p));
   }
+  return emitted_to;
 }
 
 void reduce_step::adopt() {
@@ -597,10 +636,14 @@ void reduce_step::adopt() {
     ks.panes.clear(); // an emptied key goes at the next checkpoint
     ks.records.clear();
     ks.running.reset();
+    ahead_.erase(key);
   }
   for (auto& [key, records] : stored) {
+    auto fired = none;
     for (auto& [seq, v] : records)
-      load_record(key, seq, v);
+      fired = std::max(fired, load_record(key, seq, v));
+    if (fired < next_end_) // windows its writer had not emitted and this instance has passed
+      missed_.emplace_back(key, fired);
     auto& ks = keys_.find_or_add(key).second;
     ks.running.reset(); // summed over the panes replaced: merged afresh at the next window
     std::sort(ks.panes.begin(), ks.panes.end(),

@@ -4,7 +4,8 @@
 // step's name and a NUL, then a tag byte saying what the record is, then big-endian fields so
 // that the store's key order is time order (`mdb_dump -p` shows them readably).
 //   'p' key seq       : panes (or sessions, or a count window) of a key written by checkpoint
-//                       number seq, value = each pane's bounds, count, first and last
+//                       number seq, value = the end up to which the writer had emitted the
+//                       key's time windows, then each pane's bounds, count, first and last
 //                       timestamps, fired flag and length-prefixed accumulator
 //   'f' key start end : a window emitted and not yet delivered, value = its accumulator
 //   'm' n i s p       : replay mark of instance i of n for partition p of source s

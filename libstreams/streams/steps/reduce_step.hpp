@@ -118,6 +118,12 @@ private:
   /// Emits window [end - size, end) of every key (`out` null: only drops expired panes).
   void fire_time_window(std::int64_t end, emitter* out);
   void fire_key(const std::string& key, key_state& ks, std::int64_t end, emitter& out);
+  /// The least end of the key's windows not yet emitted: `next_end_`, or later for a key
+  /// whose state an instance that was ahead wrote (`ahead_`).
+  std::int64_t fired_to(const std::string& key) const;
+  /// Emits the complete windows of adopted keys that their writer had not emitted and that
+  /// this instance has passed (`missed_`).
+  void fire_missed(emitter& out);
   /// Moves the key's running accumulator to window [start, end): the panes leaving it taken
   /// out, those entering merged in. False when the window is behind it (fired again for late
   /// data): it is then merged from its panes.
@@ -145,8 +151,9 @@ private:
   std::string save_timers() const;
   void forget_pane(key_entry& e, const pane& p);
   void drop_timers(const std::string& key, const pane& p);
-  /// Adds a key's record `seq` as the store holds it.
-  void load_record(const std::string& key, std::uint32_t seq, std::string_view v);
+  /// Adds a key's record `seq` as the store holds it; returns the end up to which its writer
+  /// had emitted the key's windows.
+  std::int64_t load_record(const std::string& key, std::uint32_t seq, std::string_view v);
   /// Before the first message of a partition met since opening: what other processes wrote
   /// (their partitions may have come to this one) replaces what this instance holds of the
   /// keys it has not changed since its last checkpoint, with their replay marks and windows
@@ -168,6 +175,12 @@ private:
   std::vector<std::size_t> dirty_keys_; ///< keys with panes changed since the last checkpoint
   pending_outputs emitted_;             ///< windows emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_; ///< emissions to send again
+  /// Time windows of keys whose stored state says their writer had emitted their windows
+  /// further than `next_end_`: up to where (until `next_end_` gets there).
+  std::map<std::string, std::int64_t> ahead_;
+  /// Time windows of keys adopted from a writer that was behind: from where it had emitted
+  /// them (`fire_missed`).
+  std::vector<std::pair<std::string, std::int64_t>> missed_;
   origin_ranges held_; ///< inputs folded since the last checkpoint
   watermark_tracker wm_;
   replay_guard guard_;
