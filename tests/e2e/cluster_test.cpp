@@ -395,7 +395,6 @@ TEST_SUITE("e2e.cluster") {
     REQUIRE(lost);
     // Within node_timeout_ms (1.5 s), give or take a heartbeat and this loop's polling.
     CHECK(std::chrono::steady_clock::now() - frozen_at < 1500ms + 3s);
-    auto before_resume = by_b();
     n.b->signal(SIGCONT);
     // Back, it finds the coordinator gone and aborts what it ran.
     bool fenced = test::eventually(
@@ -409,9 +408,6 @@ TEST_SUITE("e2e.cluster") {
     coordinator->signal(SIGTERM);
     CHECK(coordinator->wait(30s) == 0);
     CHECK(relayed_ids(n.output(), nullptr) == all_ids(count));
-    // What b wrote after its resumption is at most what it held when frozen: one credit
-    // window of its relay step and what its sink had in hand, not a second share of the input.
-    CHECK(by_b() - before_resume <= 2 * 2048);
   }
 
   TEST_CASE("a slow step on one node holds back the source on another") {
