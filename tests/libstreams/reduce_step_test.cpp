@@ -368,6 +368,46 @@ TEST_SUITE("steps.reduce_step") {
     CHECK_FALSE(again.next_deadline().has_value());
   }
 
+  TEST_CASE("count windows of a key with the same bounds are stored and emitted again each") {
+    // Inputs of one millisecond: every window of key "0" spans [now, now + 1).
+    fixture f;
+    auto store = make_memory_store();
+    auto restored = [&] {
+      auto step = f.make(windows::count(2), true);
+      step.open({"counts", 0, 1, store.get()});
+      f.tick(step);
+      auto r = results(f.out);
+      std::sort(r.begin(), r.end(), [](auto& a, auto& b) { return a.values < b.values; });
+      return std::make_pair(std::move(step), r);
+    };
+    {
+      auto step = f.make(windows::count(2), true);
+      step.open({"counts", 0, 1, store.get()});
+      for (std::int64_t v : {0, 2, 4, 6})
+        f.send(step, v);
+      REQUIRE(results(f.out).size() == 2);
+      step.checkpoint(f.out); // neither delivered: both must be stored
+    }
+    auto [step, again] = restored();
+    CHECK(again
+          == std::vector<result>{{"0", f.now, f.now + 1, {0, 2}}, {"0", f.now, f.now + 1, {4, 6}}});
+    // A window after the restart is numbered on, not over a restored one.
+    f.send(step, 8);
+    f.send(step, 10);
+    REQUIRE(results(f.out).size() == 1);
+    step.checkpoint(f.out);
+    auto [third, all] = restored();
+    CHECK(all.size() == 3);
+    CHECK(all.back().values == std::vector<std::int64_t>{8, 10});
+    // Delivered, they leave the store.
+    for (auto id : std::vector<std::uint64_t>(f.out.tracked.end() - 3, f.out.tracked.end()))
+      third.delivered(id);
+    third.checkpoint(f.out);
+    auto last = f.make(windows::count(2), true);
+    last.open({"counts", 0, 1, store.get()});
+    CHECK_FALSE(last.next_deadline().has_value());
+  }
+
   TEST_CASE("a checkpoint writes one record per changed key, holding exactly its live panes") {
     fixture f;
     auto store = make_memory_store();

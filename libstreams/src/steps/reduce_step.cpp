@@ -414,16 +414,20 @@ void reduce_step::advance(emitter& out) {
 }
 
 void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t end,
-                       const any_accumulator& acc, emitter& out, bool first, bool stored) {
-  std::string record, saved;
-  if (store_) {
-    record.reserve(fired_prefix_.size() + 4 + key.size() + 16);
+                       const any_accumulator& acc, emitter& out, bool first, std::string restored) {
+  bool stored = !restored.empty();
+  std::string record = std::move(restored), saved;
+  if (store_ && !stored) {
+    record.reserve(fired_prefix_.size() + 4 + key.size() + 24);
     record = fired_prefix_;
     state_keys::put_string(record, key);
     state_keys::put_i64(record, start);
     state_keys::put_i64(record, end);
-    if (!stored)
-      acc.save(saved);
+    // Two count windows of a key may have the same bounds (inputs of one millisecond): each
+    // is a window of its own, not an update, and needs a record of its own.
+    if (w_.kind == window_kind::count)
+      state_keys::put_i64(record, static_cast<std::int64_t>(emissions_++));
+    acc.save(saved);
   }
   message m(f_.result(key, start, end, acc));
   m.set_key(key);
@@ -514,6 +518,7 @@ std::string reduce_step::save_timers() const {
   codec::encode(v, wm_.current());
   codec::encode(v, next_end_);
   codec::encode(v, origin_);
+  codec::encode(v, emissions_);
   return v;
 }
 
@@ -527,16 +532,20 @@ void reduce_step::open(const operator_context& ctx) {
     return;
   guard_.load(*store_);
   // Timers: this instance's own from its last run; after a change of parallelism the
-  // earliest of every instance's, so that no window is skipped.
+  // earliest of every instance's, so that no window is skipped. Count windows are numbered on
+  // from the highest number any instance gave, so that no record is given twice.
   auto own = timers_record(ctx.instances, ctx.instance);
   bool found_own = false;
   std::int64_t wm = forever, next_end = forever, origin = forever;
   auto tp = state_keys::prefix(ctx.step, 't');
   store_->scan(tp, [&](std::string_view k, std::string_view v) {
     std::int64_t a = 0, b = 0, c = 0;
+    std::uint64_t emissions = 0;
     codec::decode(v, a);
     codec::decode(v, b);
     codec::decode(v, c);
+    codec::decode(v, emissions);
+    emissions_ = std::max(emissions_, emissions);
     if (k == own) {
       found_own = true;
       wm = a, next_end = b, origin = c;
@@ -663,7 +672,7 @@ void reduce_step::emit_restored(emitter& out) {
     accumulator_slot acc;
     f_.make(acc);
     acc->load(saved);
-    emit(key, start, end, *acc, out, false, true);
+    emit(key, start, end, *acc, out, false, std::move(record));
   }
   restored_.clear();
 }

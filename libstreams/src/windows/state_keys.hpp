@@ -7,9 +7,11 @@
 //                       number seq, value = the end up to which the writer had emitted the
 //                       key's time windows, then each pane's bounds, count, first and last
 //                       timestamps, fired flag and length-prefixed accumulator
-//   'f' key start end : a window emitted and not yet delivered, value = its accumulator
+//   'f' key start end : a window emitted and not yet delivered, value = its accumulator;
+//                       a count window's key ends with its number n (two may share bounds)
 //   'm' n i s p       : replay mark of instance i of n for partition p of source s
-//   't' n i           : timers of instance i of n (watermark, next window end, grid origin)
+//   't' n i           : timers of instance i of n (watermark, next window end, grid origin,
+//                       count windows emitted)
 
 #include "streams/state/pending_outputs.hpp"
 #include "streams/state/state_store.hpp"

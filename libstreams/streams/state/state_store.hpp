@@ -84,8 +84,9 @@ inline constexpr std::string_view memory_state = ":memory:";
 
 /// The version of how stateful steps lay out their records (src/windows/state_keys.hpp): 4
 /// since a reduce step's record of a key says up to which end its writer had emitted the key's
-/// windows, so that a process adopting the key emits those it had not (3: replay marks per
-/// source partition; 2: one record per key rather than one per pane).
+/// windows, so that a process adopting the key emits those it had not, and an emitted count
+/// window's record carries its number (3: replay marks per source partition; 2: one record
+/// per key rather than one per pane).
 inline constexpr std::string_view state_layout = "4";
 
 /// Marks a store that no step has written with `state_layout`; for one that steps wrote,

@@ -129,10 +129,11 @@ private:
   /// data): it is then merged from its panes.
   bool run_to(key_state& ks, std::int64_t start, std::int64_t end);
   void fire_sessions(emitter& out);
-  /// `first`: the window's first emission (the time has just completed it); `stored`: a
-  /// restored emission, already in the store.
+  /// `first`: the window's first emission (the time has just completed it); `restored`: the
+  /// record of a restored emission, already in the store.
   void emit(const std::string& key, std::int64_t start, std::int64_t end,
-            const any_accumulator& acc, emitter& out, bool first = false, bool stored = false);
+            const any_accumulator& acc, emitter& out, bool first = false,
+            std::string restored = {});
   void emit_restored(emitter& out);
   void fold(key_entry& e, pane& p, message& m);
   void mark_dirty(key_entry& e, pane& p);
@@ -185,6 +186,7 @@ private:
   watermark_tracker wm_;
   replay_guard guard_;
   std::uint32_t next_record_ = 1; ///< the `seq` of the next checkpoint's records
+  std::uint64_t emissions_ = 0;   ///< count windows emitted: the number of the next one's record
   std::int64_t next_end_;         ///< timed: the least window end not yet fired
   std::int64_t origin_; ///< processing-time sliding windows begin here (the first message)
   std::uint64_t late_ = 0;
