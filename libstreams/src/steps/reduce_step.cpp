@@ -168,7 +168,7 @@ void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts,
   auto fired = fired_to(key);
   if (fired != none)
     for (auto end = ps + w_.slide_ms; end <= ps + w_.size_ms && end < fired; end += w_.slide_ms)
-      fire_key(key, ks, end, out);
+      fire_key(key, ks, end, fired, out);
 }
 
 void reduce_step::add_count(const std::string& key, message& m, emitter& out) {
@@ -210,8 +210,7 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
   }
   if (!merged.empty()) {
     merged.push_back(std::move(s));
-    std::sort(merged.begin(), merged.end(),
-              [](const pane& a, const pane& b) { return a.start < b.start; });
+    sort_by_start(merged);
     pane u;
     u.start = merged.front().start;
     u.end = merged.front().end;
@@ -229,9 +228,13 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
   s.dirty = true; // the key was listed dirty by `fold`
   session_ends_.insert({s.end, key});
   kept.push_back(std::move(s));
-  std::sort(kept.begin(), kept.end(),
-            [](const pane& a, const pane& b) { return a.start < b.start; });
+  sort_by_start(kept);
   ks.panes = std::move(kept);
+}
+
+void reduce_step::sort_by_start(std::vector<pane>& panes) {
+  std::sort(panes.begin(), panes.end(),
+            [](const pane& a, const pane& b) { return a.start < b.start; });
 }
 
 void reduce_step::forget_pane(key_entry& e, const pane& p) {
@@ -253,12 +256,12 @@ void reduce_step::drop_timers(const std::string& key, const pane& p) {
   }
 }
 
-void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t end, emitter& out) {
+void reduce_step::fire_key(const std::string& key, key_state& ks, std::int64_t end,
+                           std::int64_t fired, emitter& out) {
   if (w_.kind == window_kind::sliding && w_.time == time_domain::processing
       && end - w_.size_ms < origin_)
     return; // Sentry Streams' first sliding window begins at the first message
   auto start = end - w_.size_ms;
-  auto fired = fired_to(key);
   bool first = fired == none || end >= fired; // else fired again for late data, or adopted
   if (running_ && run_to(ks, start, end)) {
     if (ks.run_count > 0) // empty windows are never emitted
@@ -303,9 +306,10 @@ void reduce_step::fire_missed(emitter& out) {
     // first message) at or after `fired`, from the first pane's first window to its last.
     auto from = std::max(fired, ps.front().start + w_.slide_ms);
     auto to = std::min(next_end_, ps.back().start + w_.size_ms + w_.slide_ms);
+    auto key_fired = fired_to(key);
     for (auto end = next_end_ - floor_div(next_end_ - from, w_.slide_ms) * w_.slide_ms; end < to;
          end += w_.slide_ms)
-      fire_key(key, e->second, end, out);
+      fire_key(key, e->second, end, key_fired, out);
   }
   missed_.clear();
 }
@@ -344,8 +348,9 @@ void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
   auto T = time_now();
   for (auto& e : keys_) {
     auto& ks = e.second;
-    if (out && end >= fired_to(e.first)) // else emitted by the instance that wrote its state
-      fire_key(e.first, ks, end, *out);
+    if (out)
+      if (auto fired = fired_to(e.first); end >= fired) // else its state's writer emitted it
+        fire_key(e.first, ks, end, fired, *out);
     // A pane whose last window has fired goes once no late message can reach it.
     auto& ps = ks.panes;
     auto keep = std::remove_if(ps.begin(), ps.end(), [&](pane& p) {
@@ -566,8 +571,7 @@ void reduce_step::open(const operator_context& ctx) {
       load_record(key, state_keys::get_u32(k), v);
   });
   for (auto& [key, ks] : keys_) // a key's records are in write order, its panes in time order
-    std::sort(ks.panes.begin(), ks.panes.end(),
-              [](const pane& a, const pane& b) { return a.start < b.start; });
+    sort_by_start(ks.panes);
   restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'f'), ctx);
 }
 
@@ -655,8 +659,7 @@ void reduce_step::adopt() {
       missed_.emplace_back(key, fired);
     auto& ks = keys_.find_or_add(key).second;
     ks.running.reset(); // summed over the panes replaced: merged afresh at the next window
-    std::sort(ks.panes.begin(), ks.panes.end(),
-              [](const pane& a, const pane& b) { return a.start < b.start; });
+    sort_by_start(ks.panes);
   }
   state_keys::add_unsent(*store_, state_keys::prefix(ctx_.step, 'f'), ctx_, emitted_, restored_);
 }

@@ -117,7 +117,9 @@ private:
   void advance(emitter& out);
   /// Emits window [end - size, end) of every key (`out` null: only drops expired panes).
   void fire_time_window(std::int64_t end, emitter* out);
-  void fire_key(const std::string& key, key_state& ks, std::int64_t end, emitter& out);
+  /// `fired`: the key's `fired_to`, which its callers know already.
+  void fire_key(const std::string& key, key_state& ks, std::int64_t end, std::int64_t fired,
+                emitter& out);
   /// The least end of the key's windows not yet emitted: `next_end_`, or later for a key
   /// whose state an instance that was ahead wrote (`ahead_`).
   std::int64_t fired_to(const std::string& key) const;
@@ -150,6 +152,7 @@ private:
   std::string panes_record(const std::string& key, std::uint32_t seq) const;
   std::string timers_record(std::size_t instances, std::size_t instance) const;
   std::string save_timers() const;
+  static void sort_by_start(std::vector<pane>& panes);
   void forget_pane(key_entry& e, const pane& p);
   void drop_timers(const std::string& key, const pane& p);
   /// Adds a key's record `seq` as the store holds it; returns the end up to which its writer
