@@ -65,6 +65,14 @@ void print_rates(const char* const names[], const std::vector<double> rates[], i
               "|---|---|---|---|---|\n");
 }
 
+void print_rates(const std::vector<std::string>& names,
+                 const std::vector<std::vector<double>>& rates, int runs) {
+  std::vector<const char*> name_ptrs;
+  for (auto& name : names)
+    name_ptrs.push_back(name.c_str());
+  print_rates(name_ptrs.data(), rates.data(), static_cast<int>(rates.size()), runs);
+}
+
 std::string ratio_row(const std::string& what, const std::vector<double>& a,
                       const std::vector<double>& b, double floor) {
   char text[256];

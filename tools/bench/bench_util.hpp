@@ -61,6 +61,9 @@ std::string millions_list(const std::vector<double>& per_second);
 /// Prints the Markdown table of each side's median and every run's rate, then the header of the
 /// ratio table (whose rows `ratio_row` makes).
 void print_rates(const char* const names[], const std::vector<double> rates[], int sides, int runs);
+/// The same for names built at run time, one per entry of `rates`.
+void print_rates(const std::vector<std::string>& names,
+                 const std::vector<std::vector<double>>& rates, int runs);
 
 /// `a[i] / b[i]` for every run both sides ran in; empty when either side did not run.
 std::vector<double> ratios(const std::vector<double>& a, const std::vector<double>& b);

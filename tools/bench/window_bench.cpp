@@ -632,10 +632,7 @@ void window_benchmark(const options& o) {
       names.push_back(std::string(ks[k].name) + ", " + side_name(s));
       flat.push_back(rates[k][static_cast<int>(s)]);
     }
-  std::vector<const char*> name_ptrs;
-  for (auto& s : names)
-    name_ptrs.push_back(s.c_str());
-  print_rates(name_ptrs.data(), flat.data(), static_cast<int>(flat.size()), o.runs);
+  print_rates(names, flat, o.runs);
 
   auto R = [&](std::size_t k, side s) -> const std::vector<double>& {
     return rates[k][static_cast<int>(s)];
@@ -815,10 +812,7 @@ void changelog_benchmark(const options& o) {
     names.push_back(std::string(cases[c]->name) + ", pipeline, LMDB + changelog");
     flat.push_back(logged[c]);
   }
-  std::vector<const char*> name_ptrs;
-  for (auto& name : names)
-    name_ptrs.push_back(name.c_str());
-  print_rates(name_ptrs.data(), flat.data(), static_cast<int>(flat.size()), o.runs);
+  print_rates(names, flat, o.runs);
   for (std::size_t c = 0; c < cases.size(); ++c)
     std::printf("%s\n", ratio_row(std::string(cases[c]->name) + ": changelog / LMDB alone",
                                   logged[c], lmdb[c])
