@@ -112,11 +112,7 @@ public:
     if (!catch_up_reader_)
       catch_up_reader_ = make_reader();
     auto* reader = catch_up_reader_.get();
-    std::int64_t low = 0, high = 0;
-    if (auto err = rd_kafka_query_watermark_offsets(reader, config_.topic.c_str(), 0, &low, &high,
-                                                    ms_left(started)))
-      throw state_error(label() + ": cannot read the log at " + config_.bootstrap_servers + ": "
-                        + rd_kafka_err2str(err));
+    auto [low, high] = log_bounds(*reader, started);
     if (mark_.position >= high || high - read_to_ == appended_)
       return caught_up_; // nothing, or only this opening's own records, since the last reading
     require_kept(low, mark_.position);
@@ -241,18 +237,25 @@ private:
     return reader;
   }
 
-  /// Brings the local store up to the end of the log, then starts this opening's writer.
-  void restore() {
-    auto reader = make_reader();
-    auto started = clock::now();
+  /// The log's first and next offsets, asked of the brokers; throws `state_error` when they
+  /// cannot say (a missing topic is named as such).
+  std::pair<std::int64_t, std::int64_t> log_bounds(rd_kafka_t& reader, clock::time_point started) {
     std::int64_t low = 0, high = 0;
-    if (auto err = rd_kafka_query_watermark_offsets(reader.get(), config_.topic.c_str(), 0, &low,
-                                                    &high, ms_left(started)))
+    if (auto err = rd_kafka_query_watermark_offsets(&reader, config_.topic.c_str(), 0, &low, &high,
+                                                    ms_left(started)))
       throw state_error(label() + ": cannot read the log at " + config_.bootstrap_servers + ": "
                         + rd_kafka_err2str(err)
                         + (err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART
                                ? " (create the topic, with retention.ms=-1)"
                                : ""));
+    return {low, high};
+  }
+
+  /// Brings the local store up to the end of the log, then starts this opening's writer.
+  void restore() {
+    auto reader = make_reader();
+    auto started = clock::now();
+    auto [low, high] = log_bounds(*reader, started);
     // The producer learns the topic's leader now: left to the first write, that took
     // librdkafka ~1 s (its next metadata refresh), the first checkpoint's wait.
     std::unique_ptr<rd_kafka_topic_t, void (*)(rd_kafka_topic_t*)> topic(
