@@ -8,6 +8,8 @@
 #include <doctest/doctest.h>
 
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -48,6 +50,20 @@ TEST_SUITE("state.pending_outputs") {
     p.delivered(b);
     checkpoint(p, *store);
     CHECK(stored(*store).empty());
+  }
+
+  TEST_CASE("held: the records on their way, and those delivered until a save erases them") {
+    auto store = make_memory_store();
+    pending_outputs p;
+    auto a = p.add("a", "1", false);
+    p.add("b", "2", false);
+    checkpoint(p, *store); // both stored
+    p.add("c", "3", false);
+    p.delivered(a);
+    using held = std::unordered_set<std::string_view>;
+    CHECK(p.held() == held{"a", "b", "c"}); // a: delivered, its record not yet erased
+    checkpoint(p, *store);
+    CHECK(p.held() == held{"b", "c"});
   }
 
   TEST_CASE("deliveries out of order, repeated or unknown erase exactly their own records") {

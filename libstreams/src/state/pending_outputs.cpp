@@ -2,7 +2,6 @@
 
 #include "streams/state/state_store.hpp"
 
-#include <algorithm>
 #include <string_view>
 #include <unordered_map>
 
@@ -31,10 +30,12 @@ void pending_outputs::delivered(std::uint64_t id) {
   }
 }
 
-bool pending_outputs::holds(const std::string& record) const {
-  return std::any_of(entries_.begin(), entries_.end(),
-                     [&](const entry& e) { return e.pending && e.record == record; })
-         || std::find(delivered_.begin(), delivered_.end(), record) != delivered_.end();
+std::unordered_set<std::string_view> pending_outputs::held() const {
+  std::unordered_set<std::string_view> out(delivered_.begin(), delivered_.end());
+  for (auto& e : entries_)
+    if (e.pending)
+      out.insert(e.record);
+  return out;
 }
 
 void pending_outputs::save(write_batch& batch) {

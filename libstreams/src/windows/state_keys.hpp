@@ -17,7 +17,6 @@
 #include "streams/state/state_store.hpp"
 #include "streams/step_operator.hpp"
 
-#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -94,12 +93,16 @@ owned_records(const state_store& store, std::string_view prefix, const operator_
 inline void add_unsent(const state_store& store, std::string_view prefix,
                        const operator_context& ctx, const pending_outputs& pending,
                        std::vector<std::pair<std::string, std::string>>& restored) {
-  for (auto& r : owned_records(store, prefix, ctx)) {
-    bool listed = std::any_of(restored.begin(), restored.end(),
-                              [&](const auto& x) { return x.first == r.first; });
-    if (!listed && !pending.holds(r.first))
-      restored.push_back(std::move(r));
-  }
+  auto skip = pending.held();
+  for (auto& x : restored)
+    skip.insert(x.first);
+  std::vector<std::pair<std::string, std::string>> unsent;
+  for (auto& r : owned_records(store, prefix, ctx))
+    if (!skip.count(r.first))
+      unsent.push_back(std::move(r));
+  // Appended only now: the views in `skip` point into `restored`.
+  for (auto& r : unsent)
+    restored.push_back(std::move(r));
 }
 
 } // namespace streams::state_keys

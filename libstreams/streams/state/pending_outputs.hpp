@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace streams {
@@ -28,8 +30,8 @@ public:
   /// The id the next `add` returns.
   std::uint64_t next_id() const { return next_id_; }
   void delivered(std::uint64_t id);
-  /// True when `record` is on its way, or delivered and not yet erased by a `save`.
-  bool holds(const std::string& record) const;
+  /// The records on their way, or delivered and not yet erased by a `save`.
+  std::unordered_set<std::string_view> held() const;
   /// Adds to `batch` the outputs not yet stored, and the erasure of the delivered ones.
   void save(write_batch& batch);
 
