@@ -66,7 +66,11 @@ struct wiring {
   std::string source_name;
   invalid_policy on_invalid;
   std::size_t upstream_count = 1; ///< how many end-of-streams to wait for: upstream instances
-  std::size_t sink_count = 0;     ///< how many `closed` to wait for (sources, stateful steps)
+  /// Sources and stateful steps: how many `closed` to wait for before ending (every sink,
+  /// and the stateful instances that `closes_to` them: execution_plan::closes_to).
+  std::size_t closers = 0;
+  /// Stateful steps: whom to tell `closed` after the last checkpoint.
+  std::vector<caf::actor> closes_to;
   /// Per output port, the group-by key of the next step when it is keyed and runs several
   /// instances: messages go to the instance their key hashes to.
   std::vector<std::function<std::string(const message&)>> downstream_keys;

@@ -164,9 +164,16 @@ void plan_part::wire(const std::vector<caf::actor>& all, std::size_t parts) {
   std::vector<caf::actor> acks; // by ack index
   for (auto n : d.plan.ack_targets())
     acks.push_back(all[n]);
-  std::size_t sinks = parts; // every part's dead-letter actor, and every sink instance
+  // What each ack target waits for before it ends: every part's dead-letter actor, every
+  // sink instance, and the stateful instances that close to it.
+  std::size_t sinks = parts;
   for (auto& instance : instances)
     sinks += steps[instance.step].kind == step_kind::sink ? 1 : 0;
+  std::vector<std::size_t> closers(acks.size(), sinks);
+  for (auto n : d.plan.ack_targets())
+    if (steps[instances[n].step].kind != step_kind::source)
+      for (auto a : d.plan.closes_to(n))
+        ++closers[a];
 
   std::vector<managed_actor> actors;
   std::size_t local_feeders = 0; // what sends to this part's dead letters
@@ -180,7 +187,12 @@ void plan_part::wire(const std::vector<caf::actor>& all, std::size_t parts) {
     auto& w = a.w;
     w.sources = acks;
     w.dead_letters = d.dead_letters;
-    w.sink_count = sinks;
+    if (auto a = instances[n].ack_index) {
+      w.closers = closers[*a];
+      if (kind != step_kind::source)
+        for (auto to : d.plan.closes_to(n))
+          w.closes_to.push_back(acks[to]);
+    }
     w.source = *instances[d.plan.instances_of(root).front()].ack_index;
     w.source_name = steps[root].name;
     w.on_invalid = steps[root].on_invalid.value_or(d.options.on_invalid);

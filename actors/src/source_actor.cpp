@@ -44,7 +44,7 @@ struct source_state {
   std::optional<clock::time_point> timer_due; // when the latest delayed poll comes
   bool ended = false;                         // end-of-stream sent downstream
   bool finished = false;
-  std::size_t closed = 0;                             // sinks that have delivered all they will
+  std::size_t closed = 0; // sinks and stateful steps that have released all they will
   std::optional<clock::time_point> starved_since;     // without credit since
   std::map<std::int32_t, std::int64_t> committed;     // per partition, the last position committed
   std::optional<invalid_limit> limit;                 // when the source's on_invalid has limits
@@ -133,7 +133,7 @@ void close_source(self_ptr self) {
 
 void finish_if_done(self_ptr self) {
   auto& s = self->state;
-  if (s.finished || !s.ended || s.closed < s.w.sink_count)
+  if (s.finished || !s.ended || s.closed < s.w.closers)
     return;
   close_source(self);
   s.stats.max_in_flight = std::max(s.stats.max_in_flight, s.tracker.in_flight());

@@ -66,7 +66,7 @@ struct transform_state {
   /// the delivered ones leave from the front; an id never emitted counts as delivered).
   std::deque<std::uint64_t> unacked;
   std::uint64_t first_unacked = 0;
-  std::size_t closed_sinks = 0; // stateful steps: sinks that have delivered all they will
+  std::size_t closed_sinks = 0; // stateful steps: sinks (and stateful steps) that have closed
   bool eos_sent = false;
   bool pump_queued = false; // a pump message is on its way (a slice ended with work left)
   bool closed = false;
@@ -228,8 +228,6 @@ void finish_if_done(self_ptr self) {
     s.closed = true;
     auto why = s.all_exhausted ? close_reason::exhausted : close_reason::stopped;
     guarded(self, nullptr, [&] { s.setup->op->on_close(s.em, why); });
-    if (s.stateful && !checkpoint(self))
-      return;
     s.out.flush(self);
     if (!handle_rejected(self))
       return;
@@ -242,9 +240,16 @@ void finish_if_done(self_ptr self) {
     s.out.send_eos(self, s.all_exhausted);
     self->send(s.w.dead_letters, eos_atom::value, s.all_exhausted);
   }
-  // A stateful step waits until its outputs are delivered, to forget them in a last checkpoint.
-  if (s.stateful && (s.closed_sinks < s.w.sink_count || !checkpoint(self)))
-    return;
+  // A stateful step's last checkpoint waits until its outputs are delivered: they need not be
+  // stored then (at the end of a finite input, every open window comes out at once), and it
+  // forgets those stored before. Until it, the inputs it folded are held, and so the sources
+  // (and stateful steps) upstream wait for its `closed`.
+  if (s.stateful) {
+    if (s.closed_sinks < s.w.closers || !checkpoint(self))
+      return;
+    for (auto& to : s.w.closes_to)
+      self->send(to, closed_atom::value);
+  }
   s.setup->metrics->ended = true;
   self->send(s.w.supervisor, done_atom::value, s.stats);
   self->quit();

@@ -123,6 +123,19 @@ execution_plan::execution_plan(const graph& g, const placement& where) : g_(&g) 
     }
 }
 
+std::vector<std::uint32_t> execution_plan::closes_to(std::size_t n) const {
+  std::set<std::size_t> upstream; // the steps instance n's step hangs off, directly or not
+  for (auto in = g_->input(instances_.at(n).step); in; in = g_->input(in->from))
+    upstream.insert(in->from);
+  std::vector<std::uint32_t> out;
+  for (std::size_t a = 0; a < ack_targets_.size(); ++a) {
+    auto step = instances_[ack_targets_[a]].step;
+    if (g_->step(step).kind == step_kind::source || upstream.count(step))
+      out.push_back(static_cast<std::uint32_t>(a));
+  }
+  return out;
+}
+
 spread execution_plan::spread_of(const edge& e) const {
   if (of_step_.at(e.to).size() <= 1)
     return spread::one;

@@ -67,6 +67,11 @@ public:
   const std::vector<std::size_t>& instances_of(std::size_t step) const { return of_step_.at(step); }
   /// The instances acks go to, by ack index.
   const std::vector<std::size_t>& ack_targets() const { return ack_targets_; }
+  /// The ack targets (by ack index) that stateful instance `n` tells when its last checkpoint,
+  /// once every sink has closed, has released its inputs and acknowledged its outputs: every
+  /// source, and the stateful instances of the steps `n` hangs off. Each waits for that, and
+  /// for every sink, before it ends, so that a source commits what the checkpoint released.
+  std::vector<std::uint32_t> closes_to(std::size_t n) const;
   /// How the instances of `e.from` hand messages over the edge to those of `e.to`.
   streams::spread spread_of(const edge& e) const;
   /// The instances that instance `n` (of `e.from`) sends to over `e`: inside a segment, those

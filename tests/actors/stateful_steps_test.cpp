@@ -247,3 +247,39 @@ TEST_CASE("stateful_map: running totals per key survive a stop and a replaying r
     CHECK(last["k" + std::to_string(k)] == want);
   }
 }
+
+TEST_CASE("reduce then stateful_map: at the end of the input each waits for the next to release") {
+  // The reduce step's windows are inputs the stateful map holds until its last checkpoint:
+  // only once that has acknowledged them may the reduce step forget them, and the source
+  // commit what both released.
+  test::temp_directory dir;
+  auto out = std::make_shared<memory_store>();
+  auto log = std::make_shared<commit_log>();
+  pipeline p("chained");
+  p.source("numbers", range(0, 10'000, false, log))
+      .reduce<accumulators::count<std::int64_t>>("counts", windows::count(7), key_of)
+      .stateful_map<std::uint64_t>(
+          "totals", [](const counts& c) { return c.key; },
+          [](const counts& c, keyed_state<std::uint64_t>& t) {
+            t.put(t.get_or(0) + c.value);
+            return t.get_or(0);
+          })
+      .sink("out", sinks::memory<std::uint64_t>(out));
+  p.graph().step(*p.graph().find("counts")).parallelism = 2;
+  runtime_options o;
+  o.state_dir = dir.path();
+  o.commit_interval = 1h; // no checkpoint but the last: it alone releases everything
+  REQUIRE(run(p, o).ok);
+  CHECK(last_commit(*log) == 10'000);
+  std::map<std::string, std::uint64_t> last;
+  for (auto& m : out->messages())
+    last[*m.key()] = std::max(last[*m.key()], m.payload<std::uint64_t>());
+  CHECK(last
+        == std::map<std::string, std::uint64_t>{
+            {"k0", 2000}, {"k1", 2000}, {"k2", 2000}, {"k3", 2000}, {"k4", 2000}});
+  auto store = open_lmdb_store(dir.path() + "/chained");
+  std::size_t undelivered = 0;
+  store->scan(std::string("counts\0f", 8),
+              [&](std::string_view, std::string_view) { ++undelivered; });
+  CHECK(undelivered == 0);
+}

@@ -89,6 +89,30 @@ TEST_SUITE("execution_plan") {
     CHECK(plan.spread_of(*g.input(w.step("text"))) == spread::one);
   }
 
+  TEST_CASE("a stateful instance closes to every source and the stateful steps upstream") {
+    pipeline p("chain");
+    p.source("in", sources::memory<bytes>({"a"}))
+        .reduce<accumulators::count<bytes>>("first", windows::count(2),
+                                            [](const bytes& b) { return b; })
+        .map("key", [](const windowed<std::uint64_t>& w) { return bytes(w.key); })
+        .reduce<accumulators::count<bytes>>("second", windows::count(2),
+                                            [](const bytes& b) { return b; })
+        .map("text", [](const windowed<std::uint64_t>& w) { return w.key; })
+        .sink("out", sinks::devnull());
+    p.source("other", sources::memory<bytes>({"b"})).sink("other_out", sinks::devnull());
+    p.graph().step(*p.graph().find("second")).parallelism = 2;
+    execution_plan plan(p.graph());
+    auto ack_of = [&](const std::string& step, std::size_t replica = 0) {
+      return *plan.instances()[plan.instances_of(*p.graph().find(step))[replica]].ack_index;
+    };
+    auto in = ack_of("in"), other = ack_of("other"), first = ack_of("first");
+    CHECK(plan.closes_to(plan.instances_of(*p.graph().find("first"))[0])
+          == std::vector<std::uint32_t>{in, other});
+    for (std::size_t r = 0; r < 2; ++r)
+      CHECK(plan.closes_to(plan.instances_of(*p.graph().find("second"))[r])
+            == std::vector<std::uint32_t>{in, other, first});
+  }
+
   TEST_CASE("segments run from the step that starts them, replicated on their nodes") {
     word_pipeline w;
     w.set_parallelism("by_word", 2);
