@@ -23,6 +23,7 @@
 #include <filesystem>
 #include <fstream>
 #include <limits>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
@@ -759,6 +760,29 @@ void window_benchmark(const options& o) {
       m.p.panes, panes_mib, static_cast<double>(m.p.anon_kb - m.anon_before_kb) / 1024));
 }
 
+/// Every record the steps of `store` wrote (the platform's own start with a NUL).
+std::map<std::string, std::string> records_of(const state_store& store) {
+  std::map<std::string, std::string> all;
+  store.scan("", [&](std::string_view k, std::string_view v) {
+    if (!k.empty() && k.front() != '\0')
+      all.emplace(k, v);
+  });
+  return all;
+}
+
+/// That the changelog holds what the run wrote: a store restored from the topic alone equals
+/// the run's LMDB store at its end (the last checkpoint's replay marks and timers, every
+/// record erased since gone).
+void verify_changelog(const std::string& state_dir, const kafka::changelog_config& log) {
+  temp_dir fresh;
+  auto restored = records_of(*kafka::replicate_to_changelog(open_lmdb_store(fresh.path), log));
+  auto written = records_of(*open_lmdb_store(state_dir + "/window-bench"));
+  if (written.empty() || restored != written)
+    fail(format("changelog %s: a store restored from it holds %zu records, the run's LMDB "
+                "store %zu, not the same",
+                log.topic.c_str(), restored.size(), written.size()));
+}
+
 void changelog_benchmark(const options& o) {
   auto n = o.window_events;
   kafka::embedded_broker broker(1);
@@ -783,6 +807,8 @@ void changelog_benchmark(const options& o) {
           t = run_pipeline(k.spec, k.per_ms, n, dir.path, nullptr, with_log ? &log : nullptr);
         });
         std::string side = std::string(k.name) + (with_log ? ", LMDB + changelog" : ", LMDB");
+        if (with_log)
+          verify_changelog(dir.path, log);
         if (!expected[c])
           expected[c] = t;
         else if (!(t == *expected[c]))
@@ -801,7 +827,8 @@ void changelog_benchmark(const options& o) {
       "partition 0 of a topic of the embedded broker, in the harness's process, and "
       "acknowledged (acks=all) before LMDB applies it and the inputs it covers count as done. "
       "A fresh LMDB directory and a fresh topic for every run; every run must emit the windows "
-      "of the first.",
+      "of the first, and a store restored from the topic alone must hold the records of the "
+      "run's LMDB store at its end.",
       n));
   std::printf("Command: `build-bench/tools/streams_bench --only changelog --runs %d`\n\n", o.runs);
   std::vector<std::string> names;
