@@ -22,6 +22,12 @@ std::int64_t floor_div(std::int64_t a, std::int64_t b) {
   return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
 }
 
+template <class Panes>
+void sort_by_start(Panes& panes) {
+  std::sort(panes.begin(), panes.end(),
+            [](const auto& a, const auto& b) { return a.start < b.start; });
+}
+
 } // namespace
 
 reduce_step::reduce_step(window_spec w, reduce_functions f, wall_clock now)
@@ -229,12 +235,7 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
   session_ends_.insert({s.end, key});
   kept.push_back(std::move(s));
   sort_by_start(kept);
-  ks.panes = std::move(kept);
-}
-
-void reduce_step::sort_by_start(std::vector<pane>& panes) {
-  std::sort(panes.begin(), panes.end(),
-            [](const pane& a, const pane& b) { return a.start < b.start; });
+  ks.panes = trimmed_vector<pane>(std::move(kept));
 }
 
 void reduce_step::forget_pane(key_entry& e, const pane& p) {
@@ -346,24 +347,34 @@ bool reduce_step::run_to(key_state& ks, std::int64_t start, std::int64_t end) {
 
 void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
   auto T = time_now();
-  for (auto& e : keys_) {
+  // Every key's oldest and newest panes are visited, mostly out of cache: ask for those of a
+  // few keys ahead while this one is worked on.
+  constexpr std::ptrdiff_t ahead = 4;
+  for (auto it = keys_.begin(); it != keys_.end(); ++it) {
+    if (keys_.end() - it > ahead)
+      if (auto& next = std::next(it, ahead)->second.panes; !next.empty()) {
+        __builtin_prefetch(&next.front());
+        __builtin_prefetch(&next.back());
+      }
+    auto& e = *it;
     auto& ks = e.second;
     if (out)
       if (auto fired = fired_to(e.first); end >= fired) // else its state's writer emitted it
         fire_key(e.first, ks, end, fired, *out);
-    // A pane whose last window has fired goes once no late message can reach it.
+    // A pane whose last window has fired goes once no late message can reach it: those that
+    // go are the oldest, as panes are in time order (a 60 s window sliding by 1 s holds 60).
     auto& ps = ks.panes;
-    auto keep = std::remove_if(ps.begin(), ps.end(), [&](pane& p) {
-      bool gone = p.start + w_.size_ms <= end && p.start + w_.size_ms + w_.allowed_lateness_ms <= T;
-      if (gone && ks.running && p.start >= ks.run_from && p.start < ks.run_to) {
-        ks.running->subtract(*p.acc);
-        ks.run_count -= p.count;
+    auto kept = ps.begin();
+    for (; kept != ps.end() && kept->start + w_.size_ms <= end
+           && kept->start + w_.size_ms + w_.allowed_lateness_ms <= T;
+         ++kept) {
+      if (ks.running && kept->start >= ks.run_from && kept->start < ks.run_to) {
+        ks.running->subtract(*kept->acc);
+        ks.run_count -= kept->count;
       }
-      if (gone)
-        forget_pane(e, p);
-      return gone;
-    });
-    ps.erase(keep, ps.end()); // an emptied key stays until the checkpoint: it comes back soon
+      forget_pane(e, *kept);
+    }
+    ps.trim_front(kept); // an emptied key stays until the checkpoint: it comes back soon
   }
 }
 

@@ -5,6 +5,7 @@
 #include "streams/windows/accumulator.hpp"
 #include "streams/windows/key_table.hpp"
 #include "streams/windows/replay_guard.hpp"
+#include "streams/windows/trimmed_vector.hpp"
 #include "streams/windows/watermark_tracker.hpp"
 #include "streams/windows/window.hpp"
 
@@ -100,7 +101,7 @@ private:
     bool dying = false; ///< one of its panes changed or went: replaced at the next checkpoint
   };
   struct key_state {
-    std::vector<pane> panes; ///< ordered by start
+    trimmed_vector<pane> panes; ///< ordered by start
     std::vector<panes_stored> records;
     /// Sliding windows of an invertible accumulator (`running_`): the merge of the panes
     /// starting in [run_from, run_to), the window last emitted; empty until one is, or after
@@ -152,7 +153,6 @@ private:
   std::string panes_record(const std::string& key, std::uint32_t seq) const;
   std::string timers_record(std::size_t instances, std::size_t instance) const;
   std::string save_timers() const;
-  static void sort_by_start(std::vector<pane>& panes);
   void forget_pane(key_entry& e, const pane& p);
   void drop_timers(const std::string& key, const pane& p);
   /// Adds a key's record `seq` as the store holds it; returns the end up to which its writer
