@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <ctime>
 #include <limits>
 
 namespace streams {
@@ -29,6 +30,12 @@ void sort_by_start(Panes& panes) {
 }
 
 } // namespace
+
+std::int64_t reduce_step::coarse_now_ms() {
+  timespec t{};
+  clock_gettime(CLOCK_REALTIME_COARSE, &t);
+  return static_cast<std::int64_t>(t.tv_sec) * 1000 + t.tv_nsec / 1'000'000;
+}
 
 reduce_step::reduce_step(window_spec w, reduce_functions f, wall_clock now)
     : w_(w), f_(std::move(f)), now_(std::move(now)),
