@@ -29,9 +29,7 @@ void devnull_sink::poll(delivery_report& report) {
     flush_held(report);
 }
 
-void devnull_sink::flush(delivery_report& report) {
-  flush_held(report);
-}
+void devnull_sink::flush(delivery_report& report) { flush_held(report); }
 
 void devnull_sink::flush_held(delivery_report& report) {
   if (held_.empty())

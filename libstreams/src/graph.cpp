@@ -35,7 +35,8 @@ std::size_t graph::add(step_node node) {
 
 void graph::connect(std::size_t from, std::size_t port, std::size_t to) {
   if (from >= steps_.size() || to >= steps_.size())
-    throw std::out_of_range("graph::connect: no step with index " + std::to_string(std::max(from, to)));
+    throw std::out_of_range("graph::connect: no step with index "
+                            + std::to_string(std::max(from, to)));
   edges_.push_back({from, port, to});
 }
 
@@ -161,7 +162,8 @@ void graph::validate() const {
 
 namespace {
 
-void describe(const graph& g, std::size_t step, int depth, std::vector<bool>& seen, std::string& out) {
+void describe(const graph& g, std::size_t step, int depth, std::vector<bool>& seen,
+              std::string& out) {
   auto& s = g.step(step);
   if (seen[step]) { // only an invalid graph gets here: don't loop forever
     out.append(static_cast<std::size_t>(depth) * 2, ' ');

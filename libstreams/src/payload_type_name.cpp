@@ -8,8 +8,8 @@ namespace streams::detail {
 
 std::string demangle(const std::type_info& t) {
   int status = 0;
-  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(t.name(), nullptr, nullptr, &status),
-                                              std::free);
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(t.name(), nullptr, nullptr, &status), std::free);
   return status == 0 && name ? name.get() : t.name();
 }
 

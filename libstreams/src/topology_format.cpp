@@ -35,7 +35,8 @@ std::string dot(const graph& g) {
   for (std::size_t i = 0; i < g.steps().size(); ++i) {
     auto& s = g.step(i);
     auto shape = s.kind == step_kind::source || s.kind == step_kind::sink ? "box" : "ellipse";
-    out += "  s" + std::to_string(i) + " [label=\"" + escape(label(s), "\\\"") + "\", shape=" + shape + "];\n";
+    out += "  s" + std::to_string(i) + " [label=\"" + escape(label(s), "\\\"")
+           + "\", shape=" + shape + "];\n";
   }
   for (auto& e : g.edges()) {
     out += "  s" + std::to_string(e.from) + " -> s" + std::to_string(e.to);

@@ -11,7 +11,8 @@ using namespace streams::test;
 TEST_CASE("a pipeline reading standard input ends when the input does, having written every line") {
   std::string input;
   for (int i = 0; i < 3000; ++i)
-    input += "line " + std::to_string(i) + "\n" + (i % 1000 == 0 ? "\n" : ""); // empty lines are skipped
+    input +=
+        "line " + std::to_string(i) + "\n" + (i % 1000 == 0 ? "\n" : ""); // empty lines are skipped
   auto r = run_process({streams_bin, "run", STDIN_APP}, input);
   INFO(r.err);
   REQUIRE_FALSE(r.timed_out);

@@ -108,8 +108,7 @@ TEST_SUITE("steps.flat_map_step") {
   }
 
   TEST_CASE("a throwing function leaves the message untouched") {
-    flat_map_step step(
-        [](const message&) -> std::vector<value> { throw std::runtime_error("x"); });
+    flat_map_step step([](const message&) -> std::vector<value> { throw std::runtime_error("x"); });
     auto in = test::sourced(bytes("abc"), 1);
     collecting_emitter out;
     CHECK_THROWS_AS(step.process(in, out), std::runtime_error);

@@ -234,7 +234,8 @@ TEST_SUITE("graph") {
 TEST_SUITE("graph") {
   TEST_CASE("raw graphs: a step fed twice, a step without input and a cycle are reported") {
     graph g("raw");
-    auto src = g.add(node("src", step_kind::source, payload_type_of<void>(), payload_type_of<bytes>()));
+    auto src =
+        g.add(node("src", step_kind::source, payload_type_of<void>(), payload_type_of<bytes>()));
     auto a = g.add(node("a", step_kind::map, payload_type_of<bytes>(), payload_type_of<bytes>()));
     auto b = g.add(node("b", step_kind::map, payload_type_of<bytes>(), payload_type_of<bytes>()));
     auto orphan = g.add(sink_node("orphan", payload_type_of<bytes>()));

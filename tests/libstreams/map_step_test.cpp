@@ -34,8 +34,7 @@ TEST_SUITE("steps.map_step") {
   }
 
   TEST_CASE("map gives the function the whole message") {
-    map_step step(
-        [](const message& m) -> value { return *m.header("h2") + m.payload<bytes>(); });
+    map_step step([](const message& m) -> value { return *m.header("h2") + m.payload<bytes>(); });
     auto in = test::decorated(bytes("!"), 0);
     collecting_emitter out;
     step.process(in, out);

@@ -4,8 +4,8 @@
 #include "streams/json.hpp"
 
 #include "libstreams/support/messages.hpp"
-#include "support/recording_report.hpp"
 #include "libstreams/support/temp_dir.hpp"
+#include "support/recording_report.hpp"
 
 #include <doctest/doctest.h>
 

@@ -38,8 +38,15 @@ if left or failed:
 std::vector<std::string> python_producer(const std::string& bootstrap, const std::string& topic,
                                          int count, const std::string& prefix, int keys,
                                          double rate) {
-  return {"/usr/bin/python3", "-c", script,          bootstrap,           topic,
-          std::to_string(count), prefix, std::to_string(keys), std::to_string(rate)};
+  return {"/usr/bin/python3",
+          "-c",
+          script,
+          bootstrap,
+          topic,
+          std::to_string(count),
+          prefix,
+          std::to_string(keys),
+          std::to_string(rate)};
 }
 
 } // namespace streams::test

@@ -12,7 +12,7 @@ namespace streams::test {
 /// `rate` messages a second (as fast as it can when 0). It exits 0 once every message is
 /// delivered, and 1 otherwise, saying why on standard error.
 std::vector<std::string> python_producer(const std::string& bootstrap, const std::string& topic,
-                                         int count, const std::string& prefix = "m",
-                                         int keys = 7, double rate = 0);
+                                         int count, const std::string& prefix = "m", int keys = 7,
+                                         double rate = 0);
 
 } // namespace streams::test

@@ -108,7 +108,8 @@ double child_process::cpu_seconds() const {
   auto fields = stat.substr(stat.rfind(')') + 2);
   unsigned long long user = 0, system = 0;
   if (std::sscanf(fields.c_str(), "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &user,
-                  &system) != 2)
+                  &system)
+      != 2)
     throw std::runtime_error("cannot read the CPU time of " + argv_.front());
   return static_cast<double>(user + system) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }

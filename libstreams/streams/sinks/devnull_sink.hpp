@@ -43,8 +43,8 @@ namespace sinks {
 
 template <class T = bytes>
 sink_spec<T> devnull(devnull_options options = {}) {
-  return {"devnull", "discard",
-          [options] { return std::make_unique<devnull_sink>(options); }, "devnull"};
+  return {"devnull", "discard", [options] { return std::make_unique<devnull_sink>(options); },
+          "devnull"};
 }
 
 } // namespace sinks

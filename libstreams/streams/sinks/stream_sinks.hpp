@@ -68,11 +68,13 @@ private:
 namespace sinks {
 
 inline sink_spec<bytes> stdout_lines() {
-  return {"stdout", "lines to standard output", [] { return std::make_unique<line_sink>(); }, "stdout"};
+  return {"stdout", "lines to standard output", [] { return std::make_unique<line_sink>(); },
+          "stdout"};
 }
 
 inline sink_spec<bytes> file_lines(std::string path) {
-  return {"file", "lines appended to " + path, [=] { return std::make_unique<line_sink>(path); }, "file"};
+  return {"file", "lines appended to " + path, [=] { return std::make_unique<line_sink>(path); },
+          "file"};
 }
 
 template <class T>

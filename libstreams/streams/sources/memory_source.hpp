@@ -43,12 +43,13 @@ namespace sources {
 
 /// A source of the given messages (payloads of type `T`).
 template <class T>
-source_spec<T> memory_messages(std::vector<message> messages, std::shared_ptr<commit_log> log = nullptr) {
+source_spec<T> memory_messages(std::vector<message> messages,
+                               std::shared_ptr<commit_log> log = nullptr) {
   auto shared = std::make_shared<const std::vector<message>>(std::move(messages));
   auto n = shared->size();
   return {"memory", std::to_string(n) + " messages in memory", [shared, n, log] {
-            return std::make_unique<memory_source>(n, [shared](std::size_t i) { return (*shared)[i]; },
-                                                   log);
+            return std::make_unique<memory_source>(
+                n, [shared](std::size_t i) { return (*shared)[i]; }, log);
           }};
 }
 
