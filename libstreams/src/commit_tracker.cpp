@@ -4,8 +4,38 @@
 
 namespace streams {
 
+namespace {
+
+/// The index of the first run that starts at or after `at`, once the run holding `at` (if any)
+/// is split in two there.
+template <class Runs>
+std::size_t split_at(Runs& q, std::int64_t at) {
+  auto after = std::upper_bound(q.begin(), q.end(), at,
+                                [](std::int64_t v, const auto& r) { return v < r.first; });
+  auto i = static_cast<std::size_t>(after - q.begin());
+  if (i == 0)
+    return 0;
+  auto& holder = q[i - 1];
+  if (at == holder.first)
+    return i - 1;
+  if (at >= holder.first + holder.count)
+    return i; // past it, in a gap or after the last
+  auto tail = holder;
+  tail.first = at;
+  tail.count = holder.first + holder.count - at;
+  holder.count = at - holder.first;
+  q.insert(q.begin() + static_cast<std::ptrdiff_t>(i), tail);
+  return i;
+}
+
+} // namespace
+
 void commit_tracker::track(std::int32_t partition, std::int64_t offset) {
-  partitions_[partition].pending.push_back({offset, 0});
+  auto& q = partitions_[partition].pending;
+  if (!q.empty() && q.back().returned == 0 && q.back().first + q.back().count == offset)
+    ++q.back().count;
+  else
+    q.push_back({offset, 1, 0});
   ++in_flight_;
 }
 
@@ -15,24 +45,18 @@ void commit_tracker::done(const origin_range& r) {
     return; // revoked meanwhile: another consumer owns the partition now
   auto& p = it->second;
   auto& q = p.pending;
-  if (q.empty())
+  if (q.empty() || r.end() <= q.front().first)
     return;
-  // Offsets are usually contiguous, so try direct indexing before searching.
-  auto guess = r.first - q.front().offset;
-  std::deque<entry>::iterator e;
-  if (guess <= 0)
-    e = q.begin();
-  else if (guess < static_cast<std::int64_t>(q.size()) && q[guess].offset == r.first)
-    e = q.begin() + guess;
-  else
-    e = std::lower_bound(q.begin(), q.end(), r.first,
-                         [](const entry& x, std::int64_t off) { return x.offset < off; });
-  for (; e != q.end() && e->offset < r.end(); ++e) // offsets not tracked are not in q
-    e->returned += r.weight;
+  // Offsets not tracked (gaps, done already) are in no run. Splitting at the end inserts
+  // after the start's run, so the start's index stays as it is.
+  auto from = split_at(q, r.first);
+  auto to = split_at(q, r.end());
+  for (auto i = from; i < to; ++i)
+    q[i].returned += r.weight;
   while (!q.empty() && q.front().returned >= origin::full_weight) {
-    p.position = q.front().offset + 1;
+    p.position = q.front().first + q.front().count;
+    in_flight_ -= static_cast<std::size_t>(q.front().count);
     q.pop_front();
-    --in_flight_;
   }
 }
 
@@ -55,7 +79,8 @@ std::vector<partition_offset> commit_tracker::revoke(const std::vector<std::int3
       continue;
     if (it->second.position > it->second.committed)
       out.push_back({id, it->second.position});
-    in_flight_ -= it->second.pending.size();
+    for (auto& run : it->second.pending)
+      in_flight_ -= static_cast<std::size_t>(run.count);
     partitions_.erase(it);
   }
   return out;
