@@ -9,10 +9,12 @@
 #include "streams/sources/memory_source.hpp"
 
 #include "support/child_process.hpp"
+#include "support/run_process.hpp"
 
 #include <doctest/doctest.h>
 
 #include <map>
+#include <regex>
 #include <thread>
 
 using namespace streams;
@@ -282,4 +284,31 @@ TEST_CASE("reduce then stateful_map: at the end of the input each waits for the 
   store->scan(std::string("counts\0f", 8),
               [&](std::string_view, std::string_view) { ++undelivered; });
   CHECK(undelivered == 0);
+}
+
+TEST_CASE("reduce: at the end of a finite input its windows are delivered, never stored") {
+  // 2000 keys with 10 messages each in count windows of 100: every window is still open
+  // when the input ends, and all of them fire at once. The last checkpoint waits for their
+  // delivery, so none is written to LMDB (the only checkpoint of this run: no cadence).
+  test::temp_directory dir;
+  auto out = std::make_shared<memory_store>();
+  pipeline p("end-of-input");
+  p.source("numbers", range(0, 20'000, false, std::make_shared<commit_log>()))
+      .reduce<accumulators::count<std::int64_t>>(
+          "counts", windows::count(100),
+          [](const std::int64_t& v) { return "k" + std::to_string(v % 2000); })
+      .sink("out", sinks::memory<counts>(out));
+  runtime_options o;
+  o.state_dir = dir.path();
+  o.commit_interval = 1h;
+  REQUIRE(run(p, o).ok);
+  CHECK(out->payloads<counts>().size() == 2000);
+  // What LMDB's own tool says the run wrote: 2000 windows' records (30 bytes of key each at
+  // the least) would have taken 15 pages of 4 KiB or more.
+  auto r = test::run_process({"mdb_stat", "-e", dir.path() + "/end-of-input"});
+  INFO("mdb_stat: " << r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  std::smatch pages;
+  REQUIRE(std::regex_search(r.out, pages, std::regex(R"(Number of pages used: ([0-9]+))")));
+  CHECK(std::stol(pages[1]) < 10);
 }
