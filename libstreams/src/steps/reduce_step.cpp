@@ -247,8 +247,15 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
 
 void reduce_step::forget_pane(key_entry& e, const pane& p) {
   if (p.record != 0) {
-    record_of(e.second, p.record).dying = true;
-    list(e);
+    auto& r = record_of(e.second, p.record);
+    // A time window's pane that goes may stay in its record: a restore reads it again and
+    // drops it again, its windows all fired. Rewriting the record's other panes instead would
+    // write every live pane of a sliding window at every checkpoint. A session or count
+    // window that goes must not come back, and the last pane takes its record with it.
+    if (--r.live == 0 || !w_.timed()) {
+      r.dying = true;
+      list(e);
+    }
   }
   drop_timers(e.first, p);
 }
@@ -490,9 +497,9 @@ reduce_step::panes_stored& reduce_step::record_of(key_state& ks, std::uint32_t s
 
 void reduce_step::save_key(key_entry& e, write_batch& b) {
   auto& [key, ks] = e;
-  // A record holding a pane that changed or went is replaced: the panes it still holds are
-  // written again, with the changed ones, into this checkpoint's record of the key. So every
-  // record holds live panes only, and a checkpoint writes one record per key it changed.
+  // A record holding a pane that changed (or went, but for time windows: forget_pane) is
+  // replaced: the panes it still holds are written again, with the changed ones, into this
+  // checkpoint's record of the key. So a checkpoint writes one record per key it changed.
   for (auto& p : ks.panes)
     if (p.dirty && p.record != 0)
       record_of(ks, p.record).dying = true;
@@ -525,7 +532,7 @@ void reduce_step::save_key(key_entry& e, write_batch& b) {
   ks.records.erase(dying, ks.records.end());
   if (written > 0) {
     b.put(panes_record(key, next_record_), std::move(v));
-    ks.records.push_back({next_record_, false});
+    ks.records.push_back({next_record_, written, false});
   }
 }
 
@@ -597,7 +604,7 @@ std::int64_t reduce_step::load_record(const std::string& key, std::uint32_t seq,
                                       std::string_view v) {
   next_record_ = std::max(next_record_, seq + 1);
   auto& ks = keys_.find_or_add(key).second;
-  ks.records.push_back({seq, false});
+  ks.records.push_back({seq, 0, false});
   // Count and session windows keep no window end: theirs is `none`, as is `next_end_`.
   std::int64_t emitted_to = none;
   codec::decode(v, emitted_to);
@@ -625,6 +632,7 @@ std::int64_t reduce_step::load_record(const std::string& key, std::uint32_t seq,
     else if (w_.timed())
       ++pane_starts_[p.start];
     ks.panes.push_back(std::move(p));
+    ++ks.records.back().live;
   }
   return emitted_to;
 }

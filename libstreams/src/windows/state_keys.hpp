@@ -6,7 +6,9 @@
 //   'p' key seq       : panes (or sessions, or a count window) of a key written by checkpoint
 //                       number seq, value = the end up to which the writer had emitted the
 //                       key's time windows, then each pane's bounds, count, first and last
-//                       timestamps, fired flag and length-prefixed accumulator
+//                       timestamps, fired flag and length-prefixed accumulator (a time
+//                       window's pane whose windows have all fired may stay in it until the
+//                       record's last pane goes: a restore drops it again)
 //   'f' key start end : a window emitted and not yet delivered, value = its accumulator;
 //                       a count window's key ends with its number n (two may share bounds)
 //   'm' n i s p       : replay mark of instance i of n for partition p of source s

@@ -98,10 +98,14 @@ private:
     bool fired = false;       ///< sessions: emitted once already
   };
   /// A record of the store holding panes of a key: those a checkpoint wrote (`seq` counts the
-  /// checkpoints), less those written again by a later one.
+  /// checkpoints), less those written again by a later one. Time windows' panes that went
+  /// may stay in it until its last one goes.
   struct panes_stored {
     std::uint32_t seq = 0;
-    bool dying = false; ///< one of its panes changed or went: replaced at the next checkpoint
+    std::uint32_t live = 0; ///< of its panes, those this instance holds
+    /// One of its panes changed or went (time windows: its last went): replaced or erased at
+    /// the next checkpoint.
+    bool dying = false;
   };
   struct key_state {
     trimmed_vector<pane> panes; ///< ordered by start
