@@ -486,12 +486,11 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
   auto pipeline_c =
       a - rp * b > 0
           ? format("%.1f in the pipeline in memory (there c also carries the checkpoints, "
-                   "which write every live pane, 60 a key for the 1 s slide and 6 for the 10 s "
-                   "one, and store every window of the input's end until it is delivered)",
+                   "which write the windows emitted and not yet delivered, more of them for "
+                   "the 1 s slide)",
                    implied(rp))
           : std::string("no c at all in the pipeline in memory, whose ratio passes the windows' "
-                        "own: its checkpoints grow with the live panes too, 60 a key for the 1 s "
-                        "slide against 6 for the 10 s one");
+                        "own");
   paragraph(format(
       "The 1 s slide emits %.1f times as many windows as the 10 s slide (%.2f against %.2f per "
       "event): a key gets %.1f events per second of event time, so nearly every key has "
@@ -519,11 +518,13 @@ void print_findings(std::size_t n, const std::vector<tally>& expected, Median m)
       "wall clock 2% (read coarse for every message: a precise read was 6%); allocation "
       "(jemalloc) 9%, the kernel 3%. Sliding 60 s / 1 s in memory: visiting every key at every "
       "slide ~16% (its oldest and newest panes, out of cache: prefetched four keys ahead), "
-      "folding 9%, finding the key 9%, emitting ~8%. Two costs that were most of this case are "
-      "gone: every slide dropped each key's oldest pane with a vector erase that moved the 59 "
-      "others (panes now leave from the front without moving: trimmed_vector), and the end of "
-      "the input stored its 600,000 windows in a checkpoint for the last one to erase them (the "
-      "last checkpoint now waits for their delivery, and stores none).");
+      "folding 9%, finding the key 9%, emitting ~8%. Three costs that were most of this case "
+      "are gone: every slide dropped each key's oldest pane with a vector erase that moved the "
+      "59 others (panes now leave from the front without moving: trimmed_vector); the pane "
+      "that went killed its record, so that every checkpoint wrote all 60 live panes of each "
+      "key again (a record now stays until its last pane goes, or one changes); and the end "
+      "of the input stored its 600,000 windows in a checkpoint for the last one to erase them "
+      "(the last checkpoint now waits for their delivery, and stores none).");
 }
 
 } // namespace
@@ -756,8 +757,9 @@ void window_benchmark(const options& o) {
       "and last timestamps, the accumulator in place, record number, flags), so the %zu panes "
       "of the sliding 1 s case come to ~%.0f MiB of the %.0f MiB its process grew by while the "
       "input flowed. The rest is what the step keeps for exactness and in flight: with "
-      "`:memory:` the memory store's own copy of the checkpointed panes (one record per key and "
-      "checkpoint) and windows (32-byte keys in a std::map), each checkpoint's write batch, the "
+      "`:memory:` the memory store's own copy of the checkpointed panes (a record per key and "
+      "checkpoint that changed it, until its last pane goes) and windows (32-byte keys in a "
+      "std::map), each checkpoint's write batch, the "
       "windows emitted and not yet delivered (each with its record key and saved accumulator, "
       "and queued messages), and the inputs held until a checkpoint (ranges of offsets per "
       "partition, in the step and in the source's tracker, however many offsets are in flight: "
