@@ -232,8 +232,16 @@ void finish_if_done(self_ptr self) {
     if (!handle_rejected(self))
       return;
   }
-  if (!s.out.empty())
-    return; // waiting for credit
+  // The rest of what the end of the input completes, as fast as the next steps take it.
+  while (!s.failed && s.out.empty() && s.setup->op->close_pending()) {
+    if (!guarded(self, nullptr, [&] { s.setup->op->close_more(s.em); }))
+      return;
+    s.out.flush(self);
+    if (!handle_rejected(self))
+      return;
+  }
+  if (s.failed || !s.out.empty())
+    return; // failed, or waiting for credit
   if (!s.eos_sent) {
     s.eos_sent = true;
     s.acks.flush(self, s.w.sources);

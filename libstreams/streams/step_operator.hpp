@@ -73,8 +73,14 @@ public:
   virtual std::optional<clock::time_point> next_deadline() const { return std::nullopt; }
   virtual void on_tick(clock::time_point /*now*/, emitter& /*out*/) {}
   /// The input has ended: emit whatever is held back (or, for state that survives a stop,
-  /// keep it). A stateful step's runtime calls `checkpoint` after this.
+  /// keep it). A stateful step's runtime calls `checkpoint` once what it emitted is delivered.
   virtual void on_close(emitter& /*out*/, close_reason /*why*/) {}
+  /// After `on_close`: true while the step holds more to emit, which the runtime asks for with
+  /// `close_more` each time what it emitted before has gone on. The end of a finite input
+  /// completes every open window of every key at once; in steps, it goes at the pace of the
+  /// steps after, and what waits to be sent stays bounded.
+  virtual bool close_pending() const { return false; }
+  virtual void close_more(emitter& /*out*/) {}
 
   /// True for steps that keep state in the platform's store across messages.
   virtual bool stateful() const { return false; }

@@ -89,7 +89,7 @@ TEST_SUITE("kafka.reduce_adoption") {
         a.send("k", 1'000 * (i + 1), 0, i);
       a.deliver_and_checkpoint();
       b.send("k", 26'000, 0, 3); // a is gone, partition 0 went to b
-      b.step.on_close(b.out, close_reason::exhausted);
+      test::close_input(b.step, b.out);
       CHECK(windows_of(a, b) == "b@10s=1 b@30s=1 k@10s=3 k@30s=1");
     }
     SUBCASE("sliding, with a running count") {
@@ -101,7 +101,7 @@ TEST_SUITE("kafka.reduce_adoption") {
         a.send("k", 1'000 * (i + 1), 0, i);
       a.deliver_and_checkpoint();
       b.send("k", 26'000, 0, 3);
-      b.step.on_close(b.out, close_reason::exhausted);
+      test::close_input(b.step, b.out);
       CHECK(windows_of(a, b)
             == "b@10s=1 b@20s=1 b@30s=2 b@40s=1 b@50s=1 k@10s=3 k@20s=3 k@30s=4 k@40s=1 k@50s=1");
     }
@@ -118,7 +118,7 @@ TEST_SUITE("kafka.reduce_adoption") {
     a.send("a", 25'000, 0, 1); // a emits k's windows ending at 10 s and 20 s
     a.deliver_and_checkpoint();
     b.send("k", 21'000, 0, 2);
-    b.step.on_close(b.out, close_reason::exhausted);
+    test::close_input(b.step, b.out);
     CHECK(windows_of(a, b)
           == "a@30s=1 a@40s=1 a@50s=1 b@10s=1 b@20s=2 b@30s=2 b@40s=1 k@10s=1 k@20s=1 k@30s=2 "
              "k@40s=1 k@50s=1");

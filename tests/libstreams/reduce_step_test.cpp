@@ -190,7 +190,7 @@ TEST_SUITE("steps.reduce_step") {
       // Key "0" holds 0 2 4 6, key "1" holds 1 3 5 7: each fills one window of three.
       CHECK(results(f.out)
             == std::vector<result>{{"0", 1000, 1005, {0, 2, 4}}, {"1", 1001, 1006, {1, 3, 5}}});
-      step.on_close(f.out, why);
+      test::close_input(step, f.out, why);
       auto rest = results(f.out);
       if (why == close_reason::exhausted)
         CHECK(rest.size() == 2);
@@ -209,7 +209,7 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(results(f.out).empty());
     f.send(step, 5, 30'000); // the watermark passes 16 s: the session is complete
     CHECK(results(f.out) == std::vector<result>{{"", 10'000, 16'000, {1, 2, 4, 3}}});
-    step.on_close(f.out, close_reason::exhausted);
+    test::close_input(step, f.out);
     CHECK(results(f.out) == std::vector<result>{{"", 30'000, 32'000, {5}}});
   }
 
@@ -266,11 +266,37 @@ TEST_SUITE("steps.reduce_step") {
       f.send(step, i, 1'000'000 + i * 10); // 60 s of event time, 2 keys
     CHECK(step.keys() == 2);
     CHECK(step.panes() <= 2 * 61);
-    step.on_close(f.out, close_reason::exhausted);
+    test::close_input(step, f.out);
     std::int64_t total = 0;
     for (auto& r : results(f.out))
       total += static_cast<std::int64_t>(r.values.size());
     CHECK(total == 6000 * 60); // every message is in size/slide windows
+  }
+
+  TEST_CASE("a finite input's end completes its windows one window end at a time") {
+    // 6 s windows sliding by 2 s, 2 keys, messages over [0 s, 4 s) that the watermark (10 s
+    // behind) completes no window of: the end of the input completes those ending at 2, 4, 6
+    // and 8 s of both keys. Each round emits those of one end, so that what waits to be sent
+    // stays within a window per key.
+    fixture f;
+    auto step = f.make(windows::sliding(6s, 2s).event_time(10s), true);
+    for (std::int64_t i = 0; i < 4; ++i)
+      f.send(step, i, 1'000'000 + i * 1000);
+    CHECK(results(f.out).empty()); // the watermark has completed none
+    step.on_close(f.out, close_reason::exhausted);
+    std::vector<std::vector<std::int64_t>> ends;
+    for (;;) {
+      std::vector<std::int64_t> round;
+      for (auto& r : results(f.out))
+        round.push_back(r.end - 1'000'000);
+      ends.push_back(round);
+      if (!step.close_pending())
+        break;
+      step.close_more(f.out);
+    }
+    CHECK(ends
+          == std::vector<std::vector<std::int64_t>>{
+              {2000, 2000}, {4000, 4000}, {6000, 6000}, {8000, 8000}});
   }
 
   TEST_CASE("with subtract, sliding windows emit the same, merging a pane or two per window") {
@@ -291,7 +317,7 @@ TEST_SUITE("steps.reduce_step") {
         m.set_timestamp(1'000'000 + i * 40 - (i % 250 == 249 ? 2500 : 0));
         step.process(m, out);
       }
-      step.on_close(out, close_reason::exhausted);
+      test::close_input(step, out);
       std::vector<std::tuple<std::string, std::int64_t, std::int64_t, std::uint64_t>> r;
       for (auto& e : out.out) {
         auto& w = e.msg.payload<windowed<std::uint64_t>>();
@@ -432,7 +458,7 @@ TEST_SUITE("steps.reduce_step") {
     auto kept = f.make(windows::sliding(6s, 2s).event_time());
     for (int phase = 0; phase < 4; ++phase)
       feed(kept, phase);
-    kept.on_close(f.out, close_reason::exhausted);
+    test::close_input(kept, f.out);
     auto expected = results(f.out);
 
     std::vector<result> got;
@@ -460,7 +486,7 @@ TEST_SUITE("steps.reduce_step") {
     auto last = f.make(windows::sliding(6s, 2s).event_time());
     last.open({"counts", 0, 1, store.get()});
     CHECK(last.panes() == 2); // [8 s, 10 s) and [12 s, 14 s): nothing that went is left
-    last.on_close(f.out, close_reason::exhausted);
+    test::close_input(last, f.out);
     for (auto& r : results(f.out))
       got.push_back(r);
     CHECK(got == expected);
@@ -488,7 +514,7 @@ TEST_SUITE("steps.reduce_step") {
     f.next_offset = 0;
     for (std::int64_t v = 0; v < 110; ++v) // replayed from offset 0, then 10 new ones
       f.send(one, v);
-    one.on_close(f.out, close_reason::exhausted);
+    test::close_input(one, f.out);
     auto r = results(f.out);
     REQUIRE(r.size() == 2);
     CHECK(r[0].values.size() + r[1].values.size() == 110);
@@ -527,7 +553,7 @@ TEST_SUITE("steps.reduce_step") {
     // One instance now, with the earliest timers of the two: those of the one behind.
     auto one = f.make(w, true);
     one.open({"counts", 0, 1, store.get()});
-    one.on_close(f.out, close_reason::exhausted);
+    test::close_input(one, f.out);
     CHECK(emitted()
           == std::vector<std::pair<std::string, std::int64_t>>{
               {"0", 30}, {"0", 40}, {"0", 50}, {"1", 10}, {"1", 20}, {"1", 30}});

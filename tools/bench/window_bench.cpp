@@ -200,6 +200,8 @@ public:
     closed_ = true; // what follows is the end-of-input burst, not the steady state
     inner_->on_close(out, why);
   }
+  bool close_pending() const override { return inner_->close_pending(); }
+  void close_more(emitter& out) override { inner_->close_more(out); }
   bool stateful() const override { return inner_->stateful(); }
   void open(const operator_context& ctx) override { inner_->open(ctx); }
   void checkpoint(emitter& out) override {

@@ -436,6 +436,8 @@ void reduce_step::advance(emitter& out) {
       break;
     fire_time_window(end, &out);
     next_end_ = end + w_.slide_ms;
+    if (closing_)
+      break; // the end of the input: one window end per close_more
   }
   // With allowed lateness, panes outlive their last window: drop them once it has passed.
   if (w_.allowed_lateness_ms > 0 && !pane_starts_.empty() && next_end_ != none
@@ -752,5 +754,9 @@ void reduce_step::on_close(emitter& out, close_reason why) {
     advance(out);
   }
 }
+
+bool reduce_step::close_pending() const { return closing_ && w_.timed() && !pane_starts_.empty(); }
+
+void reduce_step::close_more(emitter& out) { advance(out); }
 
 } // namespace streams

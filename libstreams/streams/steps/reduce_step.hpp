@@ -73,6 +73,10 @@ public:
   std::optional<clock::time_point> next_deadline() const override;
   void on_tick(clock::time_point now, emitter& out) override;
   void on_close(emitter& out, close_reason why) override;
+  /// Time windows at the end of a finite input: one window end (its window of every key) at
+  /// a time.
+  bool close_pending() const override;
+  void close_more(emitter& out) override;
 
   bool stateful() const override { return true; }
   void open(const operator_context& ctx) override;

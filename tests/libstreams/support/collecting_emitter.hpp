@@ -11,6 +11,15 @@
 
 namespace streams::test {
 
+/// Ends the input of `step` as the runtime does: `on_close`, then `close_more` for as long as
+/// the step holds more to emit.
+inline void close_input(step_operator& step, emitter& out,
+                        close_reason why = close_reason::exhausted) {
+  step.on_close(out, why);
+  while (step.close_pending())
+    step.close_more(out);
+}
+
 /// An emitter that keeps everything a step emits or drops, in call order, so that a test
 /// can drive a `step_operator` directly without any runtime.
 class collecting_emitter : public emitter {
