@@ -624,8 +624,9 @@ void window_benchmark(const options& o) {
       "keys one event per window. The rows \"until the input ends\" time the in-memory "
       "pipeline from its start until its source hands out the last event (credit keeps at "
       "most a few thousand events in flight behind it): up to then windows come as a live "
-      "stream makes them; after it every key's open windows fire at once (60 per key for the "
-      "1 s slides, nearly all of the dense cases' windows), which a live stream never does.",
+      "stream makes them; after it every key's open windows fire (60 per key for the 1 s "
+      "slides, nearly all of the dense cases' windows), one window end at a time but with "
+      "nothing between them, which a live stream never does.",
       n, key_count, static_cast<long long>(events_per_ms),
       static_cast<long long>(timestamp_of(n - 1, events_per_ms) - t0) / 1000,
       std::filesystem::temp_directory_path().c_str(), static_cast<long long>(dense_events_per_ms),
@@ -720,7 +721,7 @@ void window_benchmark(const options& o) {
       "which the step holds (as offset ranges) and the source tracks until the checkpoint "
       "releases them (the source's largest number of offsets in flight is shown). Peak RSS: "
       "VmHWM at the end minus VmRSS before, which includes the end of the input, where every "
-      "open window of every key fires at once and waits, tracked, for its delivery. Per key: "
+      "open window of every key fires, one window end at a time. Per key: "
       "divided by the %u keys, although not all of it is per key. Keys and panes are the reduce "
       "step's own counts (`reduce_step::keys()` and `panes()`), the largest sampled.",
       key_count));
@@ -765,8 +766,8 @@ void window_benchmark(const options& o) {
       "windows emitted and not yet delivered (each with its record key and saved accumulator, "
       "and queued messages), and the inputs held until a checkpoint (ranges of offsets per "
       "partition, in the step and in the source's tracker, however many offsets are in flight: "
-      "the in-flight column). Peak RSS adds the end of the input, when every key's open windows "
-      "fire at once.",
+      "the in-flight column). Peak RSS adds the end of the input, where every key's open "
+      "windows fire one window end at a time.",
       m.p.panes, panes_mib, static_cast<double>(m.p.anon_kb - m.anon_before_kb) / 1024));
 }
 
