@@ -18,7 +18,10 @@
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <iostream>
+#include <memory>
 
 namespace streams::cli {
 
@@ -80,7 +83,14 @@ int coordinate(const run_options& o, deploy::deployment d) {
   request.config = o.config;
   request.name = o.name;
   auto result = net::coordinate(std::move(request), pipeline, cluster);
-  return report(o.name.empty() ? o.app : o.name, result);
+  auto code = report(o.name.empty() ? o.app : o.name, result);
+  // The coordinator's actor system is still running (net::coordinate): end here, with what
+  // was reported written out, rather than wait for it in the exit's destructors.
+  spdlog::apply_all([](const std::shared_ptr<spdlog::logger>& l) { l->flush(); });
+  std::cout.flush();
+  std::cerr.flush();
+  std::fflush(nullptr);
+  std::_Exit(code);
 }
 
 } // namespace

@@ -354,7 +354,11 @@ run_result coordinate(deploy_request request, const loaded_pipeline& pipeline,
   actors::install_stop_signals();
   caf::actor_system_config cfg;
   configure(cfg, cluster.heartbeat, cluster.node_timeout, cluster.tls);
-  caf::actor_system sys{cfg};
+  // Never ended: CAF 0.17's actor system waits at its end for its middleman, which waits for
+  // ever on a connection whose peer never completes the handshake (a node speaking TLS that a
+  // coordinator without it reached keeps the connection open), so that a coordinator done
+  // with its run would hang on its way out. The process's end takes it down instead.
+  auto& sys = *new caf::actor_system(cfg);
   coordinator c(cluster, sys);
   c.connect_all();
   return c.run(std::move(request), pipeline, max_losses);

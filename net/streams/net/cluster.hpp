@@ -74,7 +74,8 @@ int run_node(const node_options& options, const pipeline_loader& load);
 /// Runs the pipeline of `request`, which the caller loaded as `pipeline` (for the plan), on the
 /// cluster's nodes until its sources end or SIGINT/SIGTERM drains it; a node lost on the way
 /// restarts the pipeline on the nodes left (giving up after `max_losses` such restarts), and
-/// a lost node that comes back is used again.
+/// a lost node that comes back is used again. Leaves its actor system running (coordinator.cpp
+/// says why): end the process once the result is reported, as `streams run` does.
 run_result coordinate(deploy_request request, const loaded_pipeline& pipeline,
                       const config::cluster_config& cluster, std::size_t max_losses = 4);
 
