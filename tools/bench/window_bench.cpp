@@ -241,13 +241,15 @@ struct temp_dir {
 };
 
 constexpr auto checkpoint_interval = std::chrono::milliseconds(100);
+/// Its LMDB store is `<state_dir>/<name>`, which verify_changelog reads.
+constexpr const char* pipeline_name = "window-bench";
 
 /// `changelog`: when set, every checkpoint is also appended to that Kafka changelog.
 tally run_pipeline(const window_spec& w, std::int64_t per_ms, std::size_t n,
                    const std::string& state_dir, peaks* probe = nullptr,
                    const kafka::changelog_config* changelog = nullptr) {
   tally t;
-  pipeline p("window-bench");
+  pipeline p(pipeline_name);
   p.source("source", source_spec<event>{"generated", std::to_string(n) + " generated events",
                                         [n, per_ms, &t] {
                                           return std::make_unique<memory_source>(
@@ -787,7 +789,7 @@ std::map<std::string, std::string> records_of(const state_store& store) {
 void verify_changelog(const std::string& state_dir, const kafka::changelog_config& log) {
   temp_dir fresh;
   auto restored = records_of(*kafka::replicate_to_changelog(open_lmdb_store(fresh.path), log));
-  auto written = records_of(*open_lmdb_store(state_dir + "/window-bench"));
+  auto written = records_of(*open_lmdb_store(state_dir + "/" + pipeline_name));
   if (written.empty() || restored != written)
     fail(format("changelog %s: a store restored from it holds %zu records, the run's LMDB "
                 "store %zu, not the same",
