@@ -71,6 +71,24 @@ std::vector<partition_offset> commit_tracker::take_commits() {
   return out;
 }
 
+void commit_tracker::take_back(std::int32_t partition, std::int64_t from) {
+  auto it = partitions_.find(partition);
+  if (it == partitions_.end())
+    return;
+  auto& q = it->second.pending;
+  auto first = q.begin() + static_cast<std::ptrdiff_t>(split_at(q, from));
+  for (auto r = first; r != q.end(); ++r)
+    in_flight_ -= static_cast<std::size_t>(r->count);
+  q.erase(first, q.end());
+}
+
+bool commit_tracker::settled(const std::vector<std::int32_t>& partitions) const {
+  return std::all_of(partitions.begin(), partitions.end(), [&](std::int32_t id) {
+    auto it = partitions_.find(id);
+    return it == partitions_.end() || it->second.pending.empty();
+  });
+}
+
 std::vector<partition_offset> commit_tracker::revoke(const std::vector<std::int32_t>& partitions) {
   std::vector<partition_offset> out;
   for (auto id : partitions) {

@@ -35,6 +35,12 @@ public:
   std::vector<partition_offset> take_commits();
   /// The partitions are gone: forget them, returning their last uncommitted done positions.
   std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions);
+  /// The offsets of `partition` from `from` on, handed out last, were not sent on (the
+  /// partition is being revoked): they are no longer in flight, and the partition's position
+  /// stops before them.
+  void take_back(std::int32_t partition, std::int64_t from);
+  /// True when none of the partitions has an offset in flight.
+  bool settled(const std::vector<std::int32_t>& partitions) const;
 
   /// Offsets handed out and not yet done.
   std::size_t in_flight() const { return in_flight_; }

@@ -184,6 +184,27 @@ TEST_SUITE("commit_tracker") {
     CHECK(t.take_commits() == positions{{2, 2}});
   }
 
+  TEST_CASE("offsets taken back are no longer in flight: a partition settles without them") {
+    commit_tracker t;
+    for (std::int64_t o = 0; o < 6; ++o)
+      t.track(0, o);
+    t.track(1, 0);
+    t.done(origin_range{0, 0, 1, 3, origin::full_weight / 2}); // halfway: splits the run
+    CHECK_FALSE(t.settled({0}));
+    t.take_back(0, 4); // 4 and 5 were held back, never sent
+    CHECK(t.in_flight() == 5);
+    t.done(whole(0));
+    CHECK_FALSE(t.settled({0}));
+    t.done(origin_range{0, 0, 1, 3, origin::full_weight - origin::full_weight / 2});
+    CHECK(t.settled({0}));
+    CHECK_FALSE(t.settled({0, 1})); // partition 1's offset 0 is in flight
+    CHECK(t.settled({7}));          // one it never had
+    CHECK(t.revoke({0}) == positions{{0, 4}});
+    t.take_back(1, 0);
+    CHECK(t.settled({1}));
+    CHECK(t.in_flight() == 0);
+  }
+
   TEST_CASE("a revoked partition that is assigned again starts afresh") {
     commit_tracker t;
     t.track(0, 0);
