@@ -45,9 +45,14 @@ using pump_atom = caf::atom_constant<caf::atom("pump")>; // a transform goes on 
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using commit_atom = caf::atom_constant<caf::atom("commit")>;
 using checkpoint_atom = caf::atom_constant<caf::atom("checkpt")>; // a stateful step saves state
-using done_atom = caf::atom_constant<caf::atom("done")>;          // (step_stats) an actor finished
-using failed_atom = caf::atom_constant<caf::atom("failed")>;      // (error) the pipeline must stop
-using probe_atom = caf::atom_constant<caf::atom("probe")>; // answer: stamp health and metrics
+// to stateful steps, from a source whose partitions are being revoked: checkpoint now
+using settle_atom = caf::atom_constant<caf::atom("settle")>;
+// (source index, partitions) to stateful steps: a source's partitions were revoked / assigned
+using revoked_atom = caf::atom_constant<caf::atom("revoked")>;
+using assigned_atom = caf::atom_constant<caf::atom("assigned")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;     // (step_stats) an actor finished
+using failed_atom = caf::atom_constant<caf::atom("failed")>; // (error) the pipeline must stop
+using probe_atom = caf::atom_constant<caf::atom("probe")>;   // answer: stamp health and metrics
 
 /// Who an actor talks to; sent once by the supervisor before anything starts. A step may
 /// run as several instances (its parallelism): each is an actor with a wiring of its own.
@@ -71,6 +76,9 @@ struct wiring {
   std::size_t closers = 0;
   /// Stateful steps: whom to tell `closed` after the last checkpoint.
   std::vector<caf::actor> closes_to;
+  /// Sources: the stateful instances that close to them, told when partitions are revoked
+  /// and assigned.
+  std::vector<caf::actor> stateful;
   /// Per output port, the group-by key of the next step when it is keyed and runs several
   /// instances: messages go to the instance their key hashes to.
   std::vector<std::function<std::string(const message&)>> downstream_keys;

@@ -22,6 +22,7 @@ void announce_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<step_stats>("streams.step_stats");
   cfg.add_message_type<std::vector<step_stats>>("streams.step_stats_list");
   cfg.add_message_type<std::vector<caf::actor>>("streams.actors");
+  cfg.add_message_type<std::vector<std::int32_t>>("streams.partitions");
 }
 
 struct plan_part::impl {
@@ -170,10 +171,13 @@ void plan_part::wire(const std::vector<caf::actor>& all, std::size_t parts) {
   for (auto& instance : instances)
     sinks += steps[instance.step].kind == step_kind::sink ? 1 : 0;
   std::vector<std::size_t> closers(acks.size(), sinks);
+  std::vector<std::vector<caf::actor>> stateful(acks.size());
   for (auto n : d.plan.ack_targets())
     if (steps[instances[n].step].kind != step_kind::source)
-      for (auto a : d.plan.closes_to(n))
+      for (auto a : d.plan.closes_to(n)) {
         ++closers[a];
+        stateful[a].push_back(all[n]);
+      }
 
   std::vector<managed_actor> actors;
   std::size_t local_feeders = 0; // what sends to this part's dead letters
@@ -192,6 +196,8 @@ void plan_part::wire(const std::vector<caf::actor>& all, std::size_t parts) {
       if (kind != step_kind::source)
         for (auto to : d.plan.closes_to(n))
           w.closes_to.push_back(acks[to]);
+      else
+        w.stateful = stateful[*a];
     }
     w.source = *instances[d.plan.instances_of(root).front()].ack_index;
     w.source_name = steps[root].name;

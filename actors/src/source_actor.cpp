@@ -11,6 +11,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <optional>
@@ -21,17 +22,27 @@ namespace {
 
 struct source_state;
 
+using self_ptr = caf::stateful_actor<source_state>*;
+
+/// The runtime's side of a rebalance: called inside `source::poll`, so within the actor.
 class tracker_context : public source_context {
 public:
   explicit tracker_context(source_state& s) : s_(s) {}
+  bool settled(const std::vector<std::int32_t>& partitions) override;
   std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) override;
+  void assigned(const std::vector<std::int32_t>& partitions) override;
   void commit_answered(std::chrono::nanoseconds took) override;
 
 private:
+  /// Takes the messages of `partitions` held back for credit out of flight: they are not
+  /// sent now, and their next owner consumes them.
+  void drop_held(const std::vector<std::int32_t>& partitions);
+
   source_state& s_;
 };
 
 struct source_state {
+  self_ptr self = nullptr;
   setup_ptr setup;
   wiring w;
   commit_tracker tracker;
@@ -50,26 +61,76 @@ struct source_state {
   std::optional<invalid_limit> limit;                 // when the source's on_invalid has limits
   std::map<std::int32_t, std::int64_t> first_offsets; // per partition, this run's first
   bool limit_passed = false; // acks are no longer taken: nothing past the limit is committed
+  std::optional<clock::time_point> settling_since; // partitions being revoked wait since
+  std::optional<clock::time_point> settle_asked;   // stateful steps last asked to checkpoint
   step_stats stats;
 
   static inline const char* name = "streams.source";
 };
 
+void schedule_poll(self_ptr self, std::chrono::milliseconds delay);
+
+// While partitions being revoked settle, how often the source looks (polls) and asks its
+// stateful steps to checkpoint again: what was on its way to them when they last did may
+// have been folded since. A checkpoint is one LMDB transaction (and changelog append).
+constexpr auto settle_poll = std::chrono::milliseconds(5);
+constexpr auto settle_ask = std::chrono::milliseconds(20);
+
+void tracker_context::drop_held(const std::vector<std::int32_t>& partitions) {
+  auto revoked = [&](const message& m) {
+    auto p = m.lineage().origins().front().partition;
+    return std::find(partitions.begin(), partitions.end(), p) != partitions.end();
+  };
+  auto& held = s_.held;
+  for (auto& m : held)
+    if (revoked(m)) {
+      auto& o = m.lineage().origins().front();
+      s_.tracker.take_back(o.partition, o.offset); // the first held: held come in order
+    }
+  held.erase(std::remove_if(held.begin(), held.end(), revoked), held.end());
+}
+
+bool tracker_context::settled(const std::vector<std::int32_t>& partitions) {
+  drop_held(partitions);
+  auto now = clock::now();
+  if (s_.w.stateful.empty() || s_.tracker.settled(partitions)) {
+    s_.settling_since.reset();
+    return true;
+  }
+  if (!s_.settling_since) {
+    s_.settling_since = now;
+  } else if (now - *s_.settling_since >= s_.setup->options.drain_timeout) {
+    log().warn("source '{}': stateful steps did not make what they folded of {} revoked "
+               "partition(s) durable within the drain timeout ({} ms): the next owner consumes "
+               "them from the last commit, and may count some messages again",
+               s_.setup->name, partitions.size(), s_.setup->options.drain_timeout.count());
+    s_.settling_since.reset();
+    return true;
+  }
+  if (!s_.settle_asked || now - *s_.settle_asked >= settle_ask) {
+    s_.settle_asked = now;
+    for (auto& a : s_.w.stateful)
+      s_.self->send(a, settle_atom::value);
+  }
+  schedule_poll(s_.self, settle_poll);
+  return false;
+}
+
 std::vector<partition_offset> tracker_context::revoke(const std::vector<std::int32_t>& partitions) {
-  if (s_.setup->options.replicate_state && !partitions.empty())
-    log().warn("source '{}': {} partition(s) revoked; stateful steps keep what they folded of "
-               "them. Exact if they go to a member that has not met them since it started "
-               "(one took over from a member that died or left), not if they go to one "
-               "that joins now (docs/concepts.md, \"Partitions that move to a running process\")",
-               s_.setup->name, partitions.size());
+  drop_held(partitions);
+  for (auto& a : s_.w.stateful)
+    s_.self->send(a, revoked_atom::value, s_.setup->source_index, partitions);
   return s_.tracker.revoke(partitions);
+}
+
+void tracker_context::assigned(const std::vector<std::int32_t>& partitions) {
+  for (auto& a : s_.w.stateful)
+    s_.self->send(a, assigned_atom::value, s_.setup->source_index, partitions);
 }
 
 void tracker_context::commit_answered(std::chrono::nanoseconds took) {
   s_.setup->metrics->commit_latency.observe(std::chrono::duration<double>(took).count());
 }
-
-using self_ptr = caf::stateful_actor<source_state>*;
 
 constexpr auto idle_poll = std::chrono::milliseconds(1);
 // A source that wakes its actor is still polled now and then: the Kafka source retries
@@ -265,6 +326,7 @@ void poll(self_ptr self) {
 }
 
 caf::behavior source_actor(self_ptr self, setup_ptr setup) {
+  self->state.self = self;
   self->state.setup = std::move(setup);
   self->state.stats.name = self->state.setup->name;
   return {

@@ -404,6 +404,21 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
         if (checkpoint(self))
           self->delayed_send(self, s.setup->options.commit_interval, checkpoint_atom::value);
       },
+      [=](settle_atom) {
+        auto& s = self->state;
+        if (!s.failed && !s.closed)
+          checkpoint(self);
+      },
+      [=](revoked_atom, std::uint32_t source, std::vector<std::int32_t>& partitions) {
+        auto& s = self->state;
+        if (!s.failed)
+          guarded(self, nullptr, [&] { s.setup->op->revoked(source, partitions); });
+      },
+      [=](assigned_atom, std::uint32_t source, std::vector<std::int32_t>& partitions) {
+        auto& s = self->state;
+        if (!s.failed && guarded(self, nullptr, [&] { s.setup->op->assigned(source, partitions); }))
+          pump(self); // windows of restored keys may be due
+      },
       [=](ack_atom, done_ranges& done) {
         auto& s = self->state;
         auto first = static_cast<std::int64_t>(s.first_unacked);

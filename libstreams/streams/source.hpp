@@ -25,9 +25,18 @@ struct partition_offset {
 class source_context {
 public:
   virtual ~source_context() = default;
-  /// The partitions are being taken away: the runtime forgets them and returns the
-  /// positions that are done and may be committed before they go.
+  /// The partitions are being taken away. True once everything the runtime had of them is
+  /// done (what stateful steps folded of them: durable); until then the runtime has its
+  /// stateful steps checkpoint, and the source asks again at its next polls before it lets the
+  /// partitions go, so that their next owner starts where this process's state ends. True
+  /// also once the wait has lasted the runtime's drain timeout.
+  virtual bool settled(const std::vector<std::int32_t>& /*partitions*/) { return true; }
+  /// The partitions are being taken away: the runtime forgets them (stateful steps drop the
+  /// state of keys only they fed) and returns the positions that are done and may be
+  /// committed before they go.
   virtual std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) = 0;
+  /// The partitions are now this source's: stateful steps restore their keys' state.
+  virtual void assigned(const std::vector<std::int32_t>& /*partitions*/) {}
   /// A commit the source sent was answered (done or failed) `took` after it was sent: the
   /// commit latency metric. For sources whose commits go somewhere that answers (Kafka).
   virtual void commit_answered(std::chrono::nanoseconds /*took*/) {}

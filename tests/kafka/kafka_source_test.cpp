@@ -498,6 +498,54 @@ c.close()
     a.stop();
   }
 
+  TEST_CASE("a revocation waits until the runtime has settled the partitions") {
+    embedded_broker broker(1, {{"in", 2}});
+    produce_with_python(broker.bootstrap_servers(), "in", 100, "a");
+    kafka_source a(config_for(broker, "in", "g"));
+    tracking_context ctx_a;
+    a.start(ctx_a);
+    auto got = poll_until(
+        a, [](auto& all) { return all.size() >= 100; }, 30s, &ctx_a);
+    REQUIRE(got.size() == 100);
+    ctx_a.settle = false; // stateful steps still folding what they were sent
+
+    kafka_source b(config_for(broker, "in", "g"));
+    tracking_context ctx_b;
+    b.start(ctx_b);
+    produce_with_python(broker.bootstrap_servers(), "in", 20, "b");
+    auto deadline = std::chrono::steady_clock::now() + 30s;
+    while (ctx_a.settle_asked == 0 && std::chrono::steady_clock::now() < deadline) {
+      CHECK(a.poll(100).empty()); // the new messages wait for the rebalance
+      CHECK(b.poll(100).empty());
+      std::this_thread::sleep_for(1ms);
+    }
+    REQUIRE(ctx_a.settle_asked > 0); // b's joining revokes a's partitions
+    // While a has not let them go, the group waits: nobody consumes them.
+    for (auto until = std::chrono::steady_clock::now() + 2s;
+         std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(1ms)) {
+      CHECK(a.poll(100).empty());
+      CHECK(b.poll(100).empty());
+    }
+    CHECK(a.assignment().empty());
+    CHECK(b.assignment().empty());
+    CHECK(ctx_a.revocations.empty());
+
+    ctx_a.settle = true;
+    std::vector<message> after;
+    deadline = std::chrono::steady_clock::now() + 40s;
+    while (after.size() < 20 && std::chrono::steady_clock::now() < deadline) {
+      for (auto* src : {&a, &b})
+        for (auto& m : src->poll(100))
+          after.push_back(std::move(m));
+      std::this_thread::sleep_for(1ms);
+    }
+    CHECK(ctx_a.revocations.front() == std::vector<std::int32_t>{0, 1});
+    CHECK(a.assignment().size() + b.assignment().size() == 2);
+    CHECK(after.size() >= 20); // the new messages (and what a's failed commit left) flow
+    a.stop();
+    b.stop();
+  }
+
   TEST_CASE("rejects bad configurations with a clear error") {
     embedded_broker broker(1);
     auto config = config_for(broker, "in", "g");

@@ -27,6 +27,11 @@ using streams::test::run_python;
 /// positions on revocation, recording every revocation.
 class tracking_context : public source_context {
 public:
+  /// Answers `settle`, counting the calls.
+  bool settled(const std::vector<std::int32_t>&) override {
+    ++settle_asked;
+    return settle;
+  }
   std::vector<partition_offset> revoke(const std::vector<std::int32_t>& partitions) override;
 
   /// The source handed these messages out.
@@ -35,6 +40,8 @@ public:
   void done(const message& m);
   std::vector<partition_offset> take_commits() { return tracker_.take_commits(); }
 
+  bool settle = true;
+  std::size_t settle_asked = 0;
   std::vector<std::vector<std::int32_t>> revocations;
   std::vector<std::vector<partition_offset>> revoked_positions;
 

@@ -57,7 +57,11 @@ struct kafka_source::impl : kafka::detail::client_base {
   // An assignment received inside a consume call, applied once that call has returned (see
   // on_assign).
   kafka::detail::partition_list_ptr pending_assignment;
-  std::uint64_t revocations = 0;  // counts revocations, so poll can tell one happened
+  std::uint64_t revocations = 0; // counts revocations, so poll can tell one happened
+  // Partitions revoked and no longer consumed, still in librdkafka's assignment until the
+  // runtime has settled them (source_context::settled): the group's rebalance waits for this
+  // member to give them up (up to max.poll.interval.ms).
+  kafka::detail::partition_list_ptr revoking;
   bool paused = false;            // asked to pause ...
   bool partitions_paused = false; // ... and librdkafka's partitions are paused (pause_grace)
   std::chrono::steady_clock::time_point paused_since;
@@ -152,6 +156,7 @@ struct kafka_source::impl : kafka::detail::client_base {
     if (!rk)
       return;
     closing = true;
+    finish_revocation(); // librdkafka's close waits for a revocation under way
     // Leaving the group revokes the assignment through rebalance_cb, which commits what
     // the runtime says is done (unless ctx is gone).
     if (auto err = rd_kafka_consumer_close(rk))
@@ -183,20 +188,45 @@ struct kafka_source::impl : kafka::detail::client_base {
   void on_assign(rd_kafka_topic_partition_list_t* partitions) {
     kafka::log().info("[{}] assigned partitions {}", label(),
                       kafka::detail::partitions_text(partitions));
+    finish_revocation(); // normally done: a new assignment follows the revocation's end
     pending_assignment.reset(rd_kafka_topic_partition_list_copy(partitions));
     if (closing)
       apply_pending_assignment();
   }
 
+  // The partitions stop being consumed at once; librdkafka's assignment goes once the runtime
+  // has settled them (poll), so that their next owner starts from state and commits that hold
+  // everything this process made of them.
   void on_revoke(rd_kafka_topic_partition_list_t* partitions) {
-    std::vector<std::int32_t> ids;
-    for (int i = 0; i < partitions->cnt; ++i)
-      ids.push_back(partitions->elems[i].partition);
     ++revocations;
     pending_assignment.reset();
-    for (auto id : ids)
-      last_sent.erase(id);
+    finish_revocation(); // an earlier one (normally done)
+    revoking.reset(rd_kafka_topic_partition_list_copy(partitions));
+    for (int i = 0; i < partitions->cnt; ++i) {
+      last_sent.erase(partitions->elems[i].partition);
+      assigned.erase(partitions->elems[i].partition);
+    }
+    kafka::log().info("[{}] partitions {} are being revoked", label(),
+                      kafka::detail::partitions_text(partitions));
+    if (closing || !ctx || rd_kafka_assignment_lost(rk))
+      finish_revocation(); // nothing to wait for, or no one to wait for
+    else
+      pause_resume(revoking.get(), true); // fetched no further while they settle
+  }
 
+  static std::vector<std::int32_t> partition_ids(const rd_kafka_topic_partition_list_t* list) {
+    std::vector<std::int32_t> ids;
+    for (int i = 0; i < list->cnt; ++i)
+      ids.push_back(list->elems[i].partition);
+    return ids;
+  }
+
+  /// Commits what the runtime has done of the partitions being revoked and gives them up.
+  void finish_revocation() {
+    if (!revoking)
+      return;
+    auto list = std::move(revoking);
+    auto ids = partition_ids(list.get());
     std::map<std::int32_t, std::int64_t> positions;
     for (auto id : ids)
       if (auto it = retry_commits.find(id); it != retry_commits.end()) {
@@ -213,11 +243,11 @@ struct kafka_source::impl : kafka::detail::client_base {
         // new owner re-reads from the last commit, so nothing is lost, only repeated.
         kafka::log().warn("[{}] assignment of partitions {} was lost; their done positions are "
                           "not committed and will be consumed again by the new owner",
-                          label(), kafka::detail::partitions_text(partitions));
+                          label(), kafka::detail::partitions_text(list.get()));
       } else {
-        auto list = make_list(positions);
+        auto commit_list = make_list(positions);
         committing_before_revocation = true;
-        auto err = rd_kafka_commit(rk, list.get(), 0 /* synchronously */);
+        auto err = rd_kafka_commit(rk, commit_list.get(), 0 /* synchronously */);
         committing_before_revocation = false;
         if (err)
           kafka::log().error("[{}] commit before revocation of {} failed: {}; the next owner "
@@ -227,13 +257,13 @@ struct kafka_source::impl : kafka::detail::client_base {
           kafka::log().info("[{}] committed {} before revocation", label(), describe(positions));
       }
     }
+    // librdkafka keeps a partition's pause across assignments: one that comes back must flow.
+    pause_resume(list.get(), false);
     if (auto err = rd_kafka_assign(rk, nullptr))
       kafka::log().error("[{}] giving up partitions {}: {}", label(),
-                         kafka::detail::partitions_text(partitions), rd_kafka_err2str(err));
-    for (auto id : ids)
-      assigned.erase(id);
+                         kafka::detail::partitions_text(list.get()), rd_kafka_err2str(err));
     kafka::log().info("[{}] revoked partitions {}", label(),
-                      kafka::detail::partitions_text(partitions));
+                      kafka::detail::partitions_text(list.get()));
   }
 
   static void commit_cb(rd_kafka_t*, rd_kafka_resp_err_t err,
@@ -319,6 +349,8 @@ struct kafka_source::impl : kafka::detail::client_base {
                                    + " has answered in the "
                                    + std::to_string(config.connect_timeout.count())
                                    + " ms since the source started (connect_timeout)");
+    if (revoking && ctx->settled(partition_ids(revoking.get())))
+      finish_revocation();
     apply_pending_assignment();
     if (!retry_commits.empty() && std::chrono::steady_clock::now() - last_commit > retry_interval)
       commit({});
@@ -349,7 +381,7 @@ struct kafka_source::impl : kafka::detail::client_base {
         auto* m = batch[i];
         if (m->err)
           on_error_message(m);
-        else if (!revoked || assigned.count(m->partition))
+        else if ((!revoked && !revoking) || assigned.count(m->partition))
           out.push_back(convert(*m));
         rd_kafka_message_destroy(m);
       }
@@ -440,6 +472,8 @@ struct kafka_source::impl : kafka::detail::client_base {
       assigned.insert(list->elems[i].partition);
     if (partitions_paused)
       pause_resume(list.get(), true);
+    if (ctx)
+      ctx->assigned(partition_ids(list.get()));
   }
 
   /// Strict offset reset: a partition without a committed offset starts where
