@@ -12,6 +12,7 @@
 
 #include <doctest/doctest.h>
 
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <string>
@@ -60,9 +61,9 @@ struct process {
 };
 
 /// Every window the processes emitted, as "key@end=count" by key and end, a repeat twice.
-std::string windows_of(process& a, process& b) {
+std::string windows_of(std::initializer_list<process*> processes) {
   std::multimap<std::pair<std::string, std::int64_t>, std::uint64_t> all;
-  for (auto* p : {&a, &b})
+  for (auto* p : processes)
     for (auto& e : p->out.out) {
       auto& w = e.msg.payload<counts>();
       all.emplace(std::make_pair(w.key, w.end_ms), w.value);
@@ -90,7 +91,7 @@ TEST_SUITE("kafka.reduce_adoption") {
       a.deliver_and_checkpoint();
       b.send("k", 26'000, 0, 3); // a is gone, partition 0 went to b
       test::close_input(b.step, b.out);
-      CHECK(windows_of(a, b) == "b@10s=1 b@30s=1 k@10s=3 k@30s=1");
+      CHECK(windows_of({&a, &b}) == "b@10s=1 b@30s=1 k@10s=3 k@30s=1");
     }
     SUBCASE("sliding, with a running count") {
       process a(broker, windows::sliding(30s, 10s).event_time());
@@ -102,7 +103,7 @@ TEST_SUITE("kafka.reduce_adoption") {
       a.deliver_and_checkpoint();
       b.send("k", 26'000, 0, 3);
       test::close_input(b.step, b.out);
-      CHECK(windows_of(a, b)
+      CHECK(windows_of({&a, &b})
             == "b@10s=1 b@20s=1 b@30s=2 b@40s=1 b@50s=1 k@10s=3 k@20s=3 k@30s=4 k@40s=1 k@50s=1");
     }
   }
@@ -119,8 +120,64 @@ TEST_SUITE("kafka.reduce_adoption") {
     a.deliver_and_checkpoint();
     b.send("k", 21'000, 0, 2);
     test::close_input(b.step, b.out);
-    CHECK(windows_of(a, b)
+    CHECK(windows_of({&a, &b})
           == "a@30s=1 a@40s=1 a@50s=1 b@10s=1 b@20s=2 b@30s=2 b@40s=1 k@10s=1 k@20s=1 k@30s=2 "
              "k@40s=1 k@50s=1");
+  }
+}
+
+TEST_SUITE("kafka.reduce_adoption") {
+  TEST_CASE("a process holds the keys of the partitions it consumes, not those of the others") {
+    kafka::embedded_broker broker(1, {{"state", 1}});
+    auto w = windows::tumbling(10s).event_time();
+    process a(broker, w);
+    a.send("k0", 1'000, 0, 0);
+    a.send("k1", 2'000, 1, 0);
+    a.deliver_and_checkpoint();
+    // b consumes partition 0 only: of a's keys it takes k0, and k1 stays parked, its windows
+    // a's to emit.
+    process b(broker, w);
+    b.send("k0", 3'000, 0, 1);
+    CHECK(b.step.parked() == 1);
+    b.send("k0", 25'000, 0, 2);
+    CHECK(windows_of({&a, &b}) == "k0@10s=2");
+    // A new process's restore parks every key until its partition comes.
+    process c(broker, w);
+    CHECK(c.step.parked() == 2);
+    CHECK(c.step.keys() == 0);
+    c.step.assigned(0, {1});
+    CHECK(c.step.parked() == 1);
+    CHECK(c.step.keys() == 1);
+  }
+
+  TEST_CASE("a revoked partition's keys are parked: their windows fire nowhere until it comes "
+            "back, from the newest state") {
+    kafka::embedded_broker broker(1, {{"state", 1}});
+    auto w = windows::tumbling(10s).event_time();
+    process a(broker, w);
+    a.send("k0", 1'000, 0, 0);
+    a.send("k1", 2'000, 1, 0);
+    a.deliver_and_checkpoint();
+    a.step.revoked(0, {1});
+    CHECK(a.step.parked() == 1);
+    a.send("k0", 25'000, 0, 1); // the watermark passes k1's window, which is not a's now
+    CHECK(windows_of({&a}) == "k0@10s=1");
+    SUBCASE("back unchanged: the windows that passed meanwhile come out") {
+      a.step.assigned(0, {1});
+      CHECK(a.step.parked() == 0);
+      a.send("k1", 26'000, 1, 1);
+      test::close_input(a.step, a.out);
+      CHECK(windows_of({&a}) == "k0@10s=1 k0@30s=1 k1@10s=1 k1@30s=1");
+    }
+    SUBCASE("back after another process counted on") {
+      process b(broker, w);
+      b.send("k1", 3'000, 1, 1);
+      b.deliver_and_checkpoint();
+      a.out.out.clear();
+      a.step.assigned(0, {1}); // reads b's state of k1, which replaces what was parked
+      a.send("k1", 26'000, 1, 2);
+      test::close_input(a.step, a.out);
+      CHECK(windows_of({&a, &b}) == "k0@30s=1 k1@10s=2 k1@30s=1");
+    }
   }
 }

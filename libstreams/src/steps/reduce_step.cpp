@@ -87,8 +87,12 @@ std::string reduce_step::panes_record(const std::string& key, std::uint32_t seq)
 }
 
 void reduce_step::process(message& m, emitter& out) {
-  if (guard_.meets_new_partition(m.lineage()))
-    adopt();
+  if (guard_.meets_new_partition(m.lineage())) {
+    std::vector<partition_id> met;
+    for (auto& o : m.lineage().origins())
+      met.emplace_back(o.source, o.partition);
+    adopt(met);
+  }
   auto key = f_.key ? f_.key(m) : std::string();
   if (guard_.seen(m.lineage(), key_hash(key))) {
     held_.add(m.lineage()); // folded before: done once that fold is durable
@@ -144,6 +148,8 @@ void reduce_step::fold(key_entry& e, pane& p, message& m) {
   auto& ks = e.second;
   if (ks.running && p.start >= ks.run_from && p.start < ks.run_to)
     ks.running.reset(); // late data in an emitted window: merged afresh at the next window
+  if (auto origins = m.lineage().origins(); !origins.empty())
+    ks.fed_by = {origins.front().source, origins.front().partition};
   guard_.fold(m.lineage());
   held_.add(m.lineage());
 }
@@ -161,7 +167,7 @@ void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts,
   auto T = time_now();
   if (w_.time == time_domain::event && T != none && ps + w_.size_ms + w_.allowed_lateness_ms <= T)
     return reject_late(m, ts, out);
-  auto& e = keys_.find_or_add(key);
+  auto& e = entry_of(key);
   auto& ks = e.second;
   // The first pane starting at or after ps, searched from the newest: time mostly grows.
   auto it = ks.panes.end();
@@ -185,7 +191,7 @@ void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts,
 }
 
 void reduce_step::add_count(const std::string& key, message& m, emitter& out) {
-  auto& e = keys_.find_or_add(key);
+  auto& e = entry_of(key);
   auto& ks = e.second;
   if (ks.panes.empty()) {
     pane p;
@@ -205,7 +211,7 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
   auto T = time_now();
   if (w_.time == time_domain::event && T != none && ts + w_.gap_ms + w_.allowed_lateness_ms <= T)
     return reject_late(m, ts, out);
-  auto& e = keys_.find_or_add(key);
+  auto& e = entry_of(key);
   auto& ks = e.second;
   pane s;
   s.start = ts;
@@ -506,6 +512,8 @@ void reduce_step::save_key(key_entry& e, write_batch& b) {
     if (p.dirty && p.record != 0)
       record_of(ks, p.record).dying = true;
   std::string v;
+  codec::encode(v, ks.fed_by.first); // so that the partition's next owner takes the key
+  codec::encode(v, ks.fed_by.second);
   codec::encode(v, fired_to(key)); // so that an adopting instance knows what was emitted
   std::uint32_t written = 0;
   for (auto& p : ks.panes) {
@@ -590,60 +598,21 @@ void reduce_step::open(const operator_context& ctx) {
     next_end_ = next_end;
     origin_ = origin;
   }
-  auto pp = state_keys::prefix(ctx.step, 'p');
-  store_->scan(pp, [&](std::string_view k, std::string_view v) {
-    k.remove_prefix(pp.size());
-    auto key = state_keys::get_string(k);
-    if (ctx.owns(key))
-      load_record(key, state_keys::get_u32(k), v);
-  });
-  for (auto& [key, ks] : keys_) // a key's records are in write order, its panes in time order
-    sort_by_start(ks.panes);
+  for (auto& [key, records] : stored_keys()) {
+    auto k = read_key(records);
+    // Its record's mark may lag behind the windows its writer emitted (docs/concepts.md,
+    // "Marks that lag"): those before the restored next window end count as emitted.
+    k.emitted_to = std::max(k.emitted_to, next_end_);
+    if (k.state.fed_by == no_partition)
+      restore_key(key, std::move(k));
+    else
+      parked_.emplace(key, std::move(k));
+  }
   restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'f'), ctx);
 }
 
-std::int64_t reduce_step::load_record(const std::string& key, std::uint32_t seq,
-                                      std::string_view v) {
-  next_record_ = std::max(next_record_, seq + 1);
-  auto& ks = keys_.find_or_add(key).second;
-  ks.records.push_back({seq, 0, false});
-  // Count and session windows keep no window end: theirs is `none`, as is `next_end_`.
-  std::int64_t emitted_to = none;
-  codec::decode(v, emitted_to);
-  if (emitted_to > next_end_) {
-    auto& ahead = ahead_.try_emplace(key, emitted_to).first->second;
-    ahead = std::max(ahead, emitted_to);
-  }
-  while (!v.empty()) {
-    pane p;
-    std::uint8_t fired = 0;
-    std::string acc;
-    codec::decode(v, p.start);
-    codec::decode(v, p.end);
-    codec::decode(v, p.count);
-    codec::decode(v, p.first_ts);
-    codec::decode(v, p.last_ts);
-    codec::decode(v, fired);
-    codec::decode(v, acc);
-    p.fired = fired != 0;
-    f_.make(p.acc);
-    p.acc->load(acc);
-    p.record = seq;
-    if (w_.kind == window_kind::session)
-      session_ends_.insert({p.fired ? p.end + w_.allowed_lateness_ms : p.end, key});
-    else if (w_.timed())
-      ++pane_starts_[p.start];
-    ks.panes.push_back(std::move(p));
-    ++ks.records.back().live;
-  }
-  return emitted_to;
-}
-
-void reduce_step::adopt() {
-  if (!store_ || !guard_.catch_up(*store_))
-    return;
-  // The records of the keys this instance owns, by key.
-  std::map<std::string, std::vector<std::pair<std::uint32_t, std::string>>> stored;
+std::map<std::string, reduce_step::stored_records> reduce_step::stored_keys() const {
+  std::map<std::string, stored_records> stored;
   auto pp = state_keys::prefix(ctx_.step, 'p');
   store_->scan(pp, [&](std::string_view k, std::string_view v) {
     k.remove_prefix(pp.size());
@@ -651,25 +620,145 @@ void reduce_step::adopt() {
     if (ctx_.owns(key))
       stored[key].emplace_back(state_keys::get_u32(k), std::string(v));
   });
+  return stored;
+}
+
+reduce_step::parked_key reduce_step::read_key(const stored_records& records) {
+  parked_key k;
+  auto& ks = k.state;
+  // Count and session windows keep no window end: theirs is `none`, as is `next_end_`.
+  k.emitted_to = none;
+  for (auto& [seq, value] : records) { // in write order: the last names the key's partition
+    std::string_view v(value);
+    next_record_ = std::max(next_record_, seq + 1);
+    ks.records.push_back({seq, 0, false});
+    std::int64_t emitted_to = none;
+    codec::decode(v, ks.fed_by.first);
+    codec::decode(v, ks.fed_by.second);
+    codec::decode(v, emitted_to);
+    k.emitted_to = std::max(k.emitted_to, emitted_to);
+    while (!v.empty()) {
+      pane p;
+      std::uint8_t fired = 0;
+      std::string acc;
+      codec::decode(v, p.start);
+      codec::decode(v, p.end);
+      codec::decode(v, p.count);
+      codec::decode(v, p.first_ts);
+      codec::decode(v, p.last_ts);
+      codec::decode(v, fired);
+      codec::decode(v, acc);
+      p.fired = fired != 0;
+      f_.make(p.acc);
+      p.acc->load(acc);
+      p.record = seq;
+      ks.panes.push_back(std::move(p));
+      ++ks.records.back().live;
+    }
+  }
+  sort_by_start(ks.panes);
+  return k;
+}
+
+void reduce_step::restore_key(const std::string& key, parked_key&& k) {
+  auto& e = keys_.find_or_add(key); // absent, or emptied and waiting for the checkpoint
+  auto listed = e.second.listed;
+  e.second = std::move(k.state);
+  e.second.listed = listed;
+  for (auto& p : e.second.panes)
+    if (w_.kind == window_kind::session)
+      session_ends_.insert({p.fired ? p.end + w_.allowed_lateness_ms : p.end, key});
+    else if (w_.timed())
+      ++pane_starts_[p.start];
+  if (k.emitted_to > next_end_) {
+    auto& ahead = ahead_.try_emplace(key, k.emitted_to).first->second;
+    ahead = std::max(ahead, k.emitted_to);
+  } else if (k.emitted_to < next_end_) {
+    missed_[key] = k.emitted_to;
+  }
+}
+
+reduce_step::key_entry& reduce_step::entry_of(const std::string& key) {
+  if (!parked_.empty())
+    if (auto it = parked_.find(key); it != parked_.end()) {
+      restore_key(key, std::move(it->second)); // a message of another partition feeds it now
+      parked_.erase(it);
+    }
+  return keys_.find_or_add(key);
+}
+
+void reduce_step::park(const std::set<partition_id>& partitions) {
+  for (auto& e : keys_) {
+    auto& [key, ks] = e;
+    if (ks.listed || ks.panes.empty() || !partitions.count(ks.fed_by))
+      continue;
+    parked_key k;
+    k.emitted_to = fired_to(key);
+    for (auto& p : ks.panes)
+      drop_timers(key, p);
+    ks.running.reset();
+    k.state.panes = std::move(ks.panes);
+    k.state.records = std::move(ks.records);
+    k.state.fed_by = ks.fed_by;
+    ks.panes.clear();
+    ks.records.clear();
+    ahead_.erase(key);
+    missed_.erase(key);
+    parked_.insert_or_assign(key, std::move(k)); // an emptied key goes at the next checkpoint
+  }
+}
+
+void reduce_step::revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
+  std::set<partition_id> gone;
+  for (auto p : partitions) {
+    gone.emplace(source, p);
+    wm_.forget(source, p);
+  }
+  park(gone);
+  guard_.forget(source, partitions);
+}
+
+void reduce_step::assigned(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
+  std::vector<partition_id> met;
+  for (auto p : partitions)
+    if (guard_.meets_new_partition({source, p}))
+      met.emplace_back(source, p);
+  if (!met.empty())
+    adopt(met);
+}
+
+void reduce_step::adopt(const std::vector<partition_id>& met) {
+  if (!parked_.empty())
+    for (auto it = parked_.begin(); it != parked_.end();) {
+      if (std::find(met.begin(), met.end(), it->second.state.fed_by) == met.end()) {
+        ++it;
+        continue;
+      }
+      restore_key(it->first, std::move(it->second));
+      it = parked_.erase(it);
+    }
+  if (!store_ || !guard_.catch_up(*store_))
+    return;
+  auto stored = stored_keys();
+  auto seqs = [](const std::vector<panes_stored>& records) {
+    std::vector<std::uint32_t> out;
+    for (auto& r : records)
+      out.push_back(r.seq);
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto stored_seqs = [&](const std::string& key) {
+    std::vector<std::uint32_t> out;
+    if (auto it = stored.find(key); it != stored.end())
+      for (auto& r : it->second)
+        out.push_back(r.first);
+    return out;
+  };
   // A key changed here since the last checkpoint is this process's: its state is the newest.
   // Any other whose records are not those this instance read or wrote was written elsewhere.
   for (auto& [key, ks] : keys_) {
-    auto it = stored.find(key);
-    if (ks.listed) {
-      if (it != stored.end())
-        stored.erase(it);
-      continue;
-    }
-    std::vector<std::uint32_t> here, there;
-    for (auto& r : ks.records)
-      here.push_back(r.seq);
-    if (it != stored.end())
-      for (auto& r : it->second)
-        there.push_back(r.first);
-    std::sort(here.begin(), here.end());
-    if (here == there) {
-      if (it != stored.end())
-        stored.erase(it);
+    if (ks.listed || seqs(ks.records) == stored_seqs(key)) {
+      stored.erase(key);
       continue;
     }
     for (auto& p : ks.panes)
@@ -678,16 +767,21 @@ void reduce_step::adopt() {
     ks.records.clear();
     ks.running.reset();
     ahead_.erase(key);
+    missed_.erase(key);
+  }
+  for (auto it = parked_.begin(); it != parked_.end();) {
+    bool same = seqs(it->second.state.records) == stored_seqs(it->first);
+    if (same)
+      stored.erase(it->first);
+    it = same ? std::next(it) : parked_.erase(it);
   }
   for (auto& [key, records] : stored) {
-    auto fired = none;
-    for (auto& [seq, v] : records)
-      fired = std::max(fired, load_record(key, seq, v));
-    if (fired < next_end_) // windows its writer had not emitted and this instance has passed
-      missed_.emplace_back(key, fired);
-    auto& ks = keys_.find_or_add(key).second;
-    ks.running.reset(); // summed over the panes replaced: merged afresh at the next window
-    sort_by_start(ks.panes);
+    auto k = read_key(records); // what its writer had not emitted and this instance has
+                                // passed comes out
+    if (k.state.fed_by == no_partition || guard_.met(k.state.fed_by))
+      restore_key(key, std::move(k));
+    else
+      parked_.insert_or_assign(key, std::move(k));
   }
   state_keys::add_unsent(*store_, state_keys::prefix(ctx_.step, 'f'), ctx_, emitted_, restored_);
 }
@@ -739,7 +833,11 @@ void reduce_step::on_close(emitter& out, close_reason why) {
   emit_restored(out);
   if (why != close_reason::exhausted)
     return; // open windows stay in the state store for the next run
-  // The input is over for good: every window is complete.
+  // The input is over for good: every window is complete, also of keys of partitions that
+  // have not come since the restart.
+  for (auto& [key, k] : parked_)
+    restore_key(key, std::move(k));
+  parked_.clear();
   closing_ = true;
   if (w_.kind == window_kind::count) {
     for (auto& e : keys_) {

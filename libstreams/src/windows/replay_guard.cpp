@@ -61,6 +61,17 @@ bool replay_guard::meets_new_partition(const lineage& l) {
   return met;
 }
 
+bool replay_guard::meets_new_partition(partition_id p) {
+  last_met_ = p;
+  return met_.insert(p).second;
+}
+
+void replay_guard::forget(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
+  for (auto partition : partitions)
+    met_.erase({source, partition});
+  last_met_.reset();
+}
+
 bool replay_guard::seen(const lineage& l, std::uint64_t key_hash) {
   if ((earlier_.empty() && own_.empty()) || l.empty())
     return false;

@@ -4,9 +4,10 @@
 // step's name and a NUL, then a tag byte saying what the record is, then big-endian fields so
 // that the store's key order is time order (`mdb_dump -p` shows them readably).
 //   'p' key seq       : panes (or sessions, or a count window) of a key written by checkpoint
-//                       number seq, value = the end up to which the writer had emitted the
-//                       key's time windows, then each pane's bounds, count, first and last
-//                       timestamps, fired flag and length-prefixed accumulator (a time
+//                       number seq, value = the source partition that fed the key (source
+//                       index, partition; none: ~0, -1), the end up to which the writer had
+//                       emitted the key's time windows, then each pane's bounds, count, first
+//                       and last timestamps, fired flag and length-prefixed accumulator (a time
 //                       window's pane whose windows have all fired may stay in it until the
 //                       record's last pane goes: a restore drops it again)
 //   'f' key start end : a window emitted and not yet delivered, value = its accumulator;

@@ -82,12 +82,13 @@ inline constexpr std::size_t max_state_key_size = 511;
 /// The name of the in-memory store in configs and options.
 inline constexpr std::string_view memory_state = ":memory:";
 
-/// The version of how stateful steps lay out their records (src/windows/state_keys.hpp): 4
-/// since a reduce step's record of a key says up to which end its writer had emitted the key's
-/// windows, so that a process adopting the key emits those it had not, and an emitted count
-/// window's record carries its number (3: replay marks per source partition; 2: one record
-/// per key rather than one per pane).
-inline constexpr std::string_view state_layout = "4";
+/// The version of how stateful steps lay out their records (src/windows/state_keys.hpp): 5
+/// since a reduce step's record of a key names the source partition that fed the key, so that
+/// a process holds the keys of the partitions it consumes (4: the record says up to which end
+/// its writer had emitted the key's windows, and an emitted count window's record carries its
+/// number; 3: replay marks per source partition; 2: one record per key rather than one per
+/// pane).
+inline constexpr std::string_view state_layout = "5";
 
 /// Marks a store that no step has written with `state_layout`; for one that steps wrote,
 /// checks that they wrote this layout. Throws `state_error` naming the store and both

@@ -15,6 +15,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace streams {
@@ -55,8 +56,13 @@ reduce_functions reduce_functions_for(std::function<std::string(const message&)>
 ///
 /// State and exactness: inputs folded into state are held (not acknowledged) until a
 /// `checkpoint` has written the state, with replay marks, in one durable transaction; emitted
-/// windows stay in the store until `delivered`, and are emitted again after a crash. Restored
-/// state is read in `open`, each instance taking the keys that hash to it.
+/// windows stay in the store until `delivered`, and are emitted again after a crash.
+///
+/// State follows source partitions: each key remembers the partition that fed it. Restored
+/// keys (`open`, each instance taking those that hash to it) are parked until their partition
+/// is met (its first message, or its source's assignment), as another process may consume it;
+/// the keys of revoked partitions are parked again, and read again if another process changed
+/// them meanwhile.
 class reduce_step : public step_operator {
 public:
   /// The wall clock in milliseconds since the epoch; injectable for deterministic tests.
@@ -82,14 +88,22 @@ public:
   void open(const operator_context& ctx) override;
   void checkpoint(emitter& out) override;
   void delivered(std::uint64_t id) override;
+  void revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions) override;
+  void assigned(std::uint32_t source, const std::vector<std::int32_t>& partitions) override;
 
   /// Messages sent to the dead-letter sink for arriving after their windows closed.
   std::uint64_t late() const { return late_; }
   /// Keys with open state, and panes over all keys (for memory benchmarks).
   std::size_t keys() const;
   std::size_t panes() const;
+  /// Keys restored from the store whose partition this instance has not met (or has lost).
+  std::size_t parked() const { return parked_.size(); }
 
 private:
+  using partition_id = replay_guard::partition_id;
+  /// The partition of keys fed by messages without origins.
+  static constexpr partition_id no_partition{~std::uint32_t{0}, -1};
+
   struct pane {
     std::int64_t start = 0; ///< time windows: pane start; sessions: first timestamp
     std::int64_t end = 0;   ///< exclusive; sessions: last timestamp + gap
@@ -119,10 +133,20 @@ private:
     /// a pane in it changed.
     accumulator_slot running;
     std::int64_t run_from = 0, run_to = 0;
-    std::uint64_t run_count = 0; ///< messages in `running`
-    bool listed = false;         ///< in `dirty_keys_`
+    std::uint64_t run_count = 0;        ///< messages in `running`
+    partition_id fed_by = no_partition; ///< the source partition of its latest message
+    bool listed = false;                ///< in `dirty_keys_`
   };
   using key_entry = key_table<key_state>::entry;
+  /// A key whose partition this instance does not consume now: no windows fire for it.
+  struct parked_key {
+    key_state state; ///< timers not counted in `pane_starts_` or `session_ends_`
+    /// The end up to which its windows count as emitted: those from there to this
+    /// instance's next window end come out when it goes live (no one emitted them).
+    std::int64_t emitted_to = 0;
+  };
+  /// A key's records as the store holds them, by `seq`.
+  using stored_records = std::vector<std::pair<std::uint32_t, std::string>>;
 
   std::int64_t time_now() const; ///< the time windows close by: watermark or wall clock
   /// Emits every window the time has completed, and drops the panes no window needs.
@@ -135,7 +159,7 @@ private:
   /// The least end of the key's windows not yet emitted: `next_end_`, or later for a key
   /// whose state an instance that was ahead wrote (`ahead_`).
   std::int64_t fired_to(const std::string& key) const;
-  /// Emits the complete windows of adopted keys that their writer had not emitted and that
+  /// Emits the complete windows of keys gone live that no one had emitted and that
   /// this instance has passed (`missed_`).
   void fire_missed(emitter& out);
   /// Moves the key's running accumulator to window [start, end): the panes leaving it taken
@@ -166,14 +190,22 @@ private:
   std::string save_timers() const;
   void forget_pane(key_entry& e, const pane& p);
   void drop_timers(const std::string& key, const pane& p);
-  /// Adds a key's record `seq` as the store holds it; returns the end up to which its writer
-  /// had emitted the key's windows.
-  std::int64_t load_record(const std::string& key, std::uint32_t seq, std::string_view v);
-  /// Before the first message of a partition met since opening: what other processes wrote
-  /// (their partitions may have come to this one) replaces what this instance holds of the
-  /// keys it has not changed since its last checkpoint, with their replay marks and windows
-  /// emitted and not delivered.
-  void adopt();
+  /// The key's entry, unparked if it was parked.
+  key_entry& entry_of(const std::string& key);
+  /// Every owned key's records in the store.
+  std::map<std::string, stored_records> stored_keys() const;
+  /// A key as its records say, with the end up to which its writer had emitted its windows.
+  parked_key read_key(const stored_records& records);
+  /// Makes a parked key (or one read from the store) live: its timers, and which of its
+  /// windows are emitted.
+  void restore_key(const std::string& key, parked_key&& k);
+  /// Parks the keys of `partitions` that have not changed since the last checkpoint.
+  void park(const std::set<partition_id>& partitions);
+  /// Before the first message of partitions met since opening (or an assignment): their keys
+  /// go live, and what other processes wrote since (their partitions may have come to this
+  /// one) replaces what this instance holds of the keys it has not changed since its last
+  /// checkpoint, with their replay marks and windows emitted and not delivered.
+  void adopt(const std::vector<partition_id>& met);
 
   window_spec w_;
   reduce_functions f_;
@@ -188,14 +220,15 @@ private:
   std::map<std::int64_t, std::size_t> pane_starts_; ///< timed windows: panes per start
   std::set<std::pair<std::int64_t, std::string>> session_ends_;
   std::vector<std::size_t> dirty_keys_; ///< keys with panes changed since the last checkpoint
-  pending_outputs emitted_;             ///< windows emitted, not yet delivered
+  std::unordered_map<std::string, parked_key> parked_; ///< apart from `keys_`
+  pending_outputs emitted_;                            ///< windows emitted, not yet delivered
   std::vector<std::pair<std::string, std::string>> restored_; ///< emissions to send again
   /// Time windows of keys whose stored state says their writer had emitted their windows
   /// further than `next_end_`: up to where (until `next_end_` gets there).
   std::map<std::string, std::int64_t> ahead_;
-  /// Time windows of keys adopted from a writer that was behind: from where it had emitted
-  /// them (`fire_missed`).
-  std::vector<std::pair<std::string, std::int64_t>> missed_;
+  /// Time windows of keys adopted from a writer that was behind, or parked while they passed:
+  /// from where they had been emitted (`fire_missed`).
+  std::map<std::string, std::int64_t> missed_;
   origin_ranges held_; ///< inputs folded since the last checkpoint
   watermark_tracker wm_;
   replay_guard guard_;

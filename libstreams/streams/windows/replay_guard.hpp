@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
+#include <vector>
 
 namespace streams {
 
@@ -27,6 +29,9 @@ class write_batch;
 /// restart with another parallelism still folds each message once.
 class replay_guard {
 public:
+  /// A source partition: the source's index in the pipeline, and the partition.
+  using partition_id = std::pair<std::uint32_t, std::int32_t>;
+
   replay_guard() = default;
   replay_guard(std::string step, std::size_t instance, std::size_t instances)
       : step_(std::move(step)), instance_(instance), instances_(instances) {}
@@ -38,6 +43,12 @@ public:
   /// adopts the partition (its state may have been written by another process) before
   /// folding its messages.
   bool meets_new_partition(const lineage& l);
+  /// The same for one partition (its source assigned it to this process).
+  bool meets_new_partition(partition_id p);
+  /// Whether this instance has met `p` since it opened (or since it was last `forget`ten).
+  bool met(partition_id p) const { return met_.count(p) > 0; }
+  /// The partitions went to another process: when they come back, they are met anew.
+  void forget(std::uint32_t source, const std::vector<std::int32_t>& partitions);
   /// Has `store` catch up with other processes (`state_store::catch_up`); when anything came
   /// in since this instance last looked, reads the marks again and returns true: the step
   /// then reads again the state it has not changed since its last checkpoint.
@@ -57,7 +68,6 @@ private:
     std::uint32_t pieces = 0;
     std::uint64_t weight = 0; ///< of the pieces of `offset` folded in this run (not saved)
   };
-  using partition_id = std::pair<std::uint32_t, std::int32_t>;
   using marks = std::map<partition_id, mark>;
   std::string key(std::size_t instances, std::size_t instance, partition_id p) const;
 

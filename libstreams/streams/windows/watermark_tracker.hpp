@@ -31,6 +31,8 @@ public:
   std::optional<std::int64_t> next_idle_at(std::int64_t now) const;
   /// Starts from a watermark restored from state.
   void restore(std::int64_t wm) { wm_ = std::max(wm_, wm); }
+  /// The partition no longer feeds this step (revoked): it holds the watermark back no more.
+  void forget(std::uint32_t source, std::int32_t partition) { inputs_.erase({source, partition}); }
 
 private:
   struct input {
