@@ -153,11 +153,15 @@ int id_of(const std::string& value);
 /// "<partition>:<offset>" of a message's first origin (what a test pipeline records).
 std::string origin_text(const message& m);
 
-/// Checks the output of the relay app's counting mode (E2E_COUNT_WINDOW=`window`) over
-/// `total` messages "m-<i>" keyed "k<i mod keys>" (produce_with_python), total a multiple of
-/// keys times window: every window full, holding exactly the numbers it must, each counted
-/// once (one emitted again after a failure must be the same), every key counted total/keys
-/// times. Nothing lost, nothing counted twice.
+/// The COUNT of a window the relay app's counting mode emitted ("KEY COUNT FIRST LAST").
+std::uint64_t parse_window_count(const std::string& value);
+
+/// Checks the output of the relay app's counting mode (E2E_COUNT_WINDOW=`window`, or
+/// E2E_TIME_WINDOW with `window` 0: windows of any size) over `total` messages "m-<i>" keyed
+/// "k<i mod keys>" (produce_with_python), total a multiple of keys times window: every window
+/// full, holding exactly the numbers it must, each counted once (one emitted again after a
+/// failure must be the same), every key counted total/keys times. Nothing lost, nothing
+/// counted twice.
 void check_exact_window_counts(const std::vector<record>& output, int total, int keys,
                                std::size_t window);
 

@@ -12,6 +12,8 @@
 #include <csignal>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 using namespace streams;
 using namespace streams::e2e;
@@ -117,6 +119,46 @@ void one_killed_other_takes_over() {
   check_exact_window_counts(read_topic(boot, "e2e-out"), total, keys, window);
 }
 
+/// Two processes of one consumer group counting in time windows, the second started once the
+/// first has counted part of the input: the partitions it is given leave the first only once
+/// what the first folded of them is in the changelog and committed, and the first forgets
+/// their keys, so that every message is counted in one window, once, whoever emitted it.
+void other_joins() {
+  kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}, {"e2e-state", 1}});
+  auto boot = broker.bootstrap_servers();
+  kafka::test::produce_with_python(boot, "e2e-in", total, "m", keys);
+  test::temp_directory dir_a, dir_b;
+  auto config = dir_a.file("counts.yaml");
+  write_count_config(config, "counts-join", 2, true);
+  std::map<std::string, std::string> env{{"E2E_TIME_WINDOW", "10000"}};
+  relay_process a(dir_a, boot, config, "a", rate, commit_interval, env);
+  std::optional<relay_process> b;
+  auto counted = [&] {
+    std::uint64_t n = 0;
+    for (auto& r : read_topic(boot, "e2e-out"))
+      n += parse_window_count(r.value);
+    return n;
+  };
+  {
+    INFO("a stderr:\n" << a.process().err());
+    REQUIRE(test::eventually([&] { return a.relayed() >= 3000; }, 90s));
+    b.emplace(dir_b, boot, config, "b", rate, commit_interval, env);
+    INFO("b stderr:\n" << b->process().err());
+    CHECK(wait_committed_to_end(boot, "e2e-in", "counts-join", 120s)
+          == end_offsets(boot, "e2e-in"));
+    // The last windows close on the wall clock.
+    CHECK(test::eventually([&] { return counted() >= total; }, 30s));
+    std::this_thread::sleep_for(1s); // a window emitted twice would come out by now
+    for (auto* p : {&a, &*b})
+      p->process().signal(SIGTERM);
+    CHECK(a.process().wait(30s) == 0);
+    CHECK(b->process().wait(30s) == 0);
+    CHECK(a.process().err().find("before revocation") != std::string::npos);
+    CHECK(b->relayed() > 0);
+  }
+  check_exact_window_counts(read_topic(boot, "e2e-out"), total, keys, 0);
+}
+
 } // namespace
 
 TEST_SUITE("e2e.state_crash_safety") {
@@ -129,5 +171,8 @@ TEST_SUITE("e2e.state_crash_safety") {
   }
   TEST_CASE("two processes of one group: one killed, the running other counts on from its state") {
     one_killed_other_takes_over();
+  }
+  TEST_CASE("a process joins one counting in time windows: each message counted once") {
+    other_joins();
   }
 }

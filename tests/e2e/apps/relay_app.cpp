@@ -13,6 +13,7 @@
 // E2E_COUNT_WINDOW=N makes it stateful: the relayed messages are counted per Kafka key in
 // windows of N messages (step "counts"), and "KEY COUNT FIRST LAST" goes out instead, FIRST and
 // LAST being the least and greatest number in the window's values ("m-17" is 17).
+// E2E_TIME_WINDOW=MS does the same in tumbling processing-time windows of MS milliseconds.
 //
 // E2E_BRANCHES=1 broadcasts the relayed messages to two branches: a copy of each to "e2e-out"
 // (sink "output"), and each through a router by the parity of its id ("m-17": odd) to
@@ -143,14 +144,17 @@ void build(streams::pipeline& p) {
     parity.branch("odd").sink("odd_output", streams::sinks::stream("e2e-odd"));
     return;
   }
-  const char* window = std::getenv("E2E_COUNT_WINDOW");
-  if (!window) {
+  const char* count = std::getenv("E2E_COUNT_WINDOW");
+  const char* time = std::getenv("E2E_TIME_WINDOW");
+  if (!count && !time) {
     relayed.sink("output", streams::sinks::stream("e2e-out"));
     return;
   }
+  auto window = count ? streams::windows::count(std::stoul(count))
+                      : streams::windows::tumbling(std::chrono::milliseconds(std::stol(time)));
   relayed
       .reduce<id_range>(
-          "counts", streams::windows::count(std::stoul(window)),
+          "counts", window,
           [](const streams::bytes&, const streams::message& m) { return m.key().value_or(""); })
       .map("format", [](const streams::windowed<std::string>& w) { return w.key + " " + w.value; })
       .sink("output", streams::sinks::stream("e2e-out"));
