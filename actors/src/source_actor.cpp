@@ -15,6 +15,7 @@
 #include <chrono>
 #include <map>
 #include <optional>
+#include <set>
 
 namespace streams::actors {
 
@@ -82,10 +83,13 @@ void tracker_context::drop_held(const std::vector<std::int32_t>& partitions) {
     return std::find(partitions.begin(), partitions.end(), p) != partitions.end();
   };
   auto& held = s_.held;
+  std::set<std::int32_t> taken_back;
   for (auto& m : held)
     if (revoked(m)) {
+      // The partition's first held offset: those after it, held or not yet taken, come later.
       auto& o = m.lineage().origins().front();
-      s_.tracker.take_back(o.partition, o.offset); // the first held: held come in order
+      if (taken_back.insert(o.partition).second)
+        s_.tracker.take_back(o.partition, o.offset);
     }
   held.erase(std::remove_if(held.begin(), held.end(), revoked), held.end());
 }
@@ -93,16 +97,17 @@ void tracker_context::drop_held(const std::vector<std::int32_t>& partitions) {
 bool tracker_context::settled(const std::vector<std::int32_t>& partitions) {
   drop_held(partitions);
   auto now = clock::now();
-  if (s_.w.stateful.empty() || s_.tracker.settled(partitions)) {
+  if (s_.tracker.settled(partitions)) {
     s_.settling_since.reset();
     return true;
   }
   if (!s_.settling_since) {
     s_.settling_since = now;
   } else if (now - *s_.settling_since >= s_.setup->options.drain_timeout) {
-    log().warn("source '{}': stateful steps did not make what they folded of {} revoked "
-               "partition(s) durable within the drain timeout ({} ms): the next owner consumes "
-               "them from the last commit, and may count some messages again",
+    log().warn("source '{}': what the pipeline took of {} revoked partition(s) was not all "
+               "delivered (or made durable by stateful steps) within the drain timeout ({} ms): "
+               "the next owner consumes them from the last commit, and may process some "
+               "messages again",
                s_.setup->name, partitions.size(), s_.setup->options.drain_timeout.count());
     s_.settling_since.reset();
     return true;
@@ -291,9 +296,12 @@ void poll(self_ptr self) {
         s.paused = true;
       }
       // Polling goes on while paused: a consumer group needs it to stay alive and to serve
-      // rebalances. A source that cannot pause may still return messages: hold one batch.
+      // rebalances. A source that cannot pause may still return messages: hold one batch, and
+      // with one held ask for none (a revocation under way still settles).
       if (s.held.empty())
         s.held = take(self, max);
+      else
+        take(self, 0);
       schedule_poll(self, paused_poll);
       return;
     }

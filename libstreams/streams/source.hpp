@@ -57,7 +57,9 @@ public:
   /// returns true; the runtime then polls it when woken (and every 50 ms regardless) rather
   /// than every millisecond while it is idle.
   virtual bool set_waker(waker /*wake*/) { return false; }
-  /// Up to `max` messages that are ready now; may return none.
+  /// Up to `max` messages that are ready now; may return none. `max` is 0 while the runtime
+  /// holds back a batch it has no room for: the call only keeps the source's own work going
+  /// (a consumer group's rebalance).
   virtual std::vector<message> poll(std::size_t max) = 0;
   /// True once a finite source has returned everything it has.
   virtual bool exhausted() const { return false; }
