@@ -523,6 +523,41 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(r[0].values.size() + r[1].values.size() == 110);
   }
 
+  TEST_CASE("a restart that restores another process's timers emits its keys' windows from "
+            "where it left them") {
+    fixture f;
+    auto store = make_memory_store(); // two processes' state, as a changelog shares it
+    auto w = windows::tumbling(10s).event_time();
+    auto a = f.make(w, true);
+    auto b = f.make(w, true);
+    a.open({"counts", 0, 1, store.get()});
+    b.open({"counts", 0, 1, store.get()});
+    f.send(a, 0, f.t0 + 1'000, 0);
+    f.send(a, 2, f.t0 + 15'000, 0); // a emits key "0"'s window ending at 10 s
+    f.send(b, 1, f.t0 + 1'000, 1);
+    f.send(b, 3, f.t0 + 25'000, 1);
+    f.send(b, 5, f.t0 + 45'000, 1); // b is ahead: it emits key "1"'s windows up to 30 s
+    for (auto id : f.out.tracked) {
+      a.delivered(id);
+      b.delivered(id);
+    }
+    a.checkpoint(f.out);
+    b.checkpoint(f.out); // the timers of instance 0 of 1 are b's now
+    auto ends = [&] {
+      std::vector<std::pair<std::string, std::int64_t>> r;
+      for (auto& x : results(f.out))
+        r.emplace_back(x.key, (x.end - f.t0) / 1000);
+      return r;
+    };
+    CHECK(ends()
+          == std::vector<std::pair<std::string, std::int64_t>>{{"0", 10}, {"1", 10}, {"1", 30}});
+    auto again = f.make(w, true); // a restarts
+    again.open({"counts", 0, 1, store.get()});
+    f.send(again, 4, f.t0 + 50'000, 0);
+    // Key "0"'s window ending at 20 s, which b's timers are past, comes out; nothing of b's.
+    CHECK(ends() == std::vector<std::pair<std::string, std::int64_t>>{{"0", 20}});
+  }
+
   TEST_CASE("a restart whose timers are behind a key's writer does not emit its windows again") {
     fixture f;
     auto store = make_memory_store();

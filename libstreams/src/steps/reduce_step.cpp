@@ -483,7 +483,12 @@ void reduce_step::checkpoint(emitter& out) {
     for (auto i : dirty_keys_)
       save_key(keys_.at(i), b);
     ++next_record_;
-    guard_.save(b);
+    // The window end up to which the keys of the partitions it consumes have had their
+    // windows emitted: an instance that restores or adopts them takes it over.
+    auto emitted_to = next_end_;
+    for (auto& [key, from] : missed_)
+      emitted_to = std::min(emitted_to, from);
+    guard_.save(b, emitted_to);
     b.put(timers_record(ctx_.instances, ctx_.instance), save_timers());
     store_->write(b);
   }
@@ -499,8 +504,10 @@ void reduce_step::checkpoint(emitter& out) {
 }
 
 reduce_step::panes_stored& reduce_step::record_of(key_state& ks, std::uint32_t seq) {
-  return *std::find_if(ks.records.begin(), ks.records.end(),
-                       [&](const panes_stored& r) { return r.seq == seq; });
+  // In `seq` order: read in key order, appended by later checkpoints. A sliding window's key
+  // holds a record per checkpoint that met it, up to one per pane.
+  return *std::lower_bound(ks.records.begin(), ks.records.end(), seq,
+                           [](const panes_stored& r, std::uint32_t s) { return r.seq < s; });
 }
 
 void reduce_step::save_key(key_entry& e, write_batch& b) {
@@ -599,14 +606,13 @@ void reduce_step::open(const operator_context& ctx) {
     origin_ = origin;
   }
   for (auto& [key, records] : stored_keys()) {
-    auto k = read_key(records);
-    // Its record's mark may lag behind the windows its writer emitted (docs/concepts.md,
-    // "Marks that lag"): those before the restored next window end count as emitted.
-    k.emitted_to = std::max(k.emitted_to, next_end_);
-    if (k.state.fed_by == no_partition)
+    auto k = read_key(key, records);
+    if (k.state.fed_by == no_partition) {
+      k.emitted_to = std::max(k.emitted_to, next_end_); // its writer's, if not another's
       restore_key(key, std::move(k));
-    else
+    } else {
       parked_.emplace(key, std::move(k));
+    }
   }
   restored_ = state_keys::owned_records(*store_, state_keys::prefix(ctx.step, 'f'), ctx);
 }
@@ -623,7 +629,8 @@ std::map<std::string, reduce_step::stored_records> reduce_step::stored_keys() co
   return stored;
 }
 
-reduce_step::parked_key reduce_step::read_key(const stored_records& records) {
+reduce_step::parked_key reduce_step::read_key(const std::string& key,
+                                              const stored_records& records) {
   parked_key k;
   auto& ks = k.state;
   // Count and session windows keep no window end: theirs is `none`, as is `next_end_`.
@@ -657,6 +664,10 @@ reduce_step::parked_key reduce_step::read_key(const stored_records& records) {
     }
   }
   sort_by_start(ks.panes);
+  // A key's record holds its writer's window end as of the checkpoint that last wrote the
+  // key; the end its partition's marks hold is that of the writer's last checkpoint.
+  if (ks.fed_by != no_partition)
+    k.emitted_to = std::max(k.emitted_to, guard_.emitted_to(ks.fed_by, key_hash(key)));
   return k;
 }
 
@@ -776,8 +787,8 @@ void reduce_step::adopt(const std::vector<partition_id>& met) {
     it = same ? std::next(it) : parked_.erase(it);
   }
   for (auto& [key, records] : stored) {
-    auto k = read_key(records); // what its writer had not emitted and this instance has
-                                // passed comes out
+    auto k = read_key(key, records); // what its writer had not emitted and this instance
+                                     // has passed comes out
     if (k.state.fed_by == no_partition || guard_.met(k.state.fed_by))
       restore_key(key, std::move(k));
     else

@@ -29,6 +29,7 @@ void replay_guard::load(const state_store& store) {
     mark mk;
     codec::decode(v, mk.offset);
     codec::decode(v, mk.pieces);
+    codec::decode(v, mk.emitted_to);
     partition_id p{source, partition};
     earlier_[{n, i}][p] = mk;
     if (n != instances_ || i != instance_)
@@ -36,7 +37,7 @@ void replay_guard::load(const state_store& store) {
     // This instance goes on where it (or the process it took over from) stopped.
     auto& own = own_[p];
     if (std::tie(mk.offset, mk.pieces) > std::tie(own.offset, own.pieces))
-      own = mk;
+      own = {mk.offset, mk.pieces, 0, none};
   });
 }
 
@@ -109,10 +110,6 @@ bool replay_guard::seen(const lineage& l, std::uint64_t key_hash) {
 
 void replay_guard::fold(const lineage& l) {
   for (auto& o : l.origins()) {
-    if (last_changed_ != partition_id{o.source, o.partition}) {
-      last_changed_ = partition_id{o.source, o.partition};
-      changed_.insert(*last_changed_);
-    }
     auto& mk = own_[{o.source, o.partition}];
     if (o.offset > mk.offset) {
       mk = {o.offset, 1, o.weight};
@@ -123,18 +120,29 @@ void replay_guard::fold(const lineage& l) {
   }
 }
 
-void replay_guard::save(write_batch& batch) {
-  // Only the marks that moved: those of a partition that went to another process are that
-  // process's to write now.
-  for (auto& p : changed_) {
+void replay_guard::save(write_batch& batch, std::int64_t emitted_to) {
+  // Only the partitions this instance consumes now: those that went to another process are
+  // that process's to write (`forget`). Their window ends are written even when nothing of
+  // them was folded since, as their keys' windows were emitted all the same.
+  for (auto& p : met_) {
     auto& mk = own_[p];
     std::string v;
     codec::encode(v, mk.offset);
     codec::encode(v, mk.pieces);
+    codec::encode(v, emitted_to);
     batch.put(key(instances_, instance_, p), std::move(v));
   }
-  changed_.clear();
-  last_changed_.reset();
+}
+
+std::int64_t replay_guard::emitted_to(partition_id p, std::uint64_t key_hash) const {
+  auto end = none;
+  for (auto& [run, marks] : earlier_) {
+    if (key_hash % run.first != run.second)
+      continue; // the key belonged to another instance of that run
+    if (auto it = marks.find(p); it != marks.end())
+      end = std::max(end, it->second.emitted_to);
+  }
+  return end;
 }
 
 } // namespace streams

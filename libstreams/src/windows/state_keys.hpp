@@ -12,7 +12,9 @@
 //                       record's last pane goes: a restore drops it again)
 //   'f' key start end : a window emitted and not yet delivered, value = its accumulator;
 //                       a count window's key ends with its number n (two may share bounds)
-//   'm' n i s p       : replay mark of instance i of n for partition p of source s
+//   'm' n i s p       : replay mark of instance i of n for partition p of source s, value =
+//                       offset, pieces of it folded, and the window end up to which the
+//                       instance had emitted the windows of the partition's keys
 //   't' n i           : timers of instance i of n (watermark, next window end, grid origin,
 //                       count windows emitted)
 

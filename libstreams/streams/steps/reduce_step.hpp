@@ -126,8 +126,8 @@ private:
     bool dying = false;
   };
   struct key_state {
-    trimmed_vector<pane> panes; ///< ordered by start
-    std::vector<panes_stored> records;
+    trimmed_vector<pane> panes;        ///< ordered by start
+    std::vector<panes_stored> records; ///< by `seq`
     /// Sliding windows of an invertible accumulator (`running_`): the merge of the panes
     /// starting in [run_from, run_to), the window last emitted; empty until one is, or after
     /// a pane in it changed.
@@ -195,7 +195,7 @@ private:
   /// Every owned key's records in the store.
   std::map<std::string, stored_records> stored_keys() const;
   /// A key as its records say, with the end up to which its writer had emitted its windows.
-  parked_key read_key(const stored_records& records);
+  parked_key read_key(const std::string& key, const stored_records& records);
   /// Makes a parked key (or one read from the store) live: its timers, and which of its
   /// windows are emitted.
   void restore_key(const std::string& key, parked_key&& k);

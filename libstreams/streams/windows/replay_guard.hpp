@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -59,14 +60,21 @@ public:
   bool seen(const lineage& l, std::uint64_t key_hash);
   /// This instance folded (or rejected) a message with lineage `l`.
   void fold(const lineage& l);
-  /// Adds to `batch` this instance's marks that moved since the last `save`.
-  void save(write_batch& batch);
+  /// Adds to `batch` this instance's marks of the partitions it has met (those it consumes),
+  /// each with `emitted_to`: the end up to which the step has emitted its keys' windows.
+  void save(write_batch& batch, std::int64_t emitted_to = none);
+  /// Up to where the instance that owned a key hashing to `key_hash` in an earlier run (or
+  /// another process) had emitted the windows of `p`'s keys; `none` when unknown.
+  std::int64_t emitted_to(partition_id p, std::uint64_t key_hash) const;
+
+  static constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
 
 private:
   struct mark {
     std::int64_t offset = -1;
     std::uint32_t pieces = 0;
-    std::uint64_t weight = 0; ///< of the pieces of `offset` folded in this run (not saved)
+    std::uint64_t weight = 0;       ///< of the pieces of `offset` folded in this run (not saved)
+    std::int64_t emitted_to = none; ///< as saved (not kept for this instance's own marks)
   };
   using marks = std::map<partition_id, mark>;
   std::string key(std::size_t instances, std::size_t instance, partition_id p) const;
@@ -77,8 +85,6 @@ private:
   /// Earlier runs' marks by (parallelism, instance); this instance's own are `own_`.
   std::map<std::pair<std::uint32_t, std::uint32_t>, marks> earlier_;
   marks own_;
-  std::set<partition_id> changed_; ///< partitions whose marks moved since the last save
-  std::optional<partition_id> last_changed_;
   std::set<partition_id> met_; ///< partitions met since opening
   std::optional<partition_id> last_met_;
   std::uint64_t caught_up_ = 0; ///< what `state_store::catch_up` said when last asked
