@@ -75,6 +75,13 @@ std::string windows_of(std::initializer_list<process*> processes) {
   return r;
 }
 
+/// `p` folds key k0 from partition 0 and k1 from partition 1, at 1 s and 2 s, and checkpoints.
+void fold_k0_and_k1(process& p) {
+  p.send("k0", 1'000, 0, 0);
+  p.send("k1", 2'000, 1, 0);
+  p.deliver_and_checkpoint();
+}
+
 } // namespace
 
 TEST_SUITE("kafka.reduce_adoption") {
@@ -131,9 +138,7 @@ TEST_SUITE("kafka.reduce_adoption") {
     kafka::embedded_broker broker(1, {{"state", 1}});
     auto w = windows::tumbling(10s).event_time();
     process a(broker, w);
-    a.send("k0", 1'000, 0, 0);
-    a.send("k1", 2'000, 1, 0);
-    a.deliver_and_checkpoint();
+    fold_k0_and_k1(a);
     // b consumes partition 0 only: of a's keys it takes k0, and k1 stays parked, its windows
     // a's to emit.
     process b(broker, w);
@@ -155,9 +160,7 @@ TEST_SUITE("kafka.reduce_adoption") {
     kafka::embedded_broker broker(1, {{"state", 1}});
     auto w = windows::tumbling(10s).event_time();
     process a(broker, w);
-    a.send("k0", 1'000, 0, 0);
-    a.send("k1", 2'000, 1, 0);
-    a.deliver_and_checkpoint();
+    fold_k0_and_k1(a);
     a.step.revoked(0, {1});
     CHECK(a.step.parked() == 1);
     a.send("k0", 25'000, 0, 1); // the watermark passes k1's window, which is not a's now
