@@ -410,8 +410,10 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
           checkpoint(self);
       },
       [=](revoked_atom, std::uint32_t source, std::vector<std::int32_t>& partitions) {
+        // Checkpointed first: what changed since the partitions settled (windows fired, panes
+        // gone) is written before the step lets their keys go.
         auto& s = self->state;
-        if (!s.failed)
+        if (!s.failed && (s.closed || checkpoint(self)))
           guarded(self, nullptr, [&] { s.setup->op->revoked(source, partitions); });
       },
       [=](assigned_atom, std::uint32_t source, std::vector<std::int32_t>& partitions) {

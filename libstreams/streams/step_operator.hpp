@@ -93,9 +93,10 @@ public:
   virtual void checkpoint(emitter& /*out*/) {}
   /// The output emitted with `emit_tracked(.., id)` has been delivered by every sink.
   virtual void delivered(std::uint64_t /*id*/) {}
-  /// Partitions of source `source` went to another process, after a checkpoint that holds all
-  /// this instance had of them: forget the keys only they fed (their next owner restores them
-  /// from the state changelog), so as not to emit their windows or write their state.
+  /// Partitions of source `source` went to another process; the runtime has just called
+  /// `checkpoint`, and that holds all this instance had of them: forget the keys only they fed
+  /// (their next owner restores them from the state changelog), so as not to emit their
+  /// windows or write their state.
   virtual void revoked(std::uint32_t /*source*/, const std::vector<std::int32_t>& /*partitions*/) {}
   /// Partitions of source `source` are now this process's: restore their keys' state (what
   /// another process wrote of them, as when the first message of one comes).

@@ -704,7 +704,8 @@ void reduce_step::park(const std::set<partition_id>& partitions) {
     if (ks.listed || ks.panes.empty() || !partitions.count(ks.fed_by))
       continue;
     parked_key k;
-    k.emitted_to = fired_to(key);
+    auto missed = missed_.find(key);
+    k.emitted_to = missed != missed_.end() ? missed->second : fired_to(key);
     for (auto& p : ks.panes)
       drop_timers(key, p);
     ks.running.reset();
