@@ -75,16 +75,25 @@ void killed_and_restarted(std::size_t parallelism, bool elsewhere = false) {
   check_exact_window_counts(read_topic(boot, "e2e-out"), total, keys, window);
 }
 
-/// Two processes of one consumer group, each with a state directory of its own (two
-/// machines) and the changelog between them; one is killed mid-stream, and the other, running
-/// on, is given its partitions and must count on from the state the killed one wrote.
-void one_killed_other_takes_over() {
-  kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}, {"e2e-state", 1}});
-  auto boot = broker.bootstrap_servers();
-  kafka::test::produce_with_python(boot, "e2e-in", total, "m", keys);
+/// The input on the embedded broker, and the config of two processes of consumer group
+/// `group`, each with a state directory of its own (two machines) and the changelog between
+/// them.
+struct two_machines {
+  explicit two_machines(const std::string& group) {
+    kafka::test::produce_with_python(boot, "e2e-in", total, "m", keys);
+    write_count_config(config, group, 2, true);
+  }
+  kafka::embedded_broker broker{1, {{"e2e-in", 4}, {"e2e-out", 4}, {"e2e-state", 1}}};
+  std::string boot = broker.bootstrap_servers();
   test::temp_directory dir_a, dir_b;
-  auto config = dir_a.file("counts.yaml");
-  write_count_config(config, "counts-takeover", 2, true);
+  std::string config = dir_a.file("counts.yaml");
+};
+
+/// One of two processes is killed mid-stream, and the other, running on, is given its
+/// partitions and must count on from the state the killed one wrote.
+void one_killed_other_takes_over() {
+  two_machines m("counts-takeover");
+  auto& [broker, boot, dir_a, dir_b, config] = m;
   std::map<std::string, std::string> env{{"E2E_COUNT_WINDOW", std::to_string(window)}};
   // Started together, they split the partitions before either has counted anything (the
   // mock broker gives the first member 3 s for others to join).
@@ -124,12 +133,8 @@ void one_killed_other_takes_over() {
 /// what the first folded of them is in the changelog and committed, and the first forgets
 /// their keys, so that every message is counted in one window, once, whoever emitted it.
 void other_joins() {
-  kafka::embedded_broker broker(1, {{"e2e-in", 4}, {"e2e-out", 4}, {"e2e-state", 1}});
-  auto boot = broker.bootstrap_servers();
-  kafka::test::produce_with_python(boot, "e2e-in", total, "m", keys);
-  test::temp_directory dir_a, dir_b;
-  auto config = dir_a.file("counts.yaml");
-  write_count_config(config, "counts-join", 2, true);
+  two_machines m("counts-join");
+  auto& [broker, boot, dir_a, dir_b, config] = m;
   std::map<std::string, std::string> env{{"E2E_TIME_WINDOW", "10000"}};
   relay_process a(dir_a, boot, config, "a", rate, commit_interval, env);
   std::optional<relay_process> b;
