@@ -83,6 +83,7 @@ struct plan_part::impl {
 
   /// Opens the state store when a step here is stateful, and each stateful operator on it.
   void open_state() {
+    std::int32_t run = 0;
     for (std::size_t i = 0; i < mine.size(); ++i) {
       auto& setup = *setups[i];
       if (!setup.op || !setup.op->stateful())
@@ -95,7 +96,9 @@ struct plan_part::impl {
         if (options.replicate_state)
           store = options.replicate_state(std::move(store), options.state_generation);
         check_state_layout(*store);
+        run = next_run(*store);
       }
+      setup.output_run = run;
       auto& instance = plan.instances()[mine[i]];
       try {
         setup.op->open(

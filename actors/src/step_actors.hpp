@@ -20,6 +20,9 @@ struct step_setup {
   std::string name;
   /// Sources, and stateful transforms (for their own outputs): the index acks come back under.
   std::uint32_t source_index = 0;
+  /// Stateful transforms: the partition their outputs' origins name, this run's number
+  /// (`next_run`), as they number their outputs from 1 in every run.
+  std::int32_t output_run = 0;
   std::unique_ptr<source> src;
   std::unique_ptr<sink> snk;
   std::unique_ptr<step_operator> op;

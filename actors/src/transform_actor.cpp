@@ -98,7 +98,8 @@ void port_emitter::release(origin_ranges&& r) { s_.acks.add(r); }
 
 void port_emitter::emit_tracked(std::size_t port, message&& m, std::uint64_t id) {
   auto index = s_.setup->source_index;
-  m.set_lineage(lineage(origin{index, 0, static_cast<std::int64_t>(id), origin::full_weight}));
+  m.set_lineage(lineage(
+      origin{index, s_.setup->output_run, static_cast<std::int64_t>(id), origin::full_weight}));
   if (s_.unacked.empty())
     s_.first_unacked = id;
   while (s_.first_unacked + s_.unacked.size() < id)

@@ -303,6 +303,19 @@ TEST_SUITE("open_state_store") {
   TEST_CASE("an empty name is an error") { CHECK_THROWS_AS(open_state_store(""), state_error); }
 }
 
+TEST_SUITE("state.runs") {
+  TEST_CASE("runs are counted in the store: each opening of it gets the next number") {
+    test::temp_directory dir;
+    {
+      auto store = open_state_store(dir.file("state"));
+      CHECK(next_run(*store) == 1);
+      CHECK(next_run(*store) == 2);
+    }
+    auto again = open_state_store(dir.file("state"));
+    CHECK(next_run(*again) == 3);
+  }
+}
+
 TEST_SUITE("state.state_layout") {
   TEST_CASE("a new store is marked with the layout, and one of another layout is refused") {
     auto store = make_memory_store();

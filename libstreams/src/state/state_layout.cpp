@@ -1,11 +1,14 @@
 #include "streams/state/state_store.hpp"
 
+#include "streams/state/codec.hpp"
+
 namespace streams {
 
 namespace {
 
 /// Outside every step's prefix (step names are not empty), like the changelog's read mark.
 const std::string layout_key("\0layout", 7);
+const std::string run_key("\0run", 4);
 
 } // namespace
 
@@ -30,6 +33,21 @@ void check_state_layout(state_store& store) {
   write_batch mark;
   mark.put(layout_key, std::string(state_layout));
   store.write(mark);
+}
+
+std::int32_t next_run(state_store& store) {
+  std::int32_t run = 0;
+  if (auto last = store.get(run_key)) {
+    std::string_view v(*last);
+    codec::decode(v, run);
+  }
+  ++run;
+  std::string v;
+  codec::encode(v, run);
+  write_batch b;
+  b.put(run_key, std::move(v));
+  store.write(b);
+  return run;
 }
 
 } // namespace streams

@@ -95,6 +95,12 @@ inline constexpr std::string_view state_layout = "5";
 /// layouts otherwise: records of another layout would restore as garbage.
 void check_state_layout(state_store& store);
 
+/// Counts the runs of the pipeline over `store`: returns this run's number (1 for the first),
+/// written before it returns. A stateful step's outputs go out under origins that name it, as
+/// the step numbers them from 1 in every run: a stateful step after it then tells this run's
+/// outputs from an earlier run's, which its replay marks cover.
+std::int32_t next_run(state_store& store);
+
 /// An LMDB environment in `dir` (created if missing, with its parents). Throws `state_error`
 /// naming the directory when it cannot be created, opened or written, or when this process
 /// has it open already (LMDB forbids that). The map grows as needed. In streams::state.
