@@ -173,14 +173,11 @@ void plan_part::wire(const std::vector<caf::actor>& all, std::size_t parts) {
   std::size_t sinks = parts;
   for (auto& instance : instances)
     sinks += steps[instance.step].kind == step_kind::sink ? 1 : 0;
-  std::vector<std::size_t> closers(acks.size(), sinks);
-  std::vector<std::vector<caf::actor>> stateful(acks.size());
+  std::vector<std::vector<caf::actor>> closing_stateful(acks.size()); // by ack index
   for (auto n : d.plan.ack_targets())
     if (steps[instances[n].step].kind != step_kind::source)
-      for (auto a : d.plan.closes_to(n)) {
-        ++closers[a];
-        stateful[a].push_back(all[n]);
-      }
+      for (auto a : d.plan.closes_to(n))
+        closing_stateful[a].push_back(all[n]);
 
   std::vector<managed_actor> actors;
   std::size_t local_feeders = 0; // what sends to this part's dead letters
@@ -195,12 +192,12 @@ void plan_part::wire(const std::vector<caf::actor>& all, std::size_t parts) {
     w.sources = acks;
     w.dead_letters = d.dead_letters;
     if (auto a = instances[n].ack_index) {
-      w.closers = closers[*a];
+      w.closers = sinks + closing_stateful[*a].size();
       if (kind != step_kind::source)
         for (auto to : d.plan.closes_to(n))
           w.closes_to.push_back(acks[to]);
       else
-        w.stateful = stateful[*a];
+        w.stateful = closing_stateful[*a];
     }
     w.source = *instances[d.plan.instances_of(root).front()].ack_index;
     w.source_name = steps[root].name;

@@ -752,24 +752,18 @@ void reduce_step::adopt(const std::vector<partition_id>& met) {
   if (!store_ || !guard_.catch_up(*store_))
     return;
   auto stored = stored_keys();
-  auto seqs = [](const std::vector<panes_stored>& records) {
-    std::vector<std::uint32_t> out;
-    for (auto& r : records)
-      out.push_back(r.seq);
-    std::sort(out.begin(), out.end());
-    return out;
-  };
-  auto stored_seqs = [&](const std::string& key) {
-    std::vector<std::uint32_t> out;
-    if (auto it = stored.find(key); it != stored.end())
-      for (auto& r : it->second)
-        out.push_back(r.first);
-    return out;
+  // Whether `records` are those the store holds of `key`: both are in `seq` order.
+  auto as_stored = [&](const std::string& key, const std::vector<panes_stored>& records) {
+    auto it = stored.find(key);
+    if (it == stored.end())
+      return records.empty();
+    return std::equal(records.begin(), records.end(), it->second.begin(), it->second.end(),
+                      [](const panes_stored& r, const auto& s) { return r.seq == s.first; });
   };
   // A key changed here since the last checkpoint is this process's: its state is the newest.
   // Any other whose records are not those this instance read or wrote was written elsewhere.
   for (auto& [key, ks] : keys_) {
-    if (ks.listed || seqs(ks.records) == stored_seqs(key)) {
+    if (ks.listed || as_stored(key, ks.records)) {
       stored.erase(key);
       continue;
     }
@@ -782,7 +776,7 @@ void reduce_step::adopt(const std::vector<partition_id>& met) {
     missed_.erase(key);
   }
   for (auto it = parked_.begin(); it != parked_.end();) {
-    bool same = seqs(it->second.state.records) == stored_seqs(it->first);
+    bool same = as_stored(it->first, it->second.state.records);
     if (same)
       stored.erase(it->first);
     it = same ? std::next(it) : parked_.erase(it);

@@ -54,10 +54,8 @@ bool replay_guard::meets_new_partition(const lineage& l) {
   bool met = false;
   for (auto& o : l.origins()) {
     partition_id p{o.source, o.partition};
-    if (last_met_ == p)
-      continue;
-    last_met_ = p;
-    met = met_.insert(p).second || met;
+    if (last_met_ != p)
+      met = meets_new_partition(p) || met;
   }
   return met;
 }

@@ -1,10 +1,10 @@
 #pragma once
 
 #include "streams/lineage.hpp"
+#include "streams/windows/watermark_tracker.hpp"
 
 #include <cstddef>
 #include <cstdint>
-#include <limits>
 #include <map>
 #include <optional>
 #include <set>
@@ -67,7 +67,8 @@ public:
   /// another process) had emitted the windows of `p`'s keys; `none` when unknown.
   std::int64_t emitted_to(partition_id p, std::uint64_t key_hash) const;
 
-  static constexpr std::int64_t none = std::numeric_limits<std::int64_t>::min();
+  /// No window end: the windows' own (a reduce step compares the two).
+  static constexpr std::int64_t none = watermark_tracker::none;
 
 private:
   struct mark {
