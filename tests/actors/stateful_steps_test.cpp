@@ -59,6 +59,30 @@ source_spec<std::int64_t> range(std::int64_t from, std::int64_t to, bool endless
 
 std::string key_of(const std::int64_t& v) { return "k" + std::to_string(v % 5); }
 
+/// Counts in windows of 7 per key (key_of), then a running total per key (a stateful step
+/// after another) into `out`.
+pipeline chained(source_spec<std::int64_t> numbers, std::shared_ptr<memory_store> out) {
+  pipeline p("chained");
+  p.source("numbers", std::move(numbers))
+      .reduce<accumulators::count<std::int64_t>>("counts", windows::count(7), key_of)
+      .stateful_map<std::uint64_t>(
+          "totals", [](const counts& c) { return c.key; },
+          [](const counts& c, keyed_state<std::uint64_t>& t) {
+            t.put(t.get_or(0) + c.value);
+            return t.get_or(0);
+          })
+      .sink("out", sinks::memory<std::uint64_t>(std::move(out)));
+  return p;
+}
+
+/// Each key's last total in `out`.
+std::map<std::string, std::uint64_t> last_totals(const memory_store& out) {
+  std::map<std::string, std::uint64_t> last;
+  for (auto& m : out.messages())
+    last[*m.key()] = std::max(last[*m.key()], m.payload<std::uint64_t>());
+  return last;
+}
+
 /// numbers -> counts per key in windows of `n` -> out
 pipeline counting(source_spec<std::int64_t> src, std::size_t n, std::size_t parallelism,
                   std::shared_ptr<memory_store> out) {
@@ -257,26 +281,14 @@ TEST_CASE("reduce then stateful_map: at the end of the input each waits for the 
   test::temp_directory dir;
   auto out = std::make_shared<memory_store>();
   auto log = std::make_shared<commit_log>();
-  pipeline p("chained");
-  p.source("numbers", range(0, 10'000, false, log))
-      .reduce<accumulators::count<std::int64_t>>("counts", windows::count(7), key_of)
-      .stateful_map<std::uint64_t>(
-          "totals", [](const counts& c) { return c.key; },
-          [](const counts& c, keyed_state<std::uint64_t>& t) {
-            t.put(t.get_or(0) + c.value);
-            return t.get_or(0);
-          })
-      .sink("out", sinks::memory<std::uint64_t>(out));
+  auto p = chained(range(0, 10'000, false, log), out);
   p.graph().step(*p.graph().find("counts")).parallelism = 2;
   runtime_options o;
   o.state_dir = dir.path();
   o.commit_interval = 1h; // no checkpoint but the last: it alone releases everything
   REQUIRE(run(p, o).ok);
   CHECK(last_commit(*log) == 10'000);
-  std::map<std::string, std::uint64_t> last;
-  for (auto& m : out->messages())
-    last[*m.key()] = std::max(last[*m.key()], m.payload<std::uint64_t>());
-  CHECK(last
+  CHECK(last_totals(*out)
         == std::map<std::string, std::uint64_t>{
             {"k0", 2000}, {"k1", 2000}, {"k2", 2000}, {"k3", 2000}, {"k4", 2000}});
   auto store = open_lmdb_store(dir.path() + "/chained");
@@ -291,28 +303,15 @@ TEST_CASE("reduce then stateful_map, run twice: the second run's windows are all
   // stateful map's replay marks of the first run do not take them for replays.
   test::temp_directory dir;
   auto out = std::make_shared<memory_store>();
-  auto chained = [&](std::int64_t from, std::int64_t to) {
-    pipeline p("chained");
-    p.source("numbers", range(from, to, false, std::make_shared<commit_log>()))
-        .reduce<accumulators::count<std::int64_t>>("counts", windows::count(7), key_of)
-        .stateful_map<std::uint64_t>(
-            "totals", [](const counts& c) { return c.key; },
-            [](const counts& c, keyed_state<std::uint64_t>& t) {
-              t.put(t.get_or(0) + c.value);
-              return t.get_or(0);
-            })
-        .sink("out", sinks::memory<std::uint64_t>(out));
+  auto run_over = [&](std::int64_t from, std::int64_t to) {
     runtime_options o;
     o.state_dir = dir.path();
     o.commit_interval = 50ms;
-    return run(p, o).ok;
+    return run(chained(range(from, to, false, std::make_shared<commit_log>()), out), o).ok;
   };
-  REQUIRE(chained(0, 3'500));
-  REQUIRE(chained(3'500, 7'000));
-  std::map<std::string, std::uint64_t> last;
-  for (auto& m : out->messages())
-    last[*m.key()] = std::max(last[*m.key()], m.payload<std::uint64_t>());
-  CHECK(last
+  REQUIRE(run_over(0, 3'500));
+  REQUIRE(run_over(3'500, 7'000));
+  CHECK(last_totals(*out)
         == std::map<std::string, std::uint64_t>{
             {"k0", 1400}, {"k1", 1400}, {"k2", 1400}, {"k3", 1400}, {"k4", 1400}});
 }

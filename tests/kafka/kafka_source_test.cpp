@@ -504,35 +504,33 @@ c.close()
     kafka_source a(config_for(broker, "in", "g"));
     tracking_context ctx_a;
     a.start(ctx_a);
-    auto got = poll_until(
-        a, [](auto& all) { return all.size() >= 100; }, 30s, &ctx_a);
-    REQUIRE(got.size() == 100);
+    REQUIRE(poll_until(a, count_at_least(100), 30s, &ctx_a).size() == 100);
     ctx_a.settle = false; // stateful steps still folding what they were sent
 
     kafka_source b(config_for(broker, "in", "g"));
     tracking_context ctx_b;
     b.start(ctx_b);
     produce_with_python(broker.bootstrap_servers(), "in", 20, "b");
-    auto deadline = std::chrono::steady_clock::now() + 30s;
-    while (ctx_a.settle_asked == 0 && std::chrono::steady_clock::now() < deadline) {
-      CHECK(a.poll(100).empty()); // the new messages wait for the rebalance
-      CHECK(b.poll(100).empty());
-      std::this_thread::sleep_for(1ms);
-    }
-    REQUIRE(ctx_a.settle_asked > 0); // b's joining revokes a's partitions
+    // Polls both for `limit` or until `done`: neither may return anything meanwhile.
+    auto nothing_comes = [&](std::chrono::milliseconds limit, auto done) {
+      for (auto until = std::chrono::steady_clock::now() + limit;
+           !done() && std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(1ms)) {
+        CHECK(a.poll(100).empty());
+        CHECK(b.poll(100).empty());
+      }
+    };
+    // The new messages wait for the rebalance, which b's joining starts by revoking a's.
+    nothing_comes(30s, [&] { return ctx_a.settle_asked > 0; });
+    REQUIRE(ctx_a.settle_asked > 0);
     // While a has not let them go, the group waits: nobody consumes them.
-    for (auto until = std::chrono::steady_clock::now() + 2s;
-         std::chrono::steady_clock::now() < until; std::this_thread::sleep_for(1ms)) {
-      CHECK(a.poll(100).empty());
-      CHECK(b.poll(100).empty());
-    }
+    nothing_comes(2s, [] { return false; });
     CHECK(a.assignment().empty());
     CHECK(b.assignment().empty());
     CHECK(ctx_a.revocations.empty());
 
     ctx_a.settle = true;
     std::vector<message> after;
-    deadline = std::chrono::steady_clock::now() + 40s;
+    auto deadline = std::chrono::steady_clock::now() + 40s;
     while (after.size() < 20 && std::chrono::steady_clock::now() < deadline) {
       for (auto* src : {&a, &b})
         for (auto& m : src->poll(100))
