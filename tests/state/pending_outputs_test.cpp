@@ -60,7 +60,7 @@ TEST_SUITE("state.pending_outputs") {
     checkpoint(p, *store); // both stored
     p.add("c", "3", false);
     p.delivered(a);
-    using held = std::unordered_set<std::string_view>;
+    using held = std::unordered_set<std::string>;
     CHECK(p.held() == held{"a", "b", "c"}); // a: delivered, its record not yet erased
     checkpoint(p, *store);
     CHECK(p.held() == held{"b", "c"});
@@ -142,6 +142,25 @@ TEST_SUITE("state.pending_outputs") {
     auto updated = p.add("w", "new", false);
     p.delivered(old);
     p.delivered(updated); // both delivered: nothing may be emitted again after a crash
+    checkpoint(p, *store);
+    CHECK(stored(*store).empty());
+  }
+
+  TEST_CASE("a keyed output's record is the prefix, key and numbers, built when written") {
+    auto store = make_memory_store();
+    pending_outputs p(std::string("step\0f", 6));
+    auto a = p.add_keyed("k", {-1, 2}, "1");
+    auto b = p.add_keyed("k", {-1, 3}, "2");
+    std::string b_record("step\0f\0\0\0\x01k", 11); // length-prefixed key
+    for (auto n : {-1, 3}) // order-preserving: sign bit flipped, big-endian
+      for (int shift = 56; shift >= 0; shift -= 8)
+        b_record.push_back(static_cast<char>(
+            ((static_cast<std::uint64_t>(n) ^ (std::uint64_t{1} << 63)) >> shift) & 0xff));
+    p.delivered(a);
+    CHECK(p.held() == std::unordered_set<std::string>{b_record});
+    checkpoint(p, *store);
+    CHECK(stored(*store) == records{{b_record, "2"}});
+    p.delivered(b);
     checkpoint(p, *store);
     CHECK(stored(*store).empty());
   }

@@ -73,26 +73,27 @@ void keyed_state_step::process(message& m, emitter& out) {
   }
   guard_.fold(m.lineage());
   held_.add(m.lineage());
-  auto record = state_keys::prefix(ctx_.step, 'o');
-  state_keys::put_string(record, key);
-  state_keys::put_i64(record, static_cast<std::int64_t>(run_));
-  state_keys::put_i64(record, static_cast<std::int64_t>(outputs_.next_id()));
-  emit(std::move(key), m.timestamp(), std::move(result), out, std::move(record), false);
+  emit(std::move(key), m.timestamp(), std::move(result), out);
 }
 
 void keyed_state_step::emit(std::string key, std::int64_t timestamp, value v, emitter& out,
-                            std::string record, bool stored) {
-  std::string saved;
-  if (store_ && !stored) {
+                            std::string restored) {
+  std::uint64_t id = 0;
+  if (!restored.empty()) {
+    id = outputs_.add(std::move(restored), {}, true);
+  } else if (store_) {
+    std::string saved;
     codec::encode(saved, timestamp);
     f_.save_output(v, saved);
+    auto n = static_cast<std::int64_t>(outputs_.next_id());
+    id = outputs_.add_keyed(key, {static_cast<std::int64_t>(run_), n}, std::move(saved));
+  } else {
+    id = outputs_.add({}, {}, false);
   }
   message m(std::move(v));
   m.set_key(std::move(key));
   m.set_timestamp(timestamp);
-  out.emit_tracked(
-      0, std::move(m),
-      outputs_.add(store_ ? std::move(record) : std::string(), std::move(saved), stored));
+  out.emit_tracked(0, std::move(m), id);
 }
 
 void keyed_state_step::delivered(std::uint64_t id) { outputs_.delivered(id); }
@@ -122,6 +123,7 @@ void keyed_state_step::checkpoint(emitter& out) {
 void keyed_state_step::open(const operator_context& ctx) {
   ctx_ = ctx;
   store_ = ctx.store;
+  outputs_ = pending_outputs(state_keys::prefix(ctx.step, 'o'));
   guard_ = replay_guard(ctx.step, ctx.instance, ctx.instances);
   run_ = static_cast<std::uint64_t>(now_ms()) * 1024 + ctx.instance;
   if (!store_)
@@ -159,7 +161,7 @@ void keyed_state_step::emit_restored(emitter& out) {
     std::string_view in(saved);
     std::int64_t timestamp = 0;
     codec::decode(in, timestamp);
-    emit(std::move(key), timestamp, f_.load_output(in), out, record, true);
+    emit(std::move(key), timestamp, f_.load_output(in), out, std::move(record));
   }
   restored_.clear();
 }

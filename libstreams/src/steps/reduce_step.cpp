@@ -128,6 +128,7 @@ void reduce_step::process(message& m, emitter& out) {
 
 void reduce_step::mark_dirty(key_entry& e, pane& p) {
   p.dirty = true;
+  e.second.rewrite_from = std::min(e.second.rewrite_from, p.start);
   list(e);
 }
 
@@ -244,7 +245,7 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
     }
     s = std::move(u); // a session that had fired is emitted again, updated, when it closes
   }
-  s.dirty = true; // the key was listed dirty by `fold`
+  mark_dirty(e, s); // merged: it may start earlier than the message
   session_ends_.insert({s.end, key});
   kept.push_back(std::move(s));
   sort_by_start(kept);
@@ -252,6 +253,11 @@ void reduce_step::add_session(const std::string& key, message& m, std::int64_t t
 }
 
 void reduce_step::forget_pane(key_entry& e, const pane& p) {
+  forget_record(e, p);
+  drop_timers(e.first, p);
+}
+
+void reduce_step::forget_record(key_entry& e, const pane& p) {
   if (p.record != 0) {
     auto& r = record_of(e.second, p.record);
     // A time window's pane that goes may stay in its record: a restore reads it again and
@@ -259,11 +265,10 @@ void reduce_step::forget_pane(key_entry& e, const pane& p) {
     // write every live pane of a sliding window at every checkpoint. A session or count
     // window that goes must not come back, and the last pane takes its record with it.
     if (--r.live == 0 || !w_.timed()) {
-      r.dying = true;
+      mark_dying(e.second, r);
       list(e);
     }
   }
-  drop_timers(e.first, p);
 }
 
 void reduce_step::drop_timers(const std::string& key, const pane& p) {
@@ -367,15 +372,28 @@ bool reduce_step::run_to(key_state& ks, std::int64_t start, std::int64_t end) {
 
 void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
   auto T = time_now();
-  // Every key's oldest and newest panes are visited, mostly out of cache: ask for those of a
-  // few keys ahead while this one is worked on.
+  auto gone = [&](std::int64_t start) {
+    return start + w_.size_ms <= end && start + w_.size_ms + w_.allowed_lateness_ms <= T;
+  };
+  // Every key's entry and its oldest and newest panes are visited, mostly out of cache: ask
+  // for the entry of a key further ahead, and for the panes of one a few keys ahead (whose
+  // entry is in by then), while this one is worked on.
   constexpr std::ptrdiff_t ahead = 4;
   for (auto it = keys_.begin(); it != keys_.end(); ++it) {
-    if (keys_.end() - it > ahead)
-      if (auto& next = std::next(it, ahead)->second.panes; !next.empty()) {
-        __builtin_prefetch(&next.front());
-        __builtin_prefetch(&next.back());
+    if (keys_.end() - it > 2 * ahead) {
+      auto* far = reinterpret_cast<const char*>(&*std::next(it, 2 * ahead));
+      for (std::size_t line = 0; line < sizeof(key_entry); line += 64)
+        __builtin_prefetch(far + line);
+    }
+    if (keys_.end() - it > ahead) {
+      auto& next = std::next(it, ahead)->second;
+      if (!next.panes.empty()) {
+        __builtin_prefetch(&next.panes.front());
+        __builtin_prefetch(&next.panes.back());
       }
+      if (!next.records.empty()) // the oldest pane's, mostly: the first
+        __builtin_prefetch(next.records.data());
+    }
     auto& e = *it;
     auto& ks = e.second;
     if (out)
@@ -385,17 +403,18 @@ void reduce_step::fire_time_window(std::int64_t end, emitter* out) {
     // go are the oldest, as panes are in time order (a 60 s window sliding by 1 s holds 60).
     auto& ps = ks.panes;
     auto kept = ps.begin();
-    for (; kept != ps.end() && kept->start + w_.size_ms <= end
-           && kept->start + w_.size_ms + w_.allowed_lateness_ms <= T;
-         ++kept) {
+    for (; kept != ps.end() && gone(kept->start); ++kept) {
       if (ks.running && kept->start >= ks.run_from && kept->start < ks.run_to) {
         ks.running->subtract(*kept->acc);
         ks.run_count -= kept->count;
       }
-      forget_pane(e, *kept);
+      forget_record(e, *kept);
     }
     ps.trim_front(kept); // an emptied key stays until the checkpoint: it comes back soon
   }
+  // Every key's panes of those starts went: their timers go at once, not pane by pane.
+  while (!pane_starts_.empty() && gone(pane_starts_.begin()->first))
+    pane_starts_.erase(pane_starts_.begin());
 }
 
 void reduce_step::fire_sessions(emitter& out) {
@@ -453,25 +472,25 @@ void reduce_step::advance(emitter& out) {
 
 void reduce_step::emit(const std::string& key, std::int64_t start, std::int64_t end,
                        const any_accumulator& acc, emitter& out, bool first, std::string restored) {
-  bool stored = !restored.empty();
-  std::string record = std::move(restored), saved;
-  if (store_ && !stored) {
-    record.reserve(fired_prefix_.size() + 4 + key.size() + 24);
-    record = fired_prefix_;
-    state_keys::put_string(record, key);
-    state_keys::put_i64(record, start);
-    state_keys::put_i64(record, end);
-    // Two count windows of a key may have the same bounds (inputs of one millisecond): each
-    // is a window of its own, not an update, and needs a record of its own.
-    if (w_.kind == window_kind::count)
-      state_keys::put_i64(record, static_cast<std::int64_t>(emissions_++));
-    acc.save(saved);
-  }
   message m(f_.result(key, start, end, acc));
   m.set_key(key);
   m.set_timestamp(end - 1);
-  out.emit_tracked(0, std::move(m),
-                   emitted_.add(std::move(record), std::move(saved), stored, first));
+  std::uint64_t id = 0;
+  if (!restored.empty()) {
+    id = emitted_.add(std::move(restored), {}, true);
+  } else if (store_) {
+    std::string saved;
+    acc.save(saved);
+    // Two count windows of a key may have the same bounds (inputs of one millisecond): each
+    // is a window of its own, not an update, and needs a record of its own.
+    id = w_.kind == window_kind::count
+             ? emitted_.add_keyed(key, {start, end, static_cast<std::int64_t>(emissions_++)},
+                                  std::move(saved), first)
+             : emitted_.add_keyed(key, {start, end}, std::move(saved), first);
+  } else {
+    id = emitted_.add({}, {}, false, first);
+  }
+  out.emit_tracked(0, std::move(m), id);
 }
 
 void reduce_step::delivered(std::uint64_t id) { emitted_.delivered(id); }
@@ -515,17 +534,28 @@ void reduce_step::save_key(key_entry& e, write_batch& b) {
   // A record holding a pane that changed (or went, but for time windows: forget_pane) is
   // replaced: the panes it still holds are written again, with the changed ones, into this
   // checkpoint's record of the key. So a checkpoint writes one record per key it changed.
-  for (auto& p : ks.panes)
-    if (p.dirty && p.record != 0)
-      record_of(ks, p.record).dying = true;
+  // Only panes from `rewrite_from` on can be dirty or in a dying record: most keys have
+  // changed their newest pane only, where this visited all 60 panes of a 60 s window sliding
+  // by 1 s, twice, looking up the record of each.
+  auto from = [&] {
+    return std::lower_bound(ks.panes.begin(), ks.panes.end(), ks.rewrite_from,
+                            [](const pane& p, std::int64_t t) { return p.start < t; });
+  };
+  for (auto it = from(); it != ks.panes.end(); ++it)
+    if (it->dirty && it->record != 0)
+      mark_dying(ks, record_of(ks, it->record));
   std::string v;
   codec::encode(v, ks.fed_by.first); // so that the partition's next owner takes the key
   codec::encode(v, ks.fed_by.second);
   codec::encode(v, fired_to(key)); // so that an adopting instance knows what was emitted
   std::uint32_t written = 0;
-  for (auto& p : ks.panes) {
+  std::int64_t first_start = 0;
+  for (auto it = from(); it != ks.panes.end(); ++it) {
+    auto& p = *it;
     if (!p.dirty && (p.record == 0 || !record_of(ks, p.record).dying))
       continue;
+    if (written == 0)
+      first_start = p.start;
     codec::encode(v, p.start);
     codec::encode(v, p.end);
     codec::encode(v, p.count);
@@ -549,8 +579,14 @@ void reduce_step::save_key(key_entry& e, write_batch& b) {
   ks.records.erase(dying, ks.records.end());
   if (written > 0) {
     b.put(panes_record(key, next_record_), std::move(v));
-    ks.records.push_back({next_record_, written, false});
+    ks.records.push_back({next_record_, written, false, first_start});
   }
+  ks.rewrite_from = forever;
+}
+
+void reduce_step::mark_dying(key_state& ks, panes_stored& r) {
+  r.dying = true;
+  ks.rewrite_from = std::min(ks.rewrite_from, r.first_start);
 }
 
 std::string reduce_step::timers_record(std::size_t instances, std::size_t instance) const {
@@ -573,7 +609,7 @@ void reduce_step::open(const operator_context& ctx) {
   ctx_ = ctx;
   store_ = ctx.store;
   pane_prefix_ = state_keys::prefix(ctx.step, 'p');
-  fired_prefix_ = state_keys::prefix(ctx.step, 'f');
+  emitted_ = pending_outputs(state_keys::prefix(ctx.step, 'f'));
   guard_ = replay_guard(ctx.step, ctx.instance, ctx.instances);
   if (!store_)
     return;
@@ -638,7 +674,7 @@ reduce_step::parked_key reduce_step::read_key(const std::string& key,
   for (auto& [seq, value] : records) { // in write order: the last names the key's partition
     std::string_view v(value);
     next_record_ = std::max(next_record_, seq + 1);
-    ks.records.push_back({seq, 0, false});
+    ks.records.push_back({seq, 0, false, forever});
     std::int64_t emitted_to = none;
     codec::decode(v, ks.fed_by.first);
     codec::decode(v, ks.fed_by.second);
@@ -659,8 +695,10 @@ reduce_step::parked_key reduce_step::read_key(const std::string& key,
       f_.make(p.acc);
       p.acc->load(acc);
       p.record = seq;
+      auto& r = ks.records.back();
+      r.first_start = std::min(r.first_start, p.start);
+      ++r.live;
       ks.panes.push_back(std::move(p));
-      ++ks.records.back().live;
     }
   }
   sort_by_start(ks.panes);

@@ -56,9 +56,9 @@ private:
   class cell;
 
   entry& lookup(const std::string& key);
-  /// `stored`: an output restored from the store, already there.
-  void emit(std::string key, std::int64_t timestamp, value v, emitter& out, std::string record,
-            bool stored);
+  /// `restored`: the record of an output restored from the store, already there.
+  void emit(std::string key, std::int64_t timestamp, value v, emitter& out,
+            std::string restored = {});
   void emit_restored(emitter& out);
   /// Before the first message of a partition met since opening: reads again what other
   /// processes wrote (their partitions may have come to this one), with their replay marks

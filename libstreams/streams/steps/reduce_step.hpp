@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
 #include <set>
@@ -124,6 +125,7 @@ private:
     /// One of its panes changed or went (time windows: its last went): replaced or erased at
     /// the next checkpoint.
     bool dying = false;
+    std::int64_t first_start = 0; ///< the least start of its panes
   };
   struct key_state {
     trimmed_vector<pane> panes;        ///< ordered by start
@@ -135,7 +137,9 @@ private:
     std::int64_t run_from = 0, run_to = 0;
     std::uint64_t run_count = 0;        ///< messages in `running`
     partition_id fed_by = no_partition; ///< the source partition of its latest message
-    bool listed = false;                ///< in `dirty_keys_`
+    /// At most the start of every dirty pane and of every pane in a dying record.
+    std::int64_t rewrite_from = std::numeric_limits<std::int64_t>::max();
+    bool listed = false; ///< in `dirty_keys_`
   };
   using key_entry = key_table<key_state>::entry;
   /// A key whose partition this instance does not consume now: no windows fire for it.
@@ -176,6 +180,8 @@ private:
   void fold(key_entry& e, pane& p, message& m);
   void mark_dirty(key_entry& e, pane& p);
   void list(key_entry& e); ///< for the next checkpoint to look at
+  /// The record is erased, and its panes still held written again, at the next checkpoint.
+  static void mark_dying(key_state& ks, panes_stored& r);
   static panes_stored& record_of(key_state& ks, std::uint32_t seq);
   /// Adds to `b` this checkpoint's record of the key's changed panes, and the erasure of the
   /// records it replaces.
@@ -188,7 +194,9 @@ private:
   std::string panes_record(const std::string& key, std::uint32_t seq) const;
   std::string timers_record(std::size_t instances, std::size_t instance) const;
   std::string save_timers() const;
+  /// A pane that goes: its record and its timers.
   void forget_pane(key_entry& e, const pane& p);
+  void forget_record(key_entry& e, const pane& p);
   void drop_timers(const std::string& key, const pane& p);
   /// The key's entry, unparked if it was parked.
   key_entry& entry_of(const std::string& key);
@@ -212,7 +220,7 @@ private:
   wall_clock now_;
   operator_context ctx_;
   state_store* store_ = nullptr;
-  std::string pane_prefix_, fired_prefix_; ///< of the step's records (state_keys.hpp)
+  std::string pane_prefix_; ///< of the step's records of panes (state_keys.hpp)
   /// A key left without panes stays here until the next checkpoint (most keys come back
   /// within a window or two, and lookups that insert cost more than those that find); the
   /// positions of `dirty_keys_` stay valid until then too.
