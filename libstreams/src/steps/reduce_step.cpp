@@ -99,9 +99,11 @@ void reduce_step::process(message& m, emitter& out) {
     return;
   }
   // The state of many keys is mostly out of cache: find the key's newest pane now, and let
-  // its cache lines come in while the watermark is worked out (the lookup again is cheap).
-  if (auto* e = keys_.find(key); e && !e->second.panes.empty()) {
-    auto* newest = reinterpret_cast<const char*>(&e->second.panes.back());
+  // its cache lines come in while the watermark is worked out. Firing windows adds no key,
+  // so the entry found stays where it is.
+  auto* found = keys_.find(key);
+  if (found && !found->second.panes.empty()) {
+    auto* newest = reinterpret_cast<const char*>(&found->second.panes.back());
     __builtin_prefetch(newest);
     __builtin_prefetch(newest + 64);
   }
@@ -120,9 +122,9 @@ void reduce_step::process(message& m, emitter& out) {
   auto ts = w_.time == time_domain::event ? m.timestamp() : now;
   switch (w_.kind) {
     case window_kind::tumbling:
-    case window_kind::sliding: add_timed(key, m, ts, out); break;
-    case window_kind::count: add_count(key, m, out); break;
-    case window_kind::session: add_session(key, m, ts, out); break;
+    case window_kind::sliding: add_timed(key, found, m, ts, out); break;
+    case window_kind::count: add_count(key, found, m, out); break;
+    case window_kind::session: add_session(key, found, m, ts, out); break;
   }
 }
 
@@ -163,12 +165,13 @@ void reduce_step::reject_late(message& m, std::int64_t ts, emitter& out) {
                                + std::to_string(w_.allowed_lateness_ms) + " ms");
 }
 
-void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts, emitter& out) {
+void reduce_step::add_timed(const std::string& key, key_entry* found, message& m, std::int64_t ts,
+                            emitter& out) {
   auto ps = pane_start(ts);
   auto T = time_now();
   if (w_.time == time_domain::event && T != none && ps + w_.size_ms + w_.allowed_lateness_ms <= T)
     return reject_late(m, ts, out);
-  auto& e = entry_of(key);
+  auto& e = entry_of(key, found);
   auto& ks = e.second;
   // The first pane starting at or after ps, searched from the newest: time mostly grows.
   auto it = ks.panes.end();
@@ -191,8 +194,8 @@ void reduce_step::add_timed(const std::string& key, message& m, std::int64_t ts,
       fire_key(key, ks, end, fired, out);
 }
 
-void reduce_step::add_count(const std::string& key, message& m, emitter& out) {
-  auto& e = entry_of(key);
+void reduce_step::add_count(const std::string& key, key_entry* found, message& m, emitter& out) {
+  auto& e = entry_of(key, found);
   auto& ks = e.second;
   if (ks.panes.empty()) {
     pane p;
@@ -208,11 +211,12 @@ void reduce_step::add_count(const std::string& key, message& m, emitter& out) {
   }
 }
 
-void reduce_step::add_session(const std::string& key, message& m, std::int64_t ts, emitter& out) {
+void reduce_step::add_session(const std::string& key, key_entry* found, message& m, std::int64_t ts,
+                              emitter& out) {
   auto T = time_now();
   if (w_.time == time_domain::event && T != none && ts + w_.gap_ms + w_.allowed_lateness_ms <= T)
     return reject_late(m, ts, out);
-  auto& e = entry_of(key);
+  auto& e = entry_of(key, found);
   auto& ks = e.second;
   pane s;
   s.start = ts;
@@ -727,13 +731,14 @@ void reduce_step::restore_key(const std::string& key, parked_key&& k) {
   }
 }
 
-reduce_step::key_entry& reduce_step::entry_of(const std::string& key) {
+reduce_step::key_entry& reduce_step::entry_of(const std::string& key, key_entry* found) {
   if (!parked_.empty())
     if (auto it = parked_.find(key); it != parked_.end()) {
       restore_key(key, std::move(it->second)); // a message of another partition feeds it now
       parked_.erase(it);
+      return *keys_.find(key);
     }
-  return keys_.find_or_add(key);
+  return found ? *found : keys_.find_or_add(key);
 }
 
 void reduce_step::park(const std::set<partition_id>& partitions) {

@@ -187,9 +187,11 @@ private:
   /// records it replaces.
   void save_key(key_entry& e, write_batch& b);
   void reject_late(message& m, std::int64_t ts, emitter& out);
-  void add_timed(const std::string& key, message& m, std::int64_t ts, emitter& out);
-  void add_count(const std::string& key, message& m, emitter& out);
-  void add_session(const std::string& key, message& m, std::int64_t ts, emitter& out);
+  void add_timed(const std::string& key, key_entry* found, message& m, std::int64_t ts,
+                 emitter& out);
+  void add_count(const std::string& key, key_entry* found, message& m, emitter& out);
+  void add_session(const std::string& key, key_entry* found, message& m, std::int64_t ts,
+                   emitter& out);
   std::int64_t pane_start(std::int64_t ts) const;
   std::string panes_record(const std::string& key, std::uint32_t seq) const;
   std::string timers_record(std::size_t instances, std::size_t instance) const;
@@ -198,8 +200,8 @@ private:
   void forget_pane(key_entry& e, const pane& p);
   void forget_record(key_entry& e, const pane& p);
   void drop_timers(const std::string& key, const pane& p);
-  /// The key's entry, unparked if it was parked.
-  key_entry& entry_of(const std::string& key);
+  /// The key's entry, unparked if it was parked; `found`: its entry in `keys_`, if known.
+  key_entry& entry_of(const std::string& key, key_entry* found);
   /// Every owned key's records in the store.
   std::map<std::string, stored_records> stored_keys() const;
   /// A key as its records say, with the end up to which its writer had emitted its windows.
