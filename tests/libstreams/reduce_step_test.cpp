@@ -495,6 +495,72 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(got == expected);
   }
 
+  TEST_CASE("a pane that changes has its record's older panes written again with it") {
+    fixture f;
+    auto store = make_memory_store();
+    auto w = windows::sliding(6s, 2s).event_time();
+    auto panes_then_newest = [&](reduce_step& step, bool checkpoint) {
+      for (std::int64_t t : {0, 2'000, 4'000}) // three panes, checkpointed in one record
+        f.send(step, t, 100'000 + t);
+      if (checkpoint)
+        step.checkpoint(f.out);
+      f.send(step, 1, 104'001); // the newest changes: the record goes, all three written again
+    };
+    auto kept = f.make(w);
+    panes_then_newest(kept, false);
+    test::close_input(kept, f.out);
+    auto expected = results(f.out);
+    std::vector<result> got;
+    {
+      auto step = f.make(w);
+      step.open({"counts", 0, 1, store.get()});
+      step.assigned(0, {0});
+      panes_then_newest(step, true);
+      for (auto id : f.out.tracked) // the windows the watermark completed reached their sinks
+        step.delivered(id);
+      f.out.tracked.clear();
+      step.checkpoint(f.out);
+      got = results(f.out);
+    } // a crash
+    auto restored = f.make(w);
+    restored.open({"counts", 0, 1, store.get()});
+    restored.assigned(0, {0});
+    CHECK(restored.panes() == 3);
+    test::close_input(restored, f.out);
+    for (auto& r : results(f.out))
+      got.push_back(r);
+    CHECK(got == expected);
+  }
+
+  TEST_CASE("sessions a message bridges before any checkpoint are stored merged") {
+    fixture f;
+    auto store = make_memory_store();
+    auto w = windows::session(1s).event_time(3s); // the watermark 3 s behind
+    auto bridge = [&](reduce_step& step) {
+      f.send(step, 0, 100'000);     // [100 s, 101 s)
+      f.send(step, 1'800, 101'800); // [101.8 s, 102.8 s)
+      f.send(step, 900, 100'900);   // bridges both: one session from 100 s
+    };
+    auto kept = f.make(w);
+    bridge(kept);
+    test::close_input(kept, f.out);
+    auto expected = results(f.out);
+    REQUIRE(expected.size() == 1);
+    {
+      auto step = f.make(w);
+      step.open({"counts", 0, 1, store.get()});
+      step.assigned(0, {0});
+      bridge(step);
+      step.checkpoint(f.out);
+      REQUIRE(results(f.out).empty());
+    } // a crash
+    auto restored = f.make(w);
+    restored.open({"counts", 0, 1, store.get()});
+    restored.assigned(0, {0});
+    test::close_input(restored, f.out);
+    CHECK(results(f.out) == expected);
+  }
+
   TEST_CASE("a restart with another parallelism: each key goes to one instance, none twice") {
     fixture f;
     auto store = make_memory_store();

@@ -165,6 +165,21 @@ TEST_SUITE("state.pending_outputs") {
     CHECK(stored(*store).empty());
   }
 
+  TEST_CASE("a keyed output emitted anew is the same record: only its newest emission stays") {
+    auto store = make_memory_store();
+    pending_outputs p("w");
+    auto old = p.add_keyed("k", {1, 2}, "old", true);
+    checkpoint(p, *store);
+    auto updated = p.add_keyed("k", {1, 2}, "new"); // a window updated by late data
+    p.delivered(old);
+    checkpoint(p, *store);
+    REQUIRE(stored(*store).size() == 1);
+    CHECK(stored(*store).front().second == "new");
+    p.delivered(updated);
+    checkpoint(p, *store);
+    CHECK(stored(*store).empty());
+  }
+
   TEST_CASE("outputs restored from the store are erased once delivered, not written again") {
     auto store = make_memory_store();
     write_batch b;

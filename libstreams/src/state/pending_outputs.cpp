@@ -22,9 +22,8 @@ std::uint64_t pending_outputs::add_keyed(std::string key,
                                          std::string saved, bool first) {
   auto& e = push(first);
   e.record.record_or_key = std::move(key);
-  for (auto x : numbers)
-    if (e.record.count < e.record.numbers.size())
-      e.record.numbers[e.record.count++] = x;
+  for (auto x : numbers) // more than fit throws: a record cut short could name another's
+    e.record.numbers.at(e.record.count++) = x;
   e.saved = std::move(saved);
   return next_id_ - 1;
 }

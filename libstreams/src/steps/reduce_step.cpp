@@ -249,7 +249,9 @@ void reduce_step::add_session(const std::string& key, key_entry* found, message&
     }
     s = std::move(u); // a session that had fired is emitted again, updated, when it closes
   }
-  mark_dirty(e, s); // merged: it may start earlier than the message
+  // The key was listed by `fold`; `rewrite_from` is at most `s.start`, as each merged pane was
+  // dirty since the last checkpoint or in a record that now dies.
+  s.dirty = true;
   session_ends_.insert({s.end, key});
   kept.push_back(std::move(s));
   sort_by_start(kept);
@@ -554,7 +556,7 @@ void reduce_step::save_key(key_entry& e, write_batch& b) {
   codec::encode(v, fired_to(key)); // so that an adopting instance knows what was emitted
   std::uint32_t written = 0;
   std::int64_t first_start = 0;
-  for (auto it = from(); it != ks.panes.end(); ++it) {
+  for (auto it = from(); it != ks.panes.end(); ++it) { // from again: dying records moved it
     auto& p = *it;
     if (!p.dirty && (p.record == 0 || !record_of(ks, p.record).dying))
       continue;
