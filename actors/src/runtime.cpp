@@ -1,4 +1,5 @@
 #include "streams/actors/runtime.hpp"
+#include "streams/actors/scheduler.hpp"
 
 #include "supervisor.hpp"
 
@@ -83,10 +84,7 @@ void runtime::start() {
   auto threads =
       d.options.threads ? d.options.threads : std::max(2u, std::thread::hardware_concurrency());
   d.cfg->set("scheduler.max-threads", threads);
-  // Workers that block on a shared queue: CAF's work stealing keeps idle workers polling
-  // (50 us sleeps), which cost an idle pipeline 40% of 2 cores; sharing costs ~5% of the
-  // in-memory benchmark's rate.
-  d.cfg->set("scheduler.policy", caf::atom("sharing"));
+  schedule_near_senders(*d.cfg);
   d.cfg->set("logger.verbosity", caf::atom("quiet"));
   d.sys = std::make_unique<caf::actor_system>(*d.cfg);
   d.part->wire(d.part->spawn(*d.sys), 1);

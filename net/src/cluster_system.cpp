@@ -1,6 +1,7 @@
 #include "cluster_system.hpp"
 
 #include "streams/actors/plan_part.hpp"
+#include "streams/actors/scheduler.hpp"
 
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/all.hpp>
@@ -23,7 +24,7 @@ void configure(caf::actor_system_config& cfg, std::chrono::milliseconds heartbea
   actors::announce_types(cfg);
   cfg.set("middleman.heartbeat-interval", caf::timespan{heartbeat});
   cfg.set("middleman.connection-timeout", caf::timespan{timeout});
-  cfg.set("scheduler.policy", caf::atom("sharing")); // as the local runtime: see runtime.cpp
+  actors::schedule_near_senders(cfg); // as the local runtime
   cfg.set("logger.verbosity", caf::atom("quiet"));
 }
 
