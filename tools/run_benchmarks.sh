@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Builds the benchmarks in Release and writes their results to docs/benchmarks.md.
 # Usage: tools/run_benchmarks.sh [runs]   (each figure is the median of `runs` runs, default 7)
-# Takes about half an hour with 7 runs, most of it the Kafka and CLI benchmarks (embedded broker
-# set-up and latency runs); `streams_bench --only ...` runs one (memory,
+# Takes tens of minutes with 7 runs (the Kafka and CLI benchmarks set up embedded brokers and
+# wait for consumer groups to form); `streams_bench --only ...` runs one (memory,
 # kafka, cli, windows, cluster: the last starts two node processes of its own on 127.0.0.1).
 # Run it on a quiet machine: the report records the load.
 set -euo pipefail
