@@ -123,8 +123,9 @@ bool tracker_context::settled(const std::vector<std::int32_t>& partitions) {
 
 std::vector<partition_offset> tracker_context::revoke(const std::vector<std::int32_t>& partitions) {
   drop_held(partitions);
+  auto settled = s_.tracker.settled(partitions); // not after the drain timeout
   for (auto& a : s_.w.stateful)
-    s_.self->send(a, revoked_atom::value, s_.setup->source_index, partitions);
+    s_.self->send(a, revoked_atom::value, s_.setup->source_index, partitions, settled);
   return s_.tracker.revoke(partitions);
 }
 

@@ -410,12 +410,12 @@ caf::behavior transform_actor(self_ptr self, setup_ptr setup) {
         if (!s.failed && !s.closed)
           checkpoint(self);
       },
-      [=](revoked_atom, std::uint32_t source, std::vector<std::int32_t>& partitions) {
+      [=](revoked_atom, std::uint32_t source, std::vector<std::int32_t>& partitions, bool settled) {
         // Checkpointed first: what changed since the partitions settled (windows fired, panes
         // gone) is written before the step lets their keys go.
         auto& s = self->state;
         if (!s.failed && (s.closed || checkpoint(self)))
-          guarded(self, nullptr, [&] { s.setup->op->revoked(source, partitions); });
+          guarded(self, nullptr, [&] { s.setup->op->revoked(source, partitions, settled); });
       },
       [=](assigned_atom, std::uint32_t source, std::vector<std::int32_t>& partitions) {
         auto& s = self->state;

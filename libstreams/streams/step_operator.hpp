@@ -96,8 +96,12 @@ public:
   /// Partitions of source `source` went to another process; the runtime has just called
   /// `checkpoint`, and that holds all this instance had of them: forget the keys only they fed
   /// (their next owner restores them from the state changelog), so as not to emit their
-  /// windows or write their state.
-  virtual void revoked(std::uint32_t /*source*/, const std::vector<std::int32_t>& /*partitions*/) {}
+  /// windows or write their state. `settled`: all the source had handed out of them was done
+  /// (delivered, or made durable by the stateful steps) before it gave them up, so every
+  /// message of them bound for this instance has come; false when the runtime's drain timeout
+  /// gave them up before that.
+  virtual void revoked(std::uint32_t /*source*/, const std::vector<std::int32_t>& /*partitions*/,
+                       bool /*settled*/) {}
   /// Partitions of source `source` are now this process's: restore their keys' state (what
   /// another process wrote of them, as when the first message of one comes).
   virtual void assigned(std::uint32_t /*source*/, const std::vector<std::int32_t>& /*partitions*/) {

@@ -70,10 +70,10 @@ TEST_SUITE("kafka.keyed_state_adoption") {
     kafka::embedded_broker broker(1, {{"state", 1}});
     process a(broker);
     CHECK(a.send(1, 0, 0) == 1);
-    a.op->revoked(0, {0});
+    a.op->revoked(0, {0}, true);
     process b(broker);
     CHECK(b.send(3, 0, 1) == 4); // b adopts partition 0 at its first message
-    b.op->revoked(0, {0});
+    b.op->revoked(0, {0}, true);
     a.op->assigned(0, {0}); // a reads b's writes before its next message
     CHECK(a.send(5, 0, 2) == 9);
   }

@@ -161,7 +161,7 @@ TEST_SUITE("kafka.reduce_adoption") {
     auto w = windows::tumbling(10s).event_time();
     process a(broker, w);
     fold_k0_and_k1(a);
-    a.step.revoked(0, {1});
+    a.step.revoked(0, {1}, true);
     CHECK(a.step.parked() == 1);
     a.send("k0", 25'000, 0, 1); // the watermark passes k1's window, which is not a's now
     CHECK(windows_of({&a}) == "k0@10s=1");

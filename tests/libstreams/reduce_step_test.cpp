@@ -589,6 +589,68 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(r[0].values.size() + r[1].values.size() == 110);
   }
 
+  TEST_CASE("pieces of an offset split over instances are not folded again after a rebalance") {
+    // A flat_map upstream turned offset 2 into four messages, two for each instance. The
+    // partition goes and comes back to this process, from its committed offset 1: the
+    // instances meet offsets 1 and 2 again, each having folded only some pieces of offset 2.
+    fixture f;
+    auto store = make_memory_store();
+    std::vector<reduce_step> two;
+    for (std::size_t i = 0; i < 2; ++i) {
+      two.push_back(f.make(windows::count(1000), true));
+      two.back().open({"counts", i, 2, store.get()});
+    }
+    auto send = [&](std::int64_t offset, std::vector<std::int64_t> values) {
+      auto whole = test::sourced(values[0], offset);
+      auto rest = whole.lineage().split(values.size());
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        auto m = test::sourced(values[i], offset);
+        m.set_lineage(i == 0 ? whole.lineage() : rest[i - 1]);
+        m.set_timestamp(f.now);
+        two[key_hash(std::to_string(values[i] % 2)) % 2].process(m, f.out);
+      }
+    };
+    send(0, {0});
+    send(1, {1});
+    send(2, {2, 3, 4, 5});
+    for (auto& s : two) { // as the runtime revokes a settled partition
+      s.checkpoint(f.out);
+      s.revoked(0, {0}, true);
+      s.assigned(0, {0});
+    }
+    send(1, {1});
+    send(2, {2, 3, 4, 5});
+    send(3, {6});
+    for (auto& s : two)
+      test::close_input(s, f.out);
+    std::vector<std::int64_t> all;
+    for (auto& r : results(f.out))
+      all.insert(all.end(), r.values.begin(), r.values.end());
+    std::sort(all.begin(), all.end());
+    CHECK(all == std::vector<std::int64_t>{0, 1, 2, 3, 4, 5, 6});
+  }
+
+  TEST_CASE("after a revocation the drain timeout cut short, pieces still to come are folded") {
+    fixture f;
+    auto store = make_memory_store();
+    auto step = f.make(windows::count(1000));
+    step.open({"counts", 0, 1, store.get()});
+    auto whole = test::sourced(std::int64_t{0}, 0);
+    whole.set_timestamp(f.now);
+    auto rest = whole.lineage().split(2);
+    auto second = whole.derive(std::int64_t{1});
+    second.set_lineage(rest[0]);
+    step.process(whole, f.out);
+    step.checkpoint(f.out);
+    step.revoked(0, {0}, false); // the second piece was still on its way
+    step.assigned(0, {0});
+    step.process(second, f.out);
+    test::close_input(step, f.out);
+    auto r = results(f.out);
+    REQUIRE(r.size() == 1);
+    CHECK(r[0].values == std::vector<std::int64_t>{0, 1});
+  }
+
   TEST_CASE("a restart that restores another process's timers emits its keys' windows from "
             "where it left them") {
     fixture f;

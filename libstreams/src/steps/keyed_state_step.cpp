@@ -140,8 +140,9 @@ void keyed_state_step::adopt() {
   state_keys::add_unsent(*store_, state_keys::prefix(ctx_.step, 'o'), ctx_, outputs_, restored_);
 }
 
-void keyed_state_step::revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
-  guard_.forget(source, partitions); // met again, their states are read again
+void keyed_state_step::revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions,
+                               bool settled) {
+  guard_.forget(source, partitions, settled); // met again, their states are read again
 }
 
 void keyed_state_step::assigned(std::uint32_t source, const std::vector<std::int32_t>& partitions) {

@@ -765,14 +765,15 @@ void reduce_step::park(const std::set<partition_id>& partitions) {
   }
 }
 
-void reduce_step::revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
+void reduce_step::revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions,
+                          bool settled) {
   std::set<partition_id> gone;
   for (auto p : partitions) {
     gone.emplace(source, p);
     wm_.forget(source, p);
   }
   park(gone);
-  guard_.forget(source, partitions);
+  guard_.forget(source, partitions, settled);
 }
 
 void reduce_step::assigned(std::uint32_t source, const std::vector<std::int32_t>& partitions) {

@@ -65,9 +65,13 @@ bool replay_guard::meets_new_partition(partition_id p) {
   return met_.insert(p).second;
 }
 
-void replay_guard::forget(std::uint32_t source, const std::vector<std::int32_t>& partitions) {
-  for (auto partition : partitions)
+void replay_guard::forget(std::uint32_t source, const std::vector<std::int32_t>& partitions,
+                          bool settled) {
+  for (auto partition : partitions) {
     met_.erase({source, partition});
+    if (auto own = own_.find({source, partition}); settled && own != own_.end())
+      own->second.weight = origin::full_weight;
+  }
   last_met_.reset();
 }
 
@@ -77,7 +81,7 @@ bool replay_guard::seen(const lineage& l, std::uint64_t key_hash) {
   for (auto& o : l.origins()) {
     // Offsets come in order, unless a rebalance gave the partition back from its committed
     // position: what this instance folded since is met again. (Of the last offset folded,
-    // more pieces may come, unless it had all of them.)
+    // more pieces may come, unless it had all of them or the partition was revoked settled.)
     auto own = own_.find({o.source, o.partition});
     bool folded =
         own != own_.end()

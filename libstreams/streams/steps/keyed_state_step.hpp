@@ -45,7 +45,8 @@ public:
   void open(const operator_context& ctx) override;
   void checkpoint(emitter& out) override;
   void delivered(std::uint64_t id) override;
-  void revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions) override;
+  void revoked(std::uint32_t source, const std::vector<std::int32_t>& partitions,
+               bool settled) override;
   void assigned(std::uint32_t source, const std::vector<std::int32_t>& partitions) override;
 
 private:

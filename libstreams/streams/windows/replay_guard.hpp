@@ -48,8 +48,10 @@ public:
   bool meets_new_partition(partition_id p);
   /// Whether this instance has met `p` since it opened (or since it was last `forget`ten).
   bool met(partition_id p) const { return met_.count(p) > 0; }
-  /// The partitions went to another process: when they come back, they are met anew.
-  void forget(std::uint32_t source, const std::vector<std::int32_t>& partitions);
+  /// The partitions went to another process: when they come back, they are met anew. When
+  /// `settled` (every message of them bound for this instance had come), the last offset this
+  /// instance folded of each is whole: its pieces met again are replayed ones, not yet to come.
+  void forget(std::uint32_t source, const std::vector<std::int32_t>& partitions, bool settled);
   /// Has `store` catch up with other processes (`state_store::catch_up`); when anything came
   /// in since this instance last looked, reads the marks again and returns true: the step
   /// then reads again the state it has not changed since its last checkpoint.
@@ -74,7 +76,9 @@ private:
   struct mark {
     std::int64_t offset = -1;
     std::uint32_t pieces = 0;
-    std::uint64_t weight = 0;       ///< of the pieces of `offset` folded in this run (not saved)
+    /// Of the pieces of `offset` folded in this run (not saved); the full weight once no more
+    /// are to come (all came, or the partition was revoked settled).
+    std::uint64_t weight = 0;
     std::int64_t emitted_to = none; ///< as saved (not kept for this instance's own marks)
   };
   using marks = std::map<partition_id, mark>;
