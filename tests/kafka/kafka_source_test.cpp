@@ -531,7 +531,10 @@ c.close()
     ctx_a.settle = true;
     std::vector<message> after;
     auto deadline = std::chrono::steady_clock::now() + 40s;
-    while (after.size() < 20 && std::chrono::steady_clock::now() < deadline) {
+    // Until both members hold their partition too: the messages may all come from one before
+    // the other's poll has taken its assignment.
+    while ((after.size() < 20 || a.assignment().size() + b.assignment().size() < 2)
+           && std::chrono::steady_clock::now() < deadline) {
       for (auto* src : {&a, &b})
         for (auto& m : src->poll(100))
           after.push_back(std::move(m));
