@@ -39,6 +39,14 @@ struct fixture {
     return reduce_step(w, reduce_functions_for<ints, std::int64_t>(key), [this] { return now; });
   }
 
+  /// A step over `store` as a (re)started pipeline runs it: opened, its partition assigned.
+  reduce_step reopen(window_spec w, state_store& store) {
+    auto step = make(w);
+    step.open({"counts", 0, 1, &store});
+    step.assigned(0, {0});
+    return step;
+  }
+
   void send(reduce_step& step, std::int64_t v, std::int64_t timestamp = 0,
             std::int32_t partition = 0) {
     auto m = test::sourced(v, next_offset++, partition);
@@ -485,9 +493,7 @@ TEST_SUITE("steps.reduce_step") {
     CHECK(stored == std::vector<std::size_t>{1, 1, 2, 2});
     CHECK(panes == std::vector<std::size_t>{3, 3, 2, 2});
     CHECK(restored == std::vector<std::size_t>{0, 3, 3, 4});
-    auto last = f.make(windows::sliding(6s, 2s).event_time());
-    last.open({"counts", 0, 1, store.get()});
-    last.assigned(0, {0});
+    auto last = f.reopen(windows::sliding(6s, 2s).event_time(), *store);
     CHECK(last.panes() == 2); // [8 s, 10 s) and [12 s, 14 s): nothing that went is left
     test::close_input(last, f.out);
     for (auto& r : results(f.out))
@@ -512,9 +518,7 @@ TEST_SUITE("steps.reduce_step") {
     auto expected = results(f.out);
     std::vector<result> got;
     {
-      auto step = f.make(w);
-      step.open({"counts", 0, 1, store.get()});
-      step.assigned(0, {0});
+      auto step = f.reopen(w, *store);
       panes_then_newest(step, true);
       for (auto id : f.out.tracked) // the windows the watermark completed reached their sinks
         step.delivered(id);
@@ -522,9 +526,7 @@ TEST_SUITE("steps.reduce_step") {
       step.checkpoint(f.out);
       got = results(f.out);
     } // a crash
-    auto restored = f.make(w);
-    restored.open({"counts", 0, 1, store.get()});
-    restored.assigned(0, {0});
+    auto restored = f.reopen(w, *store);
     CHECK(restored.panes() == 3);
     test::close_input(restored, f.out);
     for (auto& r : results(f.out))
@@ -547,16 +549,12 @@ TEST_SUITE("steps.reduce_step") {
     auto expected = results(f.out);
     REQUIRE(expected.size() == 1);
     {
-      auto step = f.make(w);
-      step.open({"counts", 0, 1, store.get()});
-      step.assigned(0, {0});
+      auto step = f.reopen(w, *store);
       bridge(step);
       step.checkpoint(f.out);
       REQUIRE(results(f.out).empty());
     } // a crash
-    auto restored = f.make(w);
-    restored.open({"counts", 0, 1, store.get()});
-    restored.assigned(0, {0});
+    auto restored = f.reopen(w, *store);
     test::close_input(restored, f.out);
     CHECK(results(f.out) == expected);
   }
